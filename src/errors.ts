@@ -1,0 +1,42 @@
+/**
+ * Every error mpt hands to an application is an {@link MptError} with a stable
+ * `code`. Codes never change meaning once released; new ones may be added.
+ */
+export const MptErrorCode = {
+  /** A configuration value was out of range or of the wrong type. */
+  InvalidConfig: 'ERR_MPT_INVALID_CONFIG',
+  /** The Noise handshake failed: a bad message, a failed decryption or a rejected key. */
+  HandshakeFailed: 'ERR_MPT_HANDSHAKE_FAILED',
+  /** The peer's static key did not match the pinned key. */
+  ServerKeyMismatch: 'ERR_MPT_SERVER_KEY_MISMATCH',
+  /** A key, nonce or token had the wrong length or form. */
+  InvalidKey: 'ERR_MPT_INVALID_KEY',
+  /** The requested cipher is not provided by the crypto provider. */
+  UnsupportedCipher: 'ERR_MPT_UNSUPPORTED_CIPHER',
+  /** A packet number, nonce counter or key use limit was exhausted. */
+  KeyExhausted: 'ERR_MPT_KEY_EXHAUSTED',
+  /** A retry token was malformed, forged, expired or bound to another address. */
+  InvalidToken: 'ERR_MPT_INVALID_TOKEN',
+  /** The peer violated the protocol. */
+  ProtocolViolation: 'ERR_MPT_PROTOCOL_VIOLATION',
+  /** An API was used in a state that does not allow it. */
+  InvalidState: 'ERR_MPT_INVALID_STATE',
+} as const;
+
+/** One of the stable error codes of {@link MptErrorCode}. */
+export type MptErrorCode = (typeof MptErrorCode)[keyof typeof MptErrorCode];
+
+/**
+ * The error type of mpt. `code` is stable and meant for programs; `message`
+ * is meant for people and may change.
+ */
+export class MptError extends Error {
+  /** The stable error code, e.g. `ERR_MPT_HANDSHAKE_FAILED`. */
+  readonly code: MptErrorCode;
+
+  constructor(code: MptErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MptError';
+    this.code = code;
+  }
+}
