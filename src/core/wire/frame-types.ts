@@ -61,8 +61,8 @@ export const DATA_LEN_BIT = 0x02;
 export const MAX_REASON_PHRASE_LENGTH = 1024;
 /** Length of PATH_CHALLENGE / PATH_RESPONSE data in bytes. */
 export const PATH_CHALLENGE_LENGTH = 8;
-/** Largest path id: path ids are 32 bits in the AEAD nonce (see docs/protocol.md, Packet protection). */
-export const MAX_PATH_ID = 0xffff_ffff;
+// Path ids are 32 bits because the AEAD nonce has 32 bits for them (docs/protocol.md, Packet protection).
+export { MAX_PATH_ID } from '../../crypto/packet-protection.js';
 /** Smallest MTU_PROBE size in bytes: every path must carry 1200-byte UDP payloads (as RFC 9000 §14). */
 export const MIN_PROBE_SIZE = 1200;
 /** Largest MTU_PROBE size in bytes: the largest UDP payload over IPv6 without jumbograms. */

@@ -13,8 +13,9 @@
  * @module
  */
 
-/** Largest packet number mpt sends or accepts: 2^53-1. */
-export const MAX_PACKET_NUMBER = Number.MAX_SAFE_INTEGER;
+import { MAX_PACKET_NUMBER } from '../../crypto/packet-protection.js';
+
+export { MAX_PACKET_NUMBER };
 
 /** Encoded length of a truncated packet number, in bytes. */
 export type PacketNumberLength = 1 | 2 | 3 | 4;

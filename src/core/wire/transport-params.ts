@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import { AeadId } from '../../crypto/provider.js';
 import { MAX_CID_LENGTH, STATELESS_RESET_TOKEN_LENGTH } from './connection-id.js';
 import { MAX_PROBE_SIZE, MIN_PROBE_SIZE } from './frame-types.js';
 import { Reader } from './reader.js';
@@ -46,17 +47,6 @@ export const TransportParamId = {
   /** Optional extension ids the sender supports. */
   extensions: 0x22,
 } as const;
-
-/** AEAD ids of supported_aeads. These values are shared with src/crypto and docs/crypto.md. */
-export const AeadId = {
-  /** AES-256-GCM: mandatory to implement; every peer lists it. */
-  Aes256Gcm: 1,
-  /** ChaCha20-Poly1305: offered when the local crypto provider has a fast implementation. */
-  ChaCha20Poly1305: 2,
-} as const;
-
-/** One of the {@link AeadId} values. */
-export type AeadId = (typeof AeadId)[keyof typeof AeadId];
 
 /**
  * Optional extension ids of the extensions parameter. An extension is used on a
@@ -366,14 +356,4 @@ export function decodeTransportParams(bytes: Uint8Array): Result<TransportParams
  */
 export function commonExtensions(local: readonly number[], remote: readonly number[]): number[] {
   return local.filter((id) => remote.includes(id));
-}
-
-/**
- * The packet-protection AEAD of a connection: the first id in the client's
- * supported_aeads that the server also listed. Both sides compute it once they
- * have both parameter sets, so no extra message is needed. Never undefined for
- * valid parameters, since both lists contain AES-256-GCM.
- */
-export function negotiateAead(clientAeads: readonly number[], serverAeads: readonly number[]): number | undefined {
-  return clientAeads.find((id) => serverAeads.includes(id));
 }

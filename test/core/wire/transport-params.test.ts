@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AeadId } from '../../../src/crypto/provider.js';
 import {
-  AeadId,
   ExtensionId,
   TransportParamId,
   commonExtensions,
   decodeTransportParams,
   defaultTransportParams,
   encodeTransportParams,
-  negotiateAead,
   serializeTransportParams,
   transportParamsLength,
   validateTransportParams,
@@ -100,10 +99,7 @@ describe('transport parameters', () => {
     expect(d.extensions).toEqual([3, 0x25, 2]);
   });
 
-  it('negotiates the AEAD (client order, server support) and the common extensions', () => {
-    expect(negotiateAead([2, 1], [1, 2])).toBe(AeadId.ChaCha20Poly1305);
-    expect(negotiateAead([2, 1], [1])).toBe(AeadId.Aes256Gcm);
-    expect(negotiateAead([1, 2], [2, 1])).toBe(AeadId.Aes256Gcm);
+  it('negotiates the common extensions', () => {
     expect(commonExtensions([ExtensionId.PmtuProbe, ExtensionId.RedundantScheduling], [0x77, ExtensionId.PmtuProbe])).toEqual([ExtensionId.PmtuProbe]);
     expect(commonExtensions([ExtensionId.ZeroRtt], [])).toEqual([]);
   });

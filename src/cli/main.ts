@@ -1,0 +1,37 @@
+/**
+ * The `mpt` command. Today it has one subcommand, `demo`; serve, send, bench
+ * and proxy arrive with the connection API.
+ */
+import { runDemoCli } from './demo/demo-cli.js';
+
+const USAGE = `usage: mpt <command>
+
+commands:
+  demo [--mib N] [--paths N]   Noise handshake + encrypted multi-path transfer on loopback
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'demo':
+      return runDemoCli(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`mpt: unknown command '${command}'\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`mpt: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/**
+ * Where to resolve optional modules from, in whichever build this is. ESM
+ * has `import.meta.url`; tsup's CJS build empties `import.meta` but has
+ * `__filename`. The bare identifier `require` is deliberately not used:
+ * esbuild's ESM output rewrites it into a shim that throws on dynamic use.
+ */
+function resolutionBase(): string {
+  const url = (import.meta as { url?: unknown }).url;
+  if (typeof url === 'string') return url;
+  if (typeof __filename === 'string') return __filename;
+  return join(process.cwd(), 'index.js');
+}
+
+/**
+ * Loads an optional dependency at run time. Returns undefined when it is not
+ * installed or fails to load (a missing native prebuild, say); never throws,
+ * so the package always loads without it.
+ */
+export function loadOptional(name: string): unknown {
+  try {
+    return createRequire(resolutionBase())(name);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+
+/** X25519 key length in bytes (RFC 7748 §5), for private keys, public keys and DH output. */
+export const X25519_KEY_LENGTH = 32;
+
+/** An X25519 key pair as raw 32-byte strings (RFC 7748 encoding). */
+export interface KeyPair {
+  /** Raw 32-byte public key. Safe to share, e.g. to pin a server. */
+  readonly publicKey: Uint8Array;
+  /** Raw 32-byte private key (unclamped; clamping happens at use, RFC 7748 §5). */
+  readonly privateKey: Uint8Array;
+}
+
+// node:crypto takes raw X25519 keys only wrapped, as JWK or DER. JWK is the
+// fast path: OpenSSL 3 decodes PKCS#8 DER in about 0.5 ms here, JWK in about
+// 20 us. A private JWK must carry some `x`, which node ignores for OKP
+// private keys (it builds the key from `d`); should a runtime ever refuse
+// that, the DER forms (fixed RFC 8410 headers for OID 1.3.101.110) are used.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+const PLACEHOLDER_X = Buffer.alloc(X25519_KEY_LENGTH).toString('base64url');
+let jwkWorks = true;
+
+const b64url = (raw: Uint8Array): string => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+
+function privateKeyObject(raw: Uint8Array): KeyObject {
+  if (jwkWorks) {
+    try {
+      return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64url(raw), x: PLACEHOLDER_X }, format: 'jwk' });
+    } catch {
+      jwkWorks = false;
+    }
+  }
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+}
+
+function publicKeyObject(raw: Uint8Array): KeyObject {
+  try {
+    return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64url(raw) }, format: 'jwk' });
+  } catch {
+    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  }
+}
+
+function rawPublic(key: KeyObject): Uint8Array {
+  const x = key.export({ format: 'jwk' }).x;
+  if (typeof x === 'string') return Uint8Array.from(Buffer.from(x, 'base64url'));
+  const der = key.export({ format: 'der', type: 'spki' });
+  return Uint8Array.from(der.subarray(der.length - X25519_KEY_LENGTH));
+}
+
+function rawPrivate(key: KeyObject): Uint8Array {
+  const d = key.export({ format: 'jwk' }).d;
+  if (typeof d === 'string') return Uint8Array.from(Buffer.from(d, 'base64url'));
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  return Uint8Array.from(der.subarray(der.length - X25519_KEY_LENGTH));
+}
+
+/**
+ * Generates a fresh X25519 key pair from node:crypto's CSPRNG. This is what
+ * a server calls once to get its static identity; publish `publicKey`.
+ */
+export function generateKeyPair(): KeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  return { publicKey: rawPublic(publicKey), privateKey: rawPrivate(privateKey) };
+}
+
+/**
+ * Derives the key pair of a raw 32-byte private key (which may come from an
+ * injected random source). Returns undefined when the key is not 32 bytes.
+ */
+export function keyPairFromPrivate(privateKey: Uint8Array): KeyPair | undefined {
+  if (privateKey.length !== X25519_KEY_LENGTH) return undefined;
+  try {
+    return {
+      publicKey: rawPublic(createPublicKey(privateKeyObject(privateKey))),
+      privateKey: Uint8Array.from(privateKey),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * X25519 Diffie-Hellman (RFC 7748 §6.1): the 32-byte shared secret of our
+ * raw private key and the peer's raw public key. Returns undefined on a
+ * wrong-length key or when the result is all zeros (a low-order peer key,
+ * which OpenSSL rejects); never throws.
+ */
+export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined {
+  if (privateKey.length !== X25519_KEY_LENGTH || publicKey.length !== X25519_KEY_LENGTH) return undefined;
+  try {
+    const shared = diffieHellman({ privateKey: privateKeyObject(privateKey), publicKey: publicKeyObject(publicKey) });
+    // Belt and braces in case a TLS library returns the all-zero secret.
+    let acc = 0;
+    for (const b of shared) acc |= b;
+    return acc === 0 ? undefined : Uint8Array.from(shared);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * mpt: one reliable, ordered, encrypted byte stream over several UDP paths.
+ *
+ * This is the package root. Today it exports the foundation that the
+ * connection API (`connect`, `createServer`) will be built on: errors, keys,
+ * the crypto providers and the protocol constants. The README's status table
+ * says what works.
+ * @module
+ */
+export { MptError, MptErrorCode } from './errors.js';
+export { generateKeyPair, type KeyPair } from './crypto/x25519.js';
+export {
+  AeadId,
+  aeadName,
+  type Aead,
+  type CryptoProvider,
+} from './crypto/provider.js';
+export { nodeProvider, nodeHasChaCha20Poly1305 } from './crypto/node-provider.js';
+export { sodiumProvider } from './crypto/sodium-provider.js';
+export { compositeProvider, defaultProvider } from './crypto/default-provider.js';
+export { MPT_NOISE_PROTOCOLS, type MptHandshakeMode } from './crypto/mpt-suite.js';
+export { ReasonCode, reasonCodeName } from './core/wire/reason-codes.js';
+
+import { WIRE_VERSION } from './core/wire/version.js';
+
+/** The mpt wire protocol version this build speaks (docs/protocol.md §2). */
+export const PROTOCOL_VERSION: number = WIRE_VERSION;
