@@ -9,6 +9,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     splitting: false,
+    // import.meta.url in the CJS build too (src/crypto/load-optional.ts resolves optional modules from it).
+    shims: true,
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },

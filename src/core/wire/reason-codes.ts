@@ -7,6 +7,8 @@
  * {@link reasonCodeName} maps them to 'Unspecified', for display.
  * @module
  */
+
+/** The reason codes of CLOSE and PATH_ABANDON (docs/protocol.md, reason-code table). */
 export const ReasonCode = {
   /** Graceful close or abandon with nothing wrong. */
   NoError: 0x00,
