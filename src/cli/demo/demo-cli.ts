@@ -35,7 +35,7 @@ export async function runDemoCli(args: readonly string[]): Promise<number> {
     const lines = progress.map((p) => pathLine(p, bytes));
     lines.push(`  delivered in order: ${(delivered / MiB).toFixed(1)} / ${(bytes / MiB).toFixed(1)} MiB`);
     if (tty && drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
-    process.stdout.write(lines.map((l) => `${l}\x1b[K`).join('\n') + '\n');
+    process.stdout.write(lines.map((l) => (tty ? `${l}\x1b[K` : l)).join('\n') + '\n');
     drawn = lines.length;
     if (!tty) process.stdout.write('\n');
   };
