@@ -3,6 +3,7 @@
  * between distinct loopback addresses, one path per client address.
  */
 import { defaultProvider } from '../../crypto/default-provider.js';
+import { MPT_NOISE_PROTOCOLS } from '../../crypto/mpt-suite.js';
 import { generateKeyPair } from '../../crypto/x25519.js';
 import { DemoClient, type PathProgress } from './demo-client.js';
 import { DemoServer, type ServerStats } from './demo-server.js';
@@ -87,7 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const transferMs = performance.now() - started;
     onProgress?.(client.progress, server.stats.bytesDelivered);
     return {
-      protocol: 'Noise_XX_25519_AESGCM_SHA256',
+      protocol: MPT_NOISE_PROTOCOLS.xx,
       aead: facts.aead,
       provider: provider.name,
       serverKeyVerified: Buffer.from(facts.serverKey).equals(serverKeys.publicKey),
