@@ -1,4 +1,4 @@
-import type { AckFrame, AckRange } from './frame-types.js';
+import { MAX_ACK_RANGES, type AckFrame, type AckRange } from './frame-types.js';
 
 /**
  * Conversions between an ACK frame's gap/length encoding (RFC 9000 §19.3.1)
@@ -34,6 +34,9 @@ export function ackFrameRanges(frame: AckFrame): PacketNumberRange[] {
 /**
  * Builds an ACK frame from ranges sorted largest first, disjoint and not
  * adjacent (a gap of at least one unacknowledged packet between them).
+ * Only the first (newest) 1 + {@link MAX_ACK_RANGES} ranges go into the frame;
+ * older ones are left out, as RFC 9000 §13.2.3 has a receiver do when an ACK
+ * would grow too large, and are not checked.
  * @param ackDelay in units of 2^ack_delay_exponent microseconds; see {@link encodeAckDelay}.
  * @throws RangeError if `ranges` is empty, unsorted, overlapping or adjacent (programmer error).
  */
@@ -43,7 +46,8 @@ export function ackFrameFromRanges(pathId: number, ranges: readonly PacketNumber
   if (first.smallest < 0 || first.smallest > first.largest) throw new RangeError('ack: bad range');
   const rest: AckRange[] = [];
   let previousSmallest = first.smallest;
-  for (let i = 1; i < ranges.length; i++) {
+  const count = Math.min(ranges.length, 1 + MAX_ACK_RANGES);
+  for (let i = 1; i < count; i++) {
     const range = ranges[i] as PacketNumberRange;
     if (range.smallest < 0 || range.smallest > range.largest || range.largest >= previousSmallest - 1) {
       throw new RangeError('ack: ranges must be descending, disjoint and non-adjacent');

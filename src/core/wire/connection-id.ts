@@ -13,7 +13,9 @@ export const MAX_CID_LENGTH = 20;
 /**
  * The CID length in bytes mpt endpoints issue by default. Short headers carry
  * no CID length, so each endpoint uses one length for all CIDs it issues and
- * passes that length to `decodeShortHeader`.
+ * passes that length to `decodeShortHeader`. Any length 0..20 is legal, but
+ * an endpoint that picks 0 can issue no further CIDs (NEW_CONNECTION_ID
+ * carries 1..20 bytes, as RFC 9000 §5.1.1), which keeps its connection on path 0.
  */
 export const DEFAULT_CID_LENGTH = 8;
 

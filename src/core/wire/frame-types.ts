@@ -57,6 +57,15 @@ export const DATA_FIN_BIT = 0x01;
 /** DATA type bit 0x02: a Length field is present; without it the data runs to the end of the packet. */
 export const DATA_LEN_BIT = 0x02;
 
+/**
+ * Most ACK Ranges one ACK frame may carry after its First ACK Range (so at most
+ * 257 ranges in all). RFC 9000 §19.3 sets no limit, but an unbounded count lets
+ * an authenticated peer make the receiver decode a 64 KB datagram into ~32,000
+ * objects. RFC 9000 §13.2.3 already has receivers limit the ranges they send
+ * and omit the oldest (smallest packet numbers) first, so a sender keeps the
+ * newest ones and a receiver rejects a larger Range Count.
+ */
+export const MAX_ACK_RANGES = 256;
 /** Longest CLOSE reason phrase, in bytes of UTF-8. */
 export const MAX_REASON_PHRASE_LENGTH = 1024;
 /** Length of PATH_CHALLENGE / PATH_RESPONSE data in bytes. */
@@ -116,7 +125,7 @@ export interface AckFrame {
   readonly ackDelay: number;
   /** Packets acknowledged below `largestAcked`, contiguously (first range length minus one). */
   readonly firstRange: number;
-  /** Further ranges, in descending packet number order. */
+  /** Further ranges, in descending packet number order; at most {@link MAX_ACK_RANGES}. */
   readonly ranges: readonly AckRange[];
 }
 

@@ -4,6 +4,7 @@ import {
   DATA_FIN_BIT,
   DATA_LEN_BIT,
   FrameType,
+  MAX_ACK_RANGES,
   MAX_PATH_ID,
   MAX_PROBE_SIZE,
   MAX_REASON_PHRASE_LENGTH,
@@ -27,7 +28,7 @@ import { ensureRoom, writeBytes, writeU16, writeU8 } from './writer.js';
  * new offset (no Result, no closure per frame); it throws RangeError only on
  * programmer error: a too-small buffer or a field the decoder would reject.
  * Decoding never throws; it returns the first error. Field layouts are in
- * docs/protocol.md §6.
+ * docs/protocol.md §7.
  * @module
  */
 
@@ -76,6 +77,7 @@ function checkPathId(pathId: number): void {
 
 function checkAck(frame: AckFrame): void {
   checkPathId(frame.pathId);
+  if (frame.ranges.length > MAX_ACK_RANGES) throw new RangeError(`ack: ${frame.ranges.length} ranges exceed ${MAX_ACK_RANGES}`);
   let smallest = frame.largestAcked - frame.firstRange;
   if (smallest < 0) throw new RangeError('ack: first range below packet number 0');
   for (const range of frame.ranges) {
@@ -150,7 +152,8 @@ export function frameLength(frame: Frame): number {
  * Writes `frame` at `buf[offset]`.
  * @returns the offset just past the frame.
  * @throws RangeError on a too-small buffer or a field the decoder would reject
- *   (e.g. a CID of 0 or over 20 bytes, an ACK range below 0, a reason over 1024 bytes).
+ *   (e.g. a CID of 0 or over 20 bytes, an ACK range below 0 or more than
+ *   {@link MAX_ACK_RANGES} of them, a reason over 1024 bytes).
  */
 export function encodeFrame(buf: Uint8Array, offset: number, frame: Frame): number {
   let p = offset;
@@ -291,8 +294,14 @@ function readAck(r: Reader): AckFrame | undefined {
   const firstRangeAt = r.pos;
   const firstRange = r.varint('first ack range');
   if (r.error !== undefined) return undefined;
-  // Each range takes at least two bytes: a count beyond that is a lie, and
-  // must not size an array or drive a long loop.
+  // Both checks come before the ranges are read, so a hostile count neither
+  // sizes an array nor drives a long loop. The cap bounds the work an
+  // authenticated peer can ask for (docs/protocol.md §7.3).
+  if (rangeCount > MAX_ACK_RANGES) {
+    r.fail('InvalidField', `ack: range count ${rangeCount} exceeds ${MAX_ACK_RANGES}`, countAt);
+    return undefined;
+  }
+  // Each range takes at least two bytes: a count beyond that is a lie.
   if (rangeCount > r.remaining / 2) {
     r.fail('Truncated', `ack: ${rangeCount} ranges cannot fit in ${r.remaining} bytes`, countAt);
     return undefined;
@@ -410,13 +419,12 @@ export function readFrame(r: Reader): Frame | undefined {
       const sequenceNumber = r.varint('sequence number');
       return r.error === undefined ? { type: 'retireConnectionId', pathId, sequenceNumber } : undefined;
     }
-    case FrameType.PathChallenge: {
-      const data = r.bytes(PATH_CHALLENGE_LENGTH, 'challenge data');
-      return r.error === undefined ? { type: 'pathChallenge', data } : undefined;
-    }
+    case FrameType.PathChallenge:
     case FrameType.PathResponse: {
-      const data = r.bytes(PATH_CHALLENGE_LENGTH, 'response data');
-      return r.error === undefined ? { type: 'pathResponse', data } : undefined;
+      // Same layout (8 bytes); only the type differs.
+      const data = r.bytes(PATH_CHALLENGE_LENGTH, 'path challenge data');
+      if (r.error !== undefined) return undefined;
+      return first === FrameType.PathChallenge ? { type: 'pathChallenge', data } : { type: 'pathResponse', data };
     }
     case FrameType.AddAddress: {
       const addressId = r.varint('address id');

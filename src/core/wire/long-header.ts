@@ -162,6 +162,17 @@ export function encodeLongHeader(buf: Uint8Array, offset: number, header: LongHe
 }
 
 /**
+ * Reads a length-prefixed connection ID of 0..20 bytes (a zero-length CID is
+ * legal, as in RFC 9000 §17.2); a longer one records `InvalidField`.
+ */
+function readCid(r: Reader, what: 'dcid' | 'scid'): Uint8Array {
+  const at = r.pos;
+  const length = r.u8(what);
+  if (length > MAX_CID_LENGTH) r.fail('InvalidField', `long header: ${what} length ${length}`, at);
+  return r.bytes(length, what);
+}
+
+/**
  * Decodes the long-header packet at the start of `bytes` (version 1 layouts
  * only). Validates every length against the input: a Length or token length
  * that claims more bytes than exist is `Truncated`. Bytes after `packetLength`
@@ -185,14 +196,9 @@ export function decodeLongHeader(bytes: Uint8Array): Result<DecodedLongHeader, W
   const type = (first >> 4) & 0x03;
   if (type === 1) return err(wireError('InvalidField', 0, 'long header: reserved packet type 1'));
 
-  const dcidLength = r.u8('dcid length');
-  if (dcidLength > MAX_CID_LENGTH) return err(wireError('InvalidField', r.pos - 1, `long header: dcid length ${dcidLength}`));
-  const dcid = r.bytes(dcidLength, 'dcid');
-  const scidLength = r.u8('scid length');
-  if (r.error === undefined && scidLength > MAX_CID_LENGTH) {
-    return err(wireError('InvalidField', r.pos - 1, `long header: scid length ${scidLength}`));
-  }
-  const scid = r.bytes(scidLength, 'scid');
+  const dcid = readCid(r, 'dcid');
+  const scid = readCid(r, 'scid');
+  if (r.error !== undefined) return err(r.error);
 
   if (type === LongPacketType.Retry) {
     const tokenAt = r.pos;

@@ -80,7 +80,9 @@ export class Reader {
   }
 
   /**
-   * Reads an RFC 9000 §16 varint. Values above 2^53-1 record `VarintOverflow`.
+   * Reads an RFC 9000 §16 varint. Values above 2^53-1 record `VarintOverflow`
+   * (a double cannot hold them exactly). This is the codec's only varint
+   * decoder; `decodeVarint` wraps it.
    */
   varint(what = 'varint'): number {
     if (!this.need(1, what)) return 0;

@@ -17,11 +17,19 @@ import { writeBytes } from './writer.js';
  * error (RFC 9000 §7.4). Integer values are one varint filling the value exactly.
  * The encoder omits parameters that equal their default, except the required
  * initial_source_connection_id.
+ *
+ * The three connection ID parameters authenticate the CIDs of the handshake's
+ * unauthenticated long headers (RFC 9000 §7.3): each side's
+ * initial_source_connection_id, and from the server the client's original DCID
+ * and, after a Retry, the Retry's SCID. The codec only carries them; the
+ * engine compares them with what it saw on the wire (docs/protocol.md §3.3).
  * @module
  */
 
 /** Transport parameter ids. */
 export const TransportParamId = {
+  /** The DCID of the client's first Initial, 0..20 bytes (server only; RFC 9000 §7.3). */
+  originalDestinationConnectionId: 0x00,
   /** Idle timeout in milliseconds; 0 = this side sets none. */
   maxIdleTimeoutMs: 0x01,
   /** 16-byte stateless reset token for the CID the server chose in the handshake (server only). */
@@ -40,6 +48,8 @@ export const TransportParamId = {
   activeConnectionIdLimit: 0x0e,
   /** The SCID the sender put in its first long header; required, 0..20 bytes. */
   initialSourceConnectionId: 0x0f,
+  /** The SCID of the Retry the server sent, 0..20 bytes (server only, and only after a Retry; RFC 9000 §7.3). */
+  retrySourceConnectionId: 0x10,
   /** Most paths the sender allows open at once, 1..256. */
   maxPaths: 0x20,
   /** Packet-protection AEAD ids the sender supports, in preference order; must list 1. */
@@ -66,6 +76,11 @@ export type ExtensionId = (typeof ExtensionId)[keyof typeof ExtensionId];
 
 /** A peer's transport parameters, with defaults filled in for absent ones. */
 export interface TransportParams {
+  /**
+   * DCID of the client's first Initial, 0..20 bytes; sent by servers only,
+   * absent by default. The client checks it against the DCID it sent (RFC 9000 §7.3).
+   */
+  readonly originalDestinationConnectionId?: Uint8Array;
   /** Idle timeout in milliseconds; 0 = none from this side. Default 0. */
   readonly maxIdleTimeoutMs: number;
   /** Stateless reset token (16 bytes), sent by servers only; absent by default. */
@@ -84,6 +99,12 @@ export interface TransportParams {
   readonly activeConnectionIdLimit: number;
   /** SCID of the sender's first long header, 0..20 bytes. Required. */
   readonly initialSourceConnectionId: Uint8Array;
+  /**
+   * SCID of the Retry packet the server sent, 0..20 bytes; sent by servers
+   * only and only after a Retry, absent by default. The client checks it
+   * against the Retry it received (RFC 9000 §7.3).
+   */
+  readonly retrySourceConnectionId?: Uint8Array;
   /** Most concurrently open paths, 1..256. Default 1 (single path). */
   readonly maxPaths: number;
   /** AEAD ids in preference order, no duplicates, must include 1. Unknown ids are kept. Default [1]. */
@@ -102,7 +123,11 @@ interface IntParamSpec {
   readonly defaultValue: number;
 }
 
-/** Integer parameters: id, bounds (inclusive) and default. The docs table mirrors this. */
+/**
+ * Integer parameters: id, bounds (inclusive) and default. The single source of
+ * the integer defaults: {@link defaultTransportParams}, the encoder and the
+ * decoder all read them from here. The docs table mirrors this.
+ */
 const INT_PARAMS: readonly IntParamSpec[] = [
   { key: 'maxIdleTimeoutMs', id: TransportParamId.maxIdleTimeoutMs, min: 0, max: MAX_VARINT, defaultValue: 0 },
   { key: 'maxUdpPayloadSize', id: TransportParamId.maxUdpPayloadSize, min: MIN_PROBE_SIZE, max: MAX_PROBE_SIZE, defaultValue: 65_527 },
@@ -115,19 +140,30 @@ const INT_PARAMS: readonly IntParamSpec[] = [
 
 const INT_PARAM_BY_ID: ReadonlyMap<number, IntParamSpec> = new Map(INT_PARAMS.map((spec) => [spec.id, spec]));
 
-/** Transport parameters with every default and the given required SCID. */
+/** The integer defaults of `INT_PARAMS`, keyed by field. */
+const INT_DEFAULTS = Object.fromEntries(INT_PARAMS.map((spec) => [spec.key, spec.defaultValue])) as Readonly<Record<IntParamKey, number>>;
+
+type CidParamKey = 'originalDestinationConnectionId' | 'initialSourceConnectionId' | 'retrySourceConnectionId';
+
+/** Connection ID parameters, in encoding order: each is 0..20 bytes of CID. Only initial_source_connection_id is required. */
+const CID_PARAMS: readonly { readonly key: CidParamKey; readonly id: number }[] = [
+  { key: 'originalDestinationConnectionId', id: TransportParamId.originalDestinationConnectionId },
+  { key: 'initialSourceConnectionId', id: TransportParamId.initialSourceConnectionId },
+  { key: 'retrySourceConnectionId', id: TransportParamId.retrySourceConnectionId },
+];
+
+const CID_PARAM_BY_ID: ReadonlyMap<number, CidParamKey> = new Map(CID_PARAMS.map((spec) => [spec.id, spec.key]));
+
+/** supported_aeads when absent: only the mandatory AES-256-GCM. */
+const DEFAULT_SUPPORTED_AEADS: readonly number[] = [AeadId.Aes256Gcm];
+
+/** Transport parameters with every default and the given required SCID; the optional ones are absent. */
 export function defaultTransportParams(initialSourceConnectionId: Uint8Array): TransportParams {
   return {
-    maxIdleTimeoutMs: 0,
-    maxUdpPayloadSize: 65_527,
-    initialMaxData: 0,
-    ackDelayExponent: 3,
-    maxAckDelayMs: 25,
+    ...INT_DEFAULTS,
     disableActiveMigration: false,
-    activeConnectionIdLimit: 2,
     initialSourceConnectionId,
-    maxPaths: 1,
-    supportedAeads: [AeadId.Aes256Gcm],
+    supportedAeads: [...DEFAULT_SUPPORTED_AEADS],
     extensions: [],
   };
 }
@@ -146,7 +182,10 @@ function findProblem(params: TransportParams): string | undefined {
     const v = params[spec.key];
     if (!(Number.isInteger(v) && v >= spec.min && v <= spec.max)) return `${spec.key} ${v} outside ${spec.min}..${spec.max}`;
   }
-  if (params.initialSourceConnectionId.length > MAX_CID_LENGTH) return 'initialSourceConnectionId longer than 20 bytes';
+  for (const { key } of CID_PARAMS) {
+    const cid = params[key];
+    if (cid !== undefined && cid.length > MAX_CID_LENGTH) return `${key} longer than ${MAX_CID_LENGTH} bytes`;
+  }
   if (params.statelessResetToken !== undefined && params.statelessResetToken.length !== STATELESS_RESET_TOKEN_LENGTH) {
     return 'statelessResetToken must be 16 bytes';
   }
@@ -165,14 +204,38 @@ export function validateTransportParams(params: TransportParams): Result<Transpo
   return problem === undefined ? ok(params) : err(wireError('InvalidField', 0, `transport parameters: ${problem}`));
 }
 
-function listLength(list: readonly number[]): number {
+/** `values` as back-to-back varints in a new array. Throws RangeError if one is not a varint. */
+function varints(values: readonly number[]): Uint8Array {
   let n = 0;
-  for (const v of list) n += varintLength(v);
-  return n;
+  for (const v of values) n += varintLength(v);
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const v of values) p = writeVarint(out, p, v);
+  return out;
 }
 
-function paramLength(id: number, valueLength: number): number {
-  return varintLength(id) + varintLength(valueLength) + valueLength;
+/**
+ * The parameters the encoder sends, as `[id, value bytes]` in encoding order,
+ * defaults left out. The one place that decides what is sent, so that
+ * {@link transportParamsLength} and {@link encodeTransportParams} cannot
+ * disagree. Allocates per parameter, which is fine: this runs once per handshake.
+ * @throws RangeError if a value is not a varint.
+ */
+function paramsToSend(params: TransportParams): [number, Uint8Array][] {
+  const out: [number, Uint8Array][] = [];
+  for (const spec of INT_PARAMS) {
+    const v = params[spec.key];
+    if (v !== INT_DEFAULTS[spec.key]) out.push([spec.id, varints([v])]);
+  }
+  if (params.statelessResetToken !== undefined) out.push([TransportParamId.statelessResetToken, params.statelessResetToken]);
+  if (params.disableActiveMigration) out.push([TransportParamId.disableActiveMigration, new Uint8Array(0)]);
+  for (const { key, id } of CID_PARAMS) {
+    const cid = params[key];
+    if (cid !== undefined) out.push([id, cid]);
+  }
+  if (!sameList(params.supportedAeads, DEFAULT_SUPPORTED_AEADS)) out.push([TransportParamId.supportedAeads, varints(params.supportedAeads)]);
+  if (params.extensions.length > 0) out.push([TransportParamId.extensions, varints(params.extensions)]);
+  return out;
 }
 
 /**
@@ -180,19 +243,8 @@ function paramLength(id: number, valueLength: number): number {
  * @throws RangeError if a value is not a varint.
  */
 export function transportParamsLength(params: TransportParams): number {
-  const defaults = defaultTransportParams(params.initialSourceConnectionId);
   let n = 0;
-  for (const spec of INT_PARAMS) {
-    const v = params[spec.key];
-    if (v !== defaults[spec.key]) n += paramLength(spec.id, varintLength(v));
-  }
-  if (params.statelessResetToken !== undefined) n += paramLength(TransportParamId.statelessResetToken, STATELESS_RESET_TOKEN_LENGTH);
-  if (params.disableActiveMigration) n += paramLength(TransportParamId.disableActiveMigration, 0);
-  n += paramLength(TransportParamId.initialSourceConnectionId, params.initialSourceConnectionId.length);
-  if (!sameList(params.supportedAeads, defaults.supportedAeads)) {
-    n += paramLength(TransportParamId.supportedAeads, listLength(params.supportedAeads));
-  }
-  if (params.extensions.length > 0) n += paramLength(TransportParamId.extensions, listLength(params.extensions));
+  for (const [id, value] of paramsToSend(params)) n += varintLength(id) + varintLength(value.length) + value.length;
   return n;
 }
 
@@ -204,36 +256,11 @@ export function transportParamsLength(params: TransportParams): number {
 export function encodeTransportParams(buf: Uint8Array, offset: number, params: TransportParams): number {
   const problem = findProblem(params);
   if (problem !== undefined) throw new RangeError(`transport parameters: ${problem}`);
-  const defaults = defaultTransportParams(params.initialSourceConnectionId);
   let p = offset;
-  for (const spec of INT_PARAMS) {
-    const v = params[spec.key];
-    if (v === defaults[spec.key]) continue;
-    p = writeVarint(buf, p, spec.id);
-    p = writeVarint(buf, p, varintLength(v));
-    p = writeVarint(buf, p, v);
-  }
-  if (params.statelessResetToken !== undefined) {
-    p = writeVarint(buf, p, TransportParamId.statelessResetToken);
-    p = writeVarint(buf, p, STATELESS_RESET_TOKEN_LENGTH);
-    p = writeBytes(buf, p, params.statelessResetToken);
-  }
-  if (params.disableActiveMigration) {
-    p = writeVarint(buf, p, TransportParamId.disableActiveMigration);
-    p = writeVarint(buf, p, 0);
-  }
-  p = writeVarint(buf, p, TransportParamId.initialSourceConnectionId);
-  p = writeVarint(buf, p, params.initialSourceConnectionId.length);
-  p = writeBytes(buf, p, params.initialSourceConnectionId);
-  const lists: [number, readonly number[], boolean][] = [
-    [TransportParamId.supportedAeads, params.supportedAeads, !sameList(params.supportedAeads, defaults.supportedAeads)],
-    [TransportParamId.extensions, params.extensions, params.extensions.length > 0],
-  ];
-  for (const [id, list, present] of lists) {
-    if (!present) continue;
+  for (const [id, value] of paramsToSend(params)) {
     p = writeVarint(buf, p, id);
-    p = writeVarint(buf, p, listLength(list));
-    for (const v of list) p = writeVarint(buf, p, v);
+    p = writeVarint(buf, p, value.length);
+    p = writeBytes(buf, p, value);
   }
   return p;
 }
@@ -252,33 +279,27 @@ function readList(r: Reader): number[] | undefined {
   return r.error === undefined ? list : undefined;
 }
 
+/** {@link TransportParams} while the decoder fills it in. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Decodes transport parameters filling all of `bytes`, applying defaults for
  * absent ones and skipping unknown ids.
  *
  * Errors: `Truncated` / `VarintOverflow` for malformed framing;
  * `DuplicateParameter` for a repeated id (known or not); `InvalidField` for a
- * value of the wrong size or out of range, a list with duplicates, or
- * supported_aeads without AES-256-GCM; `MissingParameter` if
- * initial_source_connection_id is absent.
+ * value of the wrong size or out of range (including a connection ID over 20
+ * bytes), a list with duplicates, or supported_aeads without AES-256-GCM;
+ * `MissingParameter` if initial_source_connection_id is absent. Which side may
+ * send original_destination_connection_id, retry_source_connection_id and
+ * stateless_reset_token is the engine's to check: the codec does not know.
  */
 export function decodeTransportParams(bytes: Uint8Array): Result<TransportParams, WireError> {
   const r = new Reader(bytes);
   const seen = new Set<number>();
-  const ints: Record<IntParamKey, number> = {
-    maxIdleTimeoutMs: 0,
-    maxUdpPayloadSize: 65_527,
-    initialMaxData: 0,
-    ackDelayExponent: 3,
-    maxAckDelayMs: 25,
-    activeConnectionIdLimit: 2,
-    maxPaths: 1,
-  };
-  let statelessResetToken: Uint8Array | undefined;
-  let disableActiveMigration = false;
-  let initialSourceConnectionId: Uint8Array | undefined;
-  let supportedAeads: number[] = [AeadId.Aes256Gcm];
-  let extensions: number[] = [];
+  // Start from the defaults; the empty SCID is a placeholder until the required parameter arrives.
+  const params: Mutable<TransportParams> = defaultTransportParams(new Uint8Array(0));
+  let sawInitialSourceConnectionId = false;
 
   while (r.pos < r.end) {
     const at = r.pos;
@@ -289,45 +310,46 @@ export function decodeTransportParams(bytes: Uint8Array): Result<TransportParams
     if (r.error !== undefined) return err(r.error);
     if (seen.has(id)) return err(wireError('DuplicateParameter', at, `transport parameter 0x${id.toString(16)} repeated`));
     seen.add(id);
-    const v = new Reader(value);
+    // Reads the value in place, so its errors carry offsets into `bytes`.
+    const v = new Reader(bytes, valueAt, valueAt + length);
     const bad = (what: string): Result<TransportParams, WireError> =>
       err(wireError('InvalidField', valueAt, `transport parameter 0x${id.toString(16)}: ${what}`));
 
     const spec = INT_PARAM_BY_ID.get(id);
     if (spec !== undefined) {
       const n = v.varint(spec.key);
-      if (v.error !== undefined) return err(wireError(v.error.kind, valueAt + v.error.offset, v.error.message));
+      if (v.error !== undefined) return err(v.error);
       if (v.pos !== v.end) return bad('value longer than its varint');
       if (n < spec.min || n > spec.max) return bad(`${spec.key} ${n} outside ${spec.min}..${spec.max}`);
-      ints[spec.key] = n;
+      params[spec.key] = n;
+      continue;
+    }
+    const cidKey = CID_PARAM_BY_ID.get(id);
+    if (cidKey !== undefined) {
+      if (value.length > MAX_CID_LENGTH) return bad(`connection id longer than ${MAX_CID_LENGTH} bytes`);
+      params[cidKey] = value;
+      if (cidKey === 'initialSourceConnectionId') sawInitialSourceConnectionId = true;
       continue;
     }
     switch (id) {
       case TransportParamId.statelessResetToken:
         if (value.length !== STATELESS_RESET_TOKEN_LENGTH) return bad('stateless reset token must be 16 bytes');
-        statelessResetToken = value;
+        params.statelessResetToken = value;
         break;
       case TransportParamId.disableActiveMigration:
         if (value.length !== 0) return bad('flag must be empty');
-        disableActiveMigration = true;
-        break;
-      case TransportParamId.initialSourceConnectionId:
-        if (value.length > MAX_CID_LENGTH) return bad('connection id longer than 20 bytes');
-        initialSourceConnectionId = value;
+        params.disableActiveMigration = true;
         break;
       case TransportParamId.supportedAeads:
       case TransportParamId.extensions: {
         const list = readList(v);
-        if (list === undefined) {
-          const e = v.error as WireError;
-          return err(wireError(e.kind, valueAt + e.offset, e.message));
-        }
+        if (list === undefined) return err(v.error as WireError);
         if (hasDuplicates(list)) return bad('list has duplicates');
         if (id === TransportParamId.supportedAeads) {
           if (!list.includes(AeadId.Aes256Gcm)) return bad('supported AEADs must include AES-256-GCM (1)');
-          supportedAeads = list;
+          params.supportedAeads = list;
         } else {
-          extensions = list;
+          params.extensions = list;
         }
         break;
       }
@@ -336,17 +358,9 @@ export function decodeTransportParams(bytes: Uint8Array): Result<TransportParams
         break;
     }
   }
-  if (initialSourceConnectionId === undefined) {
+  if (!sawInitialSourceConnectionId) {
     return err(wireError('MissingParameter', bytes.length, 'initial_source_connection_id is required'));
   }
-  const params: TransportParams = {
-    ...ints,
-    disableActiveMigration,
-    initialSourceConnectionId,
-    supportedAeads,
-    extensions,
-    ...(statelessResetToken === undefined ? {} : { statelessResetToken }),
-  };
   return ok(params);
 }
 

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
+import { Reader } from './reader.js';
 import { wireError, type WireError } from './wire-error.js';
 
 /**
@@ -122,24 +123,16 @@ export interface DecodedVarint {
 }
 
 /**
- * Reads one varint at `bytes[offset]`. Convenience form for cold paths; the
- * frame and header decoders use {@link Reader} instead, which allocates nothing per field.
+ * Reads one varint at `bytes[offset]`. Convenience form for cold paths: a thin
+ * wrapper around {@link Reader.varint}, which holds the one implementation
+ * (and the one 2^53-1 overflow check); the frame and header decoders call the
+ * Reader directly, which allocates nothing per field.
  */
 export function decodeVarint(bytes: Uint8Array, offset: number): Result<DecodedVarint, WireError> {
-  if (offset < 0 || offset >= bytes.length) return err(wireError('Truncated', offset, 'varint: no bytes'));
-  const first = bytes[offset] as number;
-  const length = varintLengthFromFirstByte(first);
-  if (offset + length > bytes.length) {
-    return err(wireError('Truncated', offset, `varint: needs ${length} bytes, ${bytes.length - offset} left`));
+  if (!(offset >= 0 && offset <= bytes.length && Number.isInteger(offset))) {
+    return err(wireError('Truncated', offset, 'varint: offset outside input'));
   }
-  let value = first & 0x3f;
-  if (length === 8) {
-    // value = hi * 2^32 + lo is exact iff hi <= 2^21-1 (2^53-1 = (2^21-1) * 2^32 + 2^32-1).
-    const hi = ((value << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) >>> 0;
-    if (hi > 0x1f_ffff) return err(wireError('VarintOverflow', offset, 'varint: value exceeds 2^53-1'));
-    const lo = (((bytes[offset + 4] as number) << 24) | ((bytes[offset + 5] as number) << 16) | ((bytes[offset + 6] as number) << 8) | (bytes[offset + 7] as number)) >>> 0;
-    return ok({ value: hi * 0x1_0000_0000 + lo, next: offset + 8 });
-  }
-  for (let i = 1; i < length; i++) value = value * 256 + (bytes[offset + i] as number);
-  return ok({ value, next: offset + length });
+  const r = new Reader(bytes, offset);
+  const value = r.varint('varint');
+  return r.error === undefined ? ok({ value, next: r.pos }) : err(r.error);
 }

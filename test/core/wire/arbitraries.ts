@@ -156,5 +156,13 @@ export const transportParamsArb: fc.Arbitrary<TransportParams> = fc
       }),
     extensions: fc.uniqueArray(varintArb, { maxLength: 6 }),
     statelessResetToken: fc.option(bytesArb(16, 16), { nil: undefined }),
+    originalDestinationConnectionId: fc.option(cidArb, { nil: undefined }),
+    retrySourceConnectionId: fc.option(cidArb, { nil: undefined }),
   })
-  .map(({ statelessResetToken, ...p }) => (statelessResetToken === undefined ? p : { ...p, statelessResetToken }));
+  // Optional fields are left out, not set to undefined (exactOptionalPropertyTypes; the decoder never sets them).
+  .map(({ statelessResetToken, originalDestinationConnectionId, retrySourceConnectionId, ...p }) => ({
+    ...p,
+    ...(statelessResetToken === undefined ? {} : { statelessResetToken }),
+    ...(originalDestinationConnectionId === undefined ? {} : { originalDestinationConnectionId }),
+    ...(retrySourceConnectionId === undefined ? {} : { retrySourceConnectionId }),
+  }));

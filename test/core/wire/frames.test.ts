@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   FrameType,
+  MAX_ACK_RANGES,
   MAX_REASON_PHRASE_LENGTH,
   Reader,
   ackFrameFromRanges,
@@ -139,7 +140,34 @@ describe('frames: semantics and rejection', () => {
   });
 
   it('rejects an ACK range count that cannot fit, before allocating', () => {
-    expect(decodeFrame(bytesOf(0x02, v(0), v(100), v(0), v(2 ** 40), v(0), 0, 0), 0)._unsafeUnwrapErr().kind).toBe('Truncated');
+    expect(decodeFrame(bytesOf(0x02, v(0), v(100), v(0), v(MAX_ACK_RANGES), v(0), 0, 0), 0)._unsafeUnwrapErr()).toMatchObject({ kind: 'Truncated', offset: 5 });
+  });
+
+  /** An ACK of path 0 with `count` ranges (gap 0, length 0), largest acknowledged high enough for all of them. */
+  const manyRanges = (count: number): Frame => ({
+    type: 'ack', pathId: 0, largestAcked: 2 * count + 10, ackDelay: 0, firstRange: 0, ranges: new Array(count).fill({ gap: 0, length: 0 }),
+  });
+
+  it(`caps an ACK at ${MAX_ACK_RANGES} ranges after the first: decode rejects more with InvalidField, encode throws`, () => {
+    expect(MAX_ACK_RANGES).toBe(256);
+    const atCap = encodeOne(manyRanges(MAX_ACK_RANGES));
+    const decoded = decodeFrame(atCap, 0)._unsafeUnwrap().frame;
+    expect(decoded.type === 'ack' && decoded.ranges.length).toBe(MAX_ACK_RANGES);
+    // one range more, every byte present: rejected at the Range Count (offset 5, after a 2-byte Largest Acknowledged)
+    const over = bytesOf(0x02, v(0), v(2 * 257 + 10), v(0), v(257), v(0), ...new Array<number>(2 * 257).fill(0));
+    expect(decodeFrame(over, 0)._unsafeUnwrapErr()).toMatchObject({ kind: 'InvalidField', offset: 5 });
+    // a hostile count is rejected by the cap before the length check
+    expect(decodeFrame(bytesOf(0x02, v(0), v(100), v(0), v(2 ** 40), v(0), 0, 0), 0)._unsafeUnwrapErr()).toMatchObject({ kind: 'InvalidField', offset: 5 });
+    expect(() => encodeOne(manyRanges(MAX_ACK_RANGES + 1))).toThrow(RangeError);
+  });
+
+  it('builds an ACK from the newest ranges only when there are more than the cap', () => {
+    // 300 single-packet ranges, largest first: 1000, 997, 994, ...
+    const ranges = Array.from({ length: 300 }, (_, i) => ({ smallest: 1000 - 3 * i, largest: 1000 - 3 * i }));
+    const frame = ackFrameFromRanges(0, ranges, 0);
+    expect(frame.ranges.length).toBe(MAX_ACK_RANGES);
+    expect(ackFrameRanges(frame)).toEqual(ranges.slice(0, MAX_ACK_RANGES + 1));
+    expect(decodeFrame(encodeOne(frame), 0)._unsafeUnwrap().frame).toEqual(frame);
   });
 
   it('converts between ACK ranges and the frame encoding (property)', () => {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CID_LENGTH,
+  MAX_ACK_RANGES,
   WIRE_VERSION,
   decodeFrame,
   decodeFrames,
@@ -94,7 +95,8 @@ function randomFrame(rng: Rng, last: boolean): Frame {
       return { type: 'ping' };
     case 'ack': {
       const ranges = [];
-      for (let i = rng.int(5); i > 0; i--) ranges.push({ gap: rng.varint(1000), length: rng.varint(1000) });
+      // Now and then up to the cap, so mutated Range Counts land on both sides of it.
+      for (let i = rng.chance(0.02) ? rng.int(MAX_ACK_RANGES + 1) : rng.int(5); i > 0; i--) ranges.push({ gap: rng.varint(1000), length: rng.varint(1000) });
       let span = rng.varint(1000);
       const firstRange = span;
       for (const r of ranges) span += r.gap + 2 + r.length;
@@ -164,7 +166,12 @@ function randomParams(rng: Rng): TransportParams {
     supportedAeads: aeads,
     extensions: rng.chance(0.5) ? [] : [1, 2, 3, 0x4000].slice(0, rng.int(5)),
   };
-  return rng.chance(0.3) ? { ...params, statelessResetToken: rng.bytes(16) } : params;
+  return {
+    ...params,
+    ...(rng.chance(0.3) ? { statelessResetToken: rng.bytes(16) } : {}),
+    ...(rng.chance(0.3) ? { originalDestinationConnectionId: rng.bytes(rng.int(21)) } : {}),
+    ...(rng.chance(0.2) ? { retrySourceConnectionId: rng.bytes(rng.int(21)) } : {}),
+  };
 }
 
 function validDatagram(rng: Rng): Uint8Array {

@@ -52,7 +52,49 @@ describe('transport parameters', () => {
     expect(d.ackDelayExponent).toBe(3);
     expect(d.maxAckDelayMs).toBe(25);
     expect(d.supportedAeads).toEqual([AeadId.Aes256Gcm]);
-    expect('statelessResetToken' in d).toBe(false);
+    for (const key of ['statelessResetToken', 'originalDestinationConnectionId', 'retrySourceConnectionId']) {
+      expect(key in d, key).toBe(false);
+      expect(key in defaultTransportParams(iscid), key).toBe(false);
+    }
+  });
+
+  it('gives defaultTransportParams and the decoder the same defaults, and a fresh object each time', () => {
+    const a = defaultTransportParams(new Uint8Array(0));
+    const b = defaultTransportParams(new Uint8Array(0));
+    expect(a).toEqual(b);
+    expect(a.supportedAeads).not.toBe(b.supportedAeads);
+    expect(decodeTransportParams(raw([TransportParamId.initialSourceConnectionId, []]))._unsafeUnwrap()).toEqual(a);
+  });
+
+  it('carries the Retry-authentication CIDs (RFC 9000 §7.3) with their documented ids', () => {
+    const base = defaultTransportParams(Uint8Array.from([9, 9]));
+    const odcid = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    const rscid = Uint8Array.from([0xaa, 0xbb, 0xcc]);
+    const server: TransportParams = { ...base, originalDestinationConnectionId: odcid, retrySourceConnectionId: rscid };
+    const bytes = serializeTransportParams(server);
+    expect([...bytes]).toEqual([0x00, 8, ...odcid, 0x0f, 2, 9, 9, 0x10, 3, ...rscid]);
+    expect(decodeTransportParams(bytes)._unsafeUnwrap()).toEqual(server);
+    // a zero-length CID is legal and distinct from an absent one
+    const empty: TransportParams = { ...base, originalDestinationConnectionId: new Uint8Array(0) };
+    expect([...serializeTransportParams(empty)]).toEqual([0x00, 0, 0x0f, 2, 9, 9]);
+    expect(decodeTransportParams(serializeTransportParams(empty))._unsafeUnwrap()).toEqual(empty);
+    // 20 bytes is the limit, in both directions
+    const at20 = raw(ISCID, [TransportParamId.retrySourceConnectionId, new Array<number>(20).fill(7)]);
+    expect(decodeTransportParams(at20)._unsafeUnwrap().retrySourceConnectionId?.length).toBe(20);
+    for (const id of [TransportParamId.originalDestinationConnectionId, TransportParamId.retrySourceConnectionId]) {
+      expect(decodeTransportParams(raw(ISCID, [id, new Array<number>(21).fill(7)]))._unsafeUnwrapErr()).toMatchObject({ kind: 'InvalidField', offset: 12 });
+      expect(decodeTransportParams(raw(ISCID, [id, [1]], [id, [1]]))._unsafeUnwrapErr().kind).toBe('DuplicateParameter');
+    }
+    for (const bad of [{ ...base, originalDestinationConnectionId: new Uint8Array(21) }, { ...base, retrySourceConnectionId: new Uint8Array(21) }]) {
+      expect(validateTransportParams(bad)._unsafeUnwrapErr().kind).toBe('InvalidField');
+      expect(() => serializeTransportParams(bad)).toThrow(RangeError);
+    }
+  });
+
+  it('reports errors inside a value at their offset in the whole input', () => {
+    // ISCID takes bytes 0..9; the max_paths value starts at 12 and its varint is cut short
+    expect(decodeTransportParams(raw(ISCID, [TransportParamId.maxPaths, [0x40]]))._unsafeUnwrapErr()).toMatchObject({ kind: 'Truncated', offset: 12 });
+    expect(decodeTransportParams(raw(ISCID, [TransportParamId.extensions, [1, 0x80]]))._unsafeUnwrapErr()).toMatchObject({ kind: 'Truncated', offset: 13 });
   });
 
   it('skips unknown ids (forward compatibility), including greased ones', () => {

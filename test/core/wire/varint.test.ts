@@ -79,6 +79,13 @@ describe('varint (RFC 9000 §16)', () => {
     }
   });
 
+  it('reports an offset outside the input as an error, never throwing', () => {
+    for (const offset of [-1, 4, 5, 1.5, Number.NaN]) {
+      expect(decodeVarint(hex('25252525'), offset)._unsafeUnwrapErr().kind).toBe('Truncated');
+    }
+    expect(decodeVarint(hex('25252525'), 3)._unsafeUnwrap()).toEqual({ value: 37, next: 4 });
+  });
+
   it('throws RangeError on programmer errors when encoding', () => {
     const buf = new Uint8Array(8);
     for (const bad of [-1, 1.5, 2 ** 53, Number.NaN, Infinity]) expect(() => writeVarint(buf, 0, bad)).toThrow(RangeError);
