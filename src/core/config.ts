@@ -1,0 +1,108 @@
+import { err, ok, type Result } from 'neverthrow';
+import type { CongestionControlName } from '../cc/congestion-controller.js';
+import { parseCongestionControl } from '../cc/congestion-group.js';
+import { MptError, MptErrorCode } from '../errors.js';
+
+/**
+ * Transport settings of a connection: every one has a default that works,
+ * and {@link resolveTransportConfig} checks whatever an application passes.
+ * Times are milliseconds, sizes bytes.
+ * @module
+ */
+
+/** Transport settings a connection runs with. */
+export interface TransportConfig {
+  /** Close the connection after this long without receiving anything; 0 disables. Default 30 000. */
+  readonly idleTimeoutMs: number;
+  /** Send a PING after this long without sending anything, to keep NAT bindings; 0 disables. Default 0. */
+  readonly keepAliveIntervalMs: number;
+  /** RTT assumed before the first sample (RFC 9002 §6.2.2). Default 333. */
+  readonly initialRttMs: number;
+  /** Longest we delay an ACK (transport parameter max_ack_delay). Default 25. */
+  readonly maxAckDelayMs: number;
+  /** Receive window we start with (initial_max_data). Default 1 MiB. */
+  readonly initialWindowBytes: number;
+  /** Largest receive window auto-tuning may grow to. Default 16 MiB. */
+  readonly maxWindowBytes: number;
+  /** Bytes written but not yet acknowledged above which write() asks the app to wait. Default 4 MiB. */
+  readonly sendBufferBytes: number;
+  /** Congestion controller of every path. Default 'cubic'. */
+  readonly congestionControl: CongestionControlName;
+  /** Upper bound of PMTU discovery: the largest UDP payload we try. Default 1452 (Ethernet, IPv6). */
+  readonly maxDatagramSizeBytes: number;
+  /** Whether PMTU discovery probes above 1200 bytes. Default true. */
+  readonly pmtuDiscovery: boolean;
+  /** Whether paths pace their packets (RFC 9002 §7.7). Default true. */
+  readonly pacing: boolean;
+}
+
+/** The defaults of {@link TransportConfig}. */
+export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = Object.freeze({
+  idleTimeoutMs: 30_000,
+  keepAliveIntervalMs: 0,
+  initialRttMs: 333,
+  maxAckDelayMs: 25,
+  initialWindowBytes: 1 << 20,
+  maxWindowBytes: 16 << 20,
+  sendBufferBytes: 4 << 20,
+  congestionControl: 'cubic',
+  maxDatagramSizeBytes: 1452,
+  pmtuDiscovery: true,
+  pacing: true,
+});
+
+/** The smallest datagram every path must carry (RFC 9000 §14). */
+export const MIN_DATAGRAM_SIZE = 1200;
+/** The largest UDP payload over IPv6 without jumbograms. */
+export const MAX_DATAGRAM_SIZE = 65_527;
+
+interface Bound {
+  readonly min: number;
+  readonly max: number;
+}
+
+const BOUNDS: Readonly<Record<Exclude<keyof TransportConfig, 'congestionControl' | 'pmtuDiscovery' | 'pacing'>, Bound>> = {
+  idleTimeoutMs: { min: 0, max: 3_600_000 },
+  keepAliveIntervalMs: { min: 0, max: 3_600_000 },
+  initialRttMs: { min: 1, max: 10_000 },
+  maxAckDelayMs: { min: 0, max: 16_383 },
+  initialWindowBytes: { min: 16 * 1024, max: 1 << 30 },
+  maxWindowBytes: { min: 16 * 1024, max: 1 << 30 },
+  sendBufferBytes: { min: 16 * 1024, max: 1 << 30 },
+  maxDatagramSizeBytes: { min: MIN_DATAGRAM_SIZE, max: MAX_DATAGRAM_SIZE },
+};
+
+function invalid(message: string): Result<never, MptError> {
+  return err(new MptError(MptErrorCode.InvalidConfig, message));
+}
+
+/**
+ * Fills in defaults and checks every value: numbers in range, a known
+ * congestion controller, booleans where booleans belong. Unknown keys are
+ * ignored, so options objects can carry other layers' settings too.
+ */
+export function resolveTransportConfig(options: Partial<Record<keyof TransportConfig, unknown>> = {}): Result<TransportConfig, MptError> {
+  const out: Record<string, unknown> = { ...DEFAULT_TRANSPORT_CONFIG };
+  for (const [key, bound] of Object.entries(BOUNDS) as [keyof typeof BOUNDS, Bound][]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < bound.min || value > bound.max) {
+      return invalid(`${key} must be a number from ${bound.min} to ${bound.max}, got ${String(value)}`);
+    }
+    out[key] = value;
+  }
+  for (const key of ['pmtuDiscovery', 'pacing'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') return invalid(`${key} must be a boolean, got ${String(value)}`);
+    out[key] = value;
+  }
+  if (options.congestionControl !== undefined) {
+    const cc = parseCongestionControl(options.congestionControl);
+    if (cc.isErr()) return err(cc.error);
+    out.congestionControl = cc.value;
+  }
+  const config = out as unknown as TransportConfig;
+  if (config.maxWindowBytes < config.initialWindowBytes) return invalid('maxWindowBytes must be at least initialWindowBytes');
+  return ok(config);
+}
