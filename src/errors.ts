@@ -15,12 +15,24 @@ export const MptErrorCode = {
   UnsupportedCipher: 'ERR_MPT_UNSUPPORTED_CIPHER',
   /** A packet number, nonce counter or key use limit was exhausted. */
   KeyExhausted: 'ERR_MPT_KEY_EXHAUSTED',
+  /**
+   * The sender asked to seal a packet number that is not above the last one
+   * sealed on that path under the same key, which would reuse an AEAD nonce.
+   * Always a local bug, never the peer's doing.
+   */
+  NonceReuse: 'ERR_MPT_NONCE_REUSE',
   /** A retry token was malformed, forged, expired or bound to another address. */
   InvalidToken: 'ERR_MPT_INVALID_TOKEN',
   /** The peer violated the protocol. */
   ProtocolViolation: 'ERR_MPT_PROTOCOL_VIOLATION',
   /** An API was used in a state that does not allow it. */
   InvalidState: 'ERR_MPT_INVALID_STATE',
+  /** Nothing arrived from the peer for the idle timeout. */
+  IdleTimeout: 'ERR_MPT_IDLE_TIMEOUT',
+  /** The peer closed the connection with an error reason. */
+  PeerClosed: 'ERR_MPT_PEER_CLOSED',
+  /** The peer supports no version this endpoint speaks. */
+  VersionNegotiation: 'ERR_MPT_VERSION_NEGOTIATION',
 } as const;
 
 /** One of the stable error codes of {@link MptErrorCode}. */

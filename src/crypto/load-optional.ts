@@ -3,9 +3,13 @@ import { join } from 'node:path';
 
 /**
  * Where to resolve optional modules from, in whichever build this is. ESM
- * has `import.meta.url`; tsup's CJS build empties `import.meta` but has
- * `__filename`. The bare identifier `require` is deliberately not used:
- * esbuild's ESM output rewrites it into a shim that throws on dynamic use.
+ * has `import.meta.url`, and so does mpt's own CJS build: tsup.config.ts
+ * sets `shims: true`, which defines it there. The `__filename` fallback is
+ * for anyone who bundles the sources with another tool that empties
+ * `import.meta` in CJS output (esbuild without shims, as
+ * test/crypto/module-loading.test.ts does). The bare identifier `require`
+ * is deliberately not used: esbuild's ESM output rewrites it into a shim
+ * that throws on dynamic use.
  */
 function resolutionBase(): string {
   const url = (import.meta as { url?: unknown }).url;

@@ -3,10 +3,11 @@ import { err, ok, type Result } from 'neverthrow';
 import { MptError, MptErrorCode } from '../errors.js';
 import {
   AEAD_KEY_LENGTH,
-  AEAD_NONCE_LENGTH,
   AEAD_TAG_LENGTH,
   AeadId,
   aeadName,
+  checkOpenArgs,
+  checkSealArgs,
   type Aead,
   type CryptoProvider,
 } from './provider.js';
@@ -44,13 +45,7 @@ class NodeAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out?: Uint8Array): Uint8Array {
-    if (nonce.length !== AEAD_NONCE_LENGTH) {
-      throw new MptError(MptErrorCode.InvalidKey, `AEAD nonce must be ${AEAD_NONCE_LENGTH} bytes`);
-    }
-    const total = plaintext.length + AEAD_TAG_LENGTH;
-    if (out !== undefined && out.length < total) {
-      throw new MptError(MptErrorCode.InvalidState, `AEAD output buffer too small: ${out.length} < ${total}`);
-    }
+    const total = checkSealArgs(nonce, plaintext.length, out);
     const cipher = makeCipher(this.algorithm, this.key, nonce);
     if (aad.length > 0) cipher.setAAD(aad);
     const body = cipher.update(plaintext);
@@ -65,9 +60,8 @@ class NodeAead implements Aead {
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextWithTag: Uint8Array, out?: Uint8Array): Uint8Array | null {
-    const bodyLength = ciphertextWithTag.length - AEAD_TAG_LENGTH;
-    if (bodyLength < 0 || nonce.length !== AEAD_NONCE_LENGTH) return null;
-    if (out !== undefined && out.length < bodyLength) return null;
+    const bodyLength = checkOpenArgs(nonce, ciphertextWithTag.length, out);
+    if (bodyLength < 0) return null;
     try {
       const decipher = makeDecipher(this.algorithm, this.key, nonce);
       decipher.setAuthTag(ciphertextWithTag.subarray(bodyLength));

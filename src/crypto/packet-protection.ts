@@ -1,13 +1,11 @@
 import { err, ok, type Result } from 'neverthrow';
 import { MptError, MptErrorCode } from '../errors.js';
-import { AEAD_NONCE_LENGTH, AeadId, type Aead, type CryptoProvider } from './provider.js';
+import { AEAD_NONCE_LENGTH, AeadId, TWO_POW_32, type Aead, type CryptoProvider } from './provider.js';
 
 /** Largest packet number the nonce rule accepts: 2^53-1 here, below the wire's 2^62 limit. */
 export const MAX_PACKET_NUMBER = Number.MAX_SAFE_INTEGER;
 /** Largest path id: path ids are 32-bit unsigned. */
 export const MAX_PATH_ID = 0xffff_ffff;
-
-const TWO_POW_32 = 0x1_0000_0000;
 
 /**
  * Per-key AEAD usage limits in packets (RFC 9001 §6.6): after
@@ -36,6 +34,11 @@ export function aeadLimits(id: AeadId): AeadLimits {
  * The header is the AAD: it is authenticated, not encrypted. One nonce
  * buffer is reused; nothing else is allocated but the output, unless an
  * output buffer is passed.
+ *
+ * The nonce rule is only safe if the sender never seals the same
+ * (path, packet number) twice, so seal enforces it: packet numbers must
+ * strictly increase per path. One instance is one key, which is why a key
+ * update (a new instance) starts with a clean record.
  */
 export class PacketProtection {
   /** The cipher in use. */
@@ -48,6 +51,12 @@ export class PacketProtection {
   private readonly nonceView = new DataView(this.nonce.buffer);
   private sealed = 0;
   private failedOpens = 0;
+  /**
+   * Per path id, the lowest packet number seal still accepts. Paths are few
+   * and ids are never reused, so it stays small; a path not in it has sealed
+   * nothing yet.
+   */
+  private readonly nextSealable = new Map<number, number>();
 
   /** Prefer {@link createPacketProtection}, which validates its inputs. */
   constructor(aead: Aead, iv: Uint8Array) {
@@ -82,15 +91,35 @@ export class PacketProtection {
   /**
    * Seals `payload` for packet `packetNumber` (0..2^53-1) of path `pathId`
    * (0..2^32-1), with `header` as AAD; returns ciphertext || 16-byte tag,
-   * in `out` when given. An out-of-range number is a sender bug and throws
-   * an MptError (ERR_MPT_KEY_EXHAUSTED).
+   * in `out` when given.
+   *
+   * Both refusals below are sender bugs, not network events, so they throw
+   * an MptError rather than return a value the hot path would have to
+   * check, and nothing is sealed or counted:
+   * - an out-of-range number: ERR_MPT_KEY_EXHAUSTED;
+   * - a packet number not strictly greater than the last one sealed on
+   *   this path under this key (a retransmission must take a new number):
+   *   ERR_MPT_NONCE_REUSE, because sealing it would reuse a nonce and,
+   *   with AES-GCM or ChaCha20-Poly1305, leak the XOR of two plaintexts
+   *   and allow forgeries.
    */
   seal(pathId: number, packetNumber: number, header: Uint8Array, payload: Uint8Array, out?: Uint8Array): Uint8Array {
     if (!this.fillNonce(pathId, packetNumber)) {
       throw new MptError(MptErrorCode.KeyExhausted, `path id ${pathId} or packet number ${packetNumber} out of range`);
     }
+    const next = this.nextSealable.get(pathId);
+    if (next !== undefined && packetNumber < next) {
+      throw new MptError(
+        MptErrorCode.NonceReuse,
+        `packet number ${packetNumber} on path ${pathId} is not above the last one sealed (${next - 1})`,
+      );
+    }
+    const sealed = this.aead.seal(this.nonce, header, payload, out);
+    // Recorded only once the AEAD has produced output: a seal that threw
+    // (say, `out` too small) used no nonce.
+    this.nextSealable.set(pathId, packetNumber + 1);
     this.sealed++;
-    return this.aead.seal(this.nonce, header, payload, out);
+    return sealed;
   }
 
   /**

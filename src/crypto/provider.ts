@@ -1,5 +1,5 @@
 import type { Result } from 'neverthrow';
-import type { MptError } from '../errors.js';
+import { MptError, MptErrorCode } from '../errors.js';
 
 /**
  * Numeric AEAD identifiers. These numbers go on the wire (transport
@@ -22,6 +22,44 @@ export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
 /** AEAD authentication tag length in bytes, for both ciphers. */
 export const AEAD_TAG_LENGTH = 16;
+
+/**
+ * 2^32, for splitting a nonce counter of up to 2^53-1 into two uint32
+ * halves: JavaScript's bitwise operators only see the low 32 bits.
+ */
+export const TWO_POW_32 = 0x1_0000_0000;
+
+/**
+ * The argument checks every {@link Aead.seal} implementation owes its
+ * callers, kept in one place so the providers cannot drift apart. Returns
+ * the output length (`plaintextLength` + tag); throws an MptError
+ * (ERR_MPT_INVALID_KEY for a nonce that is not 12 bytes,
+ * ERR_MPT_INVALID_STATE for an `out` too small), since seal's callers are
+ * local code and a wrong call is a bug there.
+ */
+export function checkSealArgs(nonce: Uint8Array, plaintextLength: number, out: Uint8Array | undefined): number {
+  if (nonce.length !== AEAD_NONCE_LENGTH) {
+    throw new MptError(MptErrorCode.InvalidKey, `AEAD nonce must be ${AEAD_NONCE_LENGTH} bytes`);
+  }
+  const total = plaintextLength + AEAD_TAG_LENGTH;
+  if (out !== undefined && out.length < total) {
+    throw new MptError(MptErrorCode.InvalidState, `AEAD output buffer too small: ${out.length} < ${total}`);
+  }
+  return total;
+}
+
+/**
+ * The argument checks of {@link Aead.open}: returns the plaintext length, or
+ * -1 when the input is shorter than a tag, the nonce is not 12 bytes or
+ * `out` is too small. It does not throw, because open's input comes off the
+ * network and a malformed packet must simply be dropped.
+ */
+export function checkOpenArgs(nonce: Uint8Array, ciphertextLength: number, out: Uint8Array | undefined): number {
+  const bodyLength = ciphertextLength - AEAD_TAG_LENGTH;
+  if (bodyLength < 0 || nonce.length !== AEAD_NONCE_LENGTH) return -1;
+  if (out !== undefined && out.length < bodyLength) return -1;
+  return bodyLength;
+}
 
 /** True when `id` is a known {@link AeadId}; use it to check a number read off the wire. */
 export function isAeadId(id: number): id is AeadId {

@@ -45,6 +45,8 @@ export interface RetryTokenOptions {
 //   10+A   ODCID length L (1), 0..20
 //   11+A   ODCID (L)
 //   11+A+L MAC = HMAC-SHA256(key, bytes 0 .. 11+A+L)[0..16]
+// Ranges a .. b are end-exclusive, as in subarray(a, b): the MAC covers every
+// byte before it and keeps the first 16 bytes of the HMAC.
 // The address travels in clear (an observer sees it in the IP header anyway)
 // so that, once the MAC has vouched for it, a mismatch can be told apart
 // from a forgery.

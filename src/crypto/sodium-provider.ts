@@ -3,10 +3,10 @@ import { MptError, MptErrorCode } from '../errors.js';
 import { loadOptional } from './load-optional.js';
 import {
   AEAD_KEY_LENGTH,
-  AEAD_NONCE_LENGTH,
-  AEAD_TAG_LENGTH,
   AeadId,
   aeadName,
+  checkOpenArgs,
+  checkSealArgs,
   type Aead,
   type CryptoProvider,
 } from './provider.js';
@@ -55,13 +55,7 @@ class SodiumChaChaAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out?: Uint8Array): Uint8Array {
-    if (nonce.length !== AEAD_NONCE_LENGTH) {
-      throw new MptError(MptErrorCode.InvalidKey, `AEAD nonce must be ${AEAD_NONCE_LENGTH} bytes`);
-    }
-    const total = plaintext.length + AEAD_TAG_LENGTH;
-    if (out !== undefined && out.length < total) {
-      throw new MptError(MptErrorCode.InvalidState, `AEAD output buffer too small: ${out.length} < ${total}`);
-    }
+    const total = checkSealArgs(nonce, plaintext.length, out);
     const target = out === undefined ? Buffer.allocUnsafe(total) : out.subarray(0, total);
     this.sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
       target,
@@ -75,9 +69,8 @@ class SodiumChaChaAead implements Aead {
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextWithTag: Uint8Array, out?: Uint8Array): Uint8Array | null {
-    const bodyLength = ciphertextWithTag.length - AEAD_TAG_LENGTH;
-    if (bodyLength < 0 || nonce.length !== AEAD_NONCE_LENGTH) return null;
-    if (out !== undefined && out.length < bodyLength) return null;
+    const bodyLength = checkOpenArgs(nonce, ciphertextWithTag.length, out);
+    if (bodyLength < 0) return null;
     const target = out === undefined ? Buffer.allocUnsafe(bodyLength) : out.subarray(0, bodyLength);
     try {
       // sodium-native throws (rather than returning -1) when the tag fails.

@@ -80,17 +80,98 @@ describe('mpt handshakes', () => {
     const resp = make({ protocolName: MPT_NOISE_PROTOCOLS.ik, initiator: false, staticKeyPair: server });
     const m1 = init.writeMessage()._unsafeUnwrap();
     expect(resp.readMessage(m1)._unsafeUnwrapErr().code).toBe(MptErrorCode.HandshakeFailed);
+    // Refused, not failed: the server keeps waiting, but this client's
+    // message never reads, so the server never answers it.
+    expect(resp.rejectedMessages).toBe(1);
+    expect(resp.readMessage(m1)._unsafeUnwrapErr().code).toBe(MptErrorCode.HandshakeFailed);
+    expect(resp.rejectedMessages).toBe(2);
+    expect(resp.status).toBe('in-progress');
+    expect(resp.isMyTurn).toBe(false);
+    expect(init.status).toBe('in-progress');
+    expect(init.split().isErr()).toBe(true);
   });
 
-  it('XX: the verification callback sees the server key and can reject it', () => {
-    const init = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: true, staticKeyPair: client, verifyRemoteStatic: () => false });
+  it('XX: the verification callback sees the server key and can reject it without failing the handshake', () => {
+    const seen: string[] = [];
+    const init = make({
+      protocolName: MPT_NOISE_PROTOCOLS.xx,
+      initiator: true,
+      staticKeyPair: client,
+      verifyRemoteStatic: (k) => {
+        seen.push(toHex(k));
+        return false;
+      },
+    });
     const resp = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: false, staticKeyPair: server });
     expect(init.remoteStaticKey).toBeUndefined();
     resp.readMessage(init.writeMessage()._unsafeUnwrap())._unsafeUnwrap();
+    const h = toHex(init.handshakeHash);
     const m2 = resp.writeMessage()._unsafeUnwrap();
     expect(init.readMessage(m2)._unsafeUnwrapErr().code).toBe(MptErrorCode.ServerKeyMismatch);
-    expect(init.status).toBe('failed');
+    expect(seen).toEqual([toHex(server.publicKey)]);
+    // Rolled back like a message that failed to decrypt.
+    expect(init.status).toBe('in-progress');
+    expect(init.rejectedMessages).toBe(1);
+    expect(init.remoteStaticKey).toBeUndefined();
+    expect(toHex(init.handshakeHash)).toBe(h);
     expect(init.writeMessage()._unsafeUnwrapErr().code).toBe(MptErrorCode.InvalidState);
+    expect(init.split().isErr()).toBe(true);
+  });
+
+  it('XX: a forged message 2 under an attacker key is refused and the genuine one still completes', () => {
+    const pinned = toHex(server.publicKey);
+    const init = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: true, staticKeyPair: client, verifyRemoteStatic: (k) => toHex(k) === pinned });
+    const resp = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: false, staticKeyPair: server });
+    const attacker = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: false, staticKeyPair: generateKeyPair() });
+    // Message 1 is in clear: the attacker on path reads it as well as the server.
+    const m1 = init.writeMessage(text('params'))._unsafeUnwrap();
+    attacker.readMessage(m1)._unsafeUnwrap();
+    resp.readMessage(m1)._unsafeUnwrap();
+    // The attacker is closer and answers first with a well-formed message 2.
+    const forged = attacker.writeMessage(text('evil'))._unsafeUnwrap();
+    expect(init.readMessage(forged)._unsafeUnwrapErr().code).toBe(MptErrorCode.ServerKeyMismatch);
+    expect(init.status).toBe('in-progress');
+    expect(init.rejectedMessages).toBe(1);
+    const genuine = resp.writeMessage(text('m1'))._unsafeUnwrap();
+    expect(new TextDecoder().decode(init.readMessage(genuine)._unsafeUnwrap())).toBe('m1');
+    resp.readMessage(init.writeMessage(text('m2'))._unsafeUnwrap())._unsafeUnwrap();
+    expect(init.status).toBe('complete');
+    expect(resp.status).toBe('complete');
+    expect(toHex(init.remoteStaticKey ?? new Uint8Array())).toBe(pinned);
+    const a = init.split()._unsafeUnwrap();
+    const b = resp.split()._unsafeUnwrap();
+    expect(toHex(a.handshakeHash)).toBe(toHex(b.handshakeHash));
+    expect(toHex(a.keys.responderToInitiator)).toBe(toHex(b.keys.responderToInitiator));
+    expect(init.rejectedMessages).toBe(1);
+  });
+
+  it('XX: a responder that refuses the client key (or whose callback throws) rolls back too', () => {
+    const answers: (() => boolean)[] = [
+      () => false,
+      () => {
+        throw new Error('callback bug');
+      },
+      () => true,
+    ];
+    const init = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: true, staticKeyPair: client, verifyRemoteStatic: () => true });
+    const resp = make({
+      protocolName: MPT_NOISE_PROTOCOLS.xx,
+      initiator: false,
+      staticKeyPair: server,
+      verifyRemoteStatic: () => (answers.shift() ?? (() => false))(),
+    });
+    resp.readMessage(init.writeMessage()._unsafeUnwrap())._unsafeUnwrap();
+    init.readMessage(resp.writeMessage()._unsafeUnwrap())._unsafeUnwrap();
+    const m3 = init.writeMessage(text('last'))._unsafeUnwrap();
+    const h = toHex(resp.handshakeHash);
+    expect(resp.readMessage(m3)._unsafeUnwrapErr().code).toBe(MptErrorCode.HandshakeFailed);
+    expect(resp.readMessage(m3)._unsafeUnwrapErr().code).toBe(MptErrorCode.HandshakeFailed);
+    expect(resp.rejectedMessages).toBe(2);
+    expect(resp.status).toBe('in-progress');
+    expect(resp.remoteStaticKey).toBeUndefined();
+    expect(toHex(resp.handshakeHash)).toBe(h);
+    expect(new TextDecoder().decode(resp.readMessage(m3)._unsafeUnwrap())).toBe('last');
+    expect(toHex(resp.handshakeHash)).toBe(toHex(init.handshakeHash));
   });
 
   it('XX: accepts and exposes the learned key', () => {
@@ -112,7 +193,7 @@ describe('mpt handshakes', () => {
   });
 
   it('a different prologue (version) fails the first authenticated message', () => {
-    const init = createHandshake({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: true, staticKeyPair: client, prologue: noisePrologue(0x6d707402), provider })._unsafeUnwrap();
+    const init = createHandshake({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: true, staticKeyPair: client, prologue: noisePrologue(0x6d707402), provider, verifyRemoteStatic: () => true })._unsafeUnwrap();
     const resp = make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator: false, staticKeyPair: server });
     resp.readMessage(init.writeMessage()._unsafeUnwrap())._unsafeUnwrap();
     expect(init.readMessage(resp.writeMessage()._unsafeUnwrap()).isErr()).toBe(true);
@@ -122,8 +203,9 @@ describe('mpt handshakes', () => {
 describe('state machine', () => {
   const server = generateKeyPair();
   const client = generateKeyPair();
+  // Trust on first use, stated explicitly as an XX initiator must.
   const xx = (initiator: boolean): HandshakeState =>
-    make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator, staticKeyPair: initiator ? client : server });
+    make({ protocolName: MPT_NOISE_PROTOCOLS.xx, initiator, staticKeyPair: initiator ? client : server, ...(initiator ? { verifyRemoteStatic: () => true } : {}) });
 
   it('refuses out-of-turn calls without changing anything', () => {
     const init = xx(true);
@@ -154,7 +236,10 @@ describe('state machine', () => {
     }
     expect(toHex(init.handshakeHash)).toBe(h);
     expect(init.status).toBe('in-progress');
+    const refused = init.rejectedMessages;
+    expect(refused).toBe(5 + Math.ceil((m2.length * 8) / 13));
     expect(new TextDecoder().decode(init.readMessage(m2)._unsafeUnwrap())).toBe('payload');
+    expect(init.rejectedMessages).toBe(refused);
     resp.readMessage(init.writeMessage()._unsafeUnwrap())._unsafeUnwrap();
     expect(toHex(init.handshakeHash)).toBe(toHex(resp.handshakeHash));
   });
@@ -169,6 +254,31 @@ describe('state machine', () => {
     expect(code({ protocolName: MPT_NOISE_PROTOCOLS.ik, initiator: true, staticKeyPair: client, remoteStaticKey: new Uint8Array(31) })).toBe(MptErrorCode.InvalidKey);
     const noChacha = { name: 'aes-only', aeads: [1 as const], createAead: provider.createAead };
     expect(code({ protocolName: 'Noise_NN_25519_ChaChaPoly_SHA256', initiator: true, provider: noChacha })).toBe(MptErrorCode.UnsupportedCipher);
+  });
+
+  it('refuses an initiator that would learn the server key with nothing to check it', () => {
+    const result = (o: HandshakeOptions) => createHandshake({ provider, ...o });
+    const trust = { verifyRemoteStatic: () => true };
+    for (const name of ['XX', 'NX', 'KX', 'IX', 'NX1', 'X1X1', 'XXpsk3']) {
+      const psks = name.includes('psk') ? { psks: [new Uint8Array(32)] } : {};
+      // KX pre-shares the client key with the server.
+      const preShared = name.startsWith('K');
+      const base = { protocolName: `Noise_${name}_25519_AESGCM_SHA256`, ...psks };
+      const initiator = { ...base, initiator: true, staticKeyPair: client };
+      const refused = result(initiator);
+      expect(refused.isErr() && refused.error.code, name).toBe(MptErrorCode.InvalidConfig);
+      expect(refused.isErr() && refused.error.message, name).toMatch(/verifyRemoteStatic/);
+      expect(result({ ...initiator, ...trust }).isOk(), name).toBe(true);
+      // The responder side stays optional: servers need not authenticate clients.
+      const responder = { ...base, initiator: false, staticKeyPair: server, ...(preShared ? { remoteStaticKey: client.publicKey } : {}) };
+      expect(result(responder).isOk(), name).toBe(true);
+    }
+    // The server key pre-shared (IK, NK, XK, KK, N, X) or never sent (NN): no callback needed.
+    for (const name of ['IK', 'NK', 'XK', 'KK', 'N', 'X', 'NN']) {
+      const remote = name === 'NN' ? {} : { remoteStaticKey: server.publicKey };
+      const local = name.startsWith('N') ? {} : { staticKeyPair: client };
+      expect(result({ protocolName: `Noise_${name}_25519_AESGCM_SHA256`, initiator: true, ...local, ...remote }).isOk(), name).toBe(true);
+    }
   });
 
   it('refuses a payload that would exceed 65535 bytes, without changing state', () => {

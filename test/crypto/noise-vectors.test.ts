@@ -51,6 +51,8 @@ function side(v: Vector, initiator: boolean, provider: CryptoProvider): Handshak
     psks,
     ephemeralPrivateKey: eph === undefined ? undefined : hex(eph),
     provider,
+    // Known-answer vectors: whatever static key they carry is the right one.
+    verifyRemoteStatic: () => true,
   });
   if (hs.isErr()) throw hs.error;
   return hs.value;

@@ -4,7 +4,7 @@ import { deriveSessionKeys, directionKeys, nextGeneration } from '../../src/cryp
 import { createHandshake } from '../../src/crypto/noise/handshake-state.js';
 import { MPT_NOISE_PROTOCOLS } from '../../src/crypto/mpt-suite.js';
 import { nodeProvider } from '../../src/crypto/node-provider.js';
-import { createPacketProtection, type PacketProtection } from '../../src/crypto/packet-protection.js';
+import { createPacketProtection, MAX_PACKET_NUMBER, type PacketProtection } from '../../src/crypto/packet-protection.js';
 import { AeadId, type AeadId as AeadIdT, type CryptoProvider } from '../../src/crypto/provider.js';
 import { sodiumProvider } from '../../src/crypto/sodium-provider.js';
 import { generateKeyPair } from '../../src/crypto/x25519.js';
@@ -84,7 +84,10 @@ if (sodium !== undefined) pairs.push(['sodium ChaCha20-Poly1305', sodium, AeadId
 
 describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
   const { client, server } = sessionPair();
-  const tx = createPacketProtection(provider, id, client.send.key, client.send.iv)._unsafeUnwrap();
+  // seal refuses a (path, packet number) it has already used, so tests that
+  // seal arbitrary numbers take a fresh sender (same key) each time.
+  const freshTx = (): PacketProtection => createPacketProtection(provider, id, client.send.key, client.send.iv)._unsafeUnwrap();
+  const tx = freshTx();
   const rx = createPacketProtection(provider, id, server.receive.key, server.receive.iv)._unsafeUnwrap();
   const wrongDirection = createPacketProtection(provider, id, server.send.key, server.send.iv)._unsafeUnwrap();
   const header = Uint8Array.from({ length: 14 }, (_, i) => 0x40 + i);
@@ -93,7 +96,7 @@ describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
   it('round-trips any packet (fast-check)', () => {
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.maxSafeNat(), fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ maxLength: 1400 }), (path, pn, h, p) => {
-        const ct = tx.seal(path, pn, h, p);
+        const ct = freshTx().seal(path, pn, h, p);
         expect(toHex(rx.open(path, pn, h, ct) ?? new Uint8Array([1]))).toBe(toHex(p));
       }),
       { numRuns: 300 },
@@ -101,7 +104,7 @@ describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
   });
 
   it('any single bit flip in header, ciphertext or tag fails to open', () => {
-    const ct = tx.seal(3, 1000, header, payload);
+    const ct = freshTx().seal(3, 1000, header, payload);
     const packet = new Uint8Array(header.length + ct.length);
     packet.set(header);
     packet.set(ct, header.length);
@@ -117,7 +120,7 @@ describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
   });
 
   it('a packet opens only for its own path, packet number and direction key', () => {
-    const ct = tx.seal(1, 42, header, payload);
+    const ct = freshTx().seal(1, 42, header, payload);
     expect(rx.open(2, 42, header, ct)).toBeNull();
     expect(rx.open(1, 43, header, ct)).toBeNull();
     expect(rx.open(1, 42 + 2 ** 32, header, ct)).toBeNull();
@@ -126,14 +129,51 @@ describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
   });
 
   it('the same packet number on two paths gives different ciphertexts (no nonce reuse)', () => {
-    expect(toHex(tx.seal(0, 7, header, payload))).not.toBe(toHex(tx.seal(1, 7, header, payload)));
+    const s = freshTx();
+    expect(toHex(s.seal(0, 7, header, payload))).not.toBe(toHex(s.seal(1, 7, header, payload)));
+  });
+
+  it('refuses to seal a packet number not above the last one sealed on that path (nonce reuse)', () => {
+    const s = freshTx();
+    const reuse = expect.objectContaining({ code: MptErrorCode.NonceReuse });
+    s.seal(0, 5, header, payload);
+    expect(() => s.seal(0, 5, header, payload)).toThrow(reuse);
+    expect(() => s.seal(0, 4, header, payload)).toThrow(reuse);
+    expect(() => s.seal(0, 0, header, payload)).toThrow(reuse);
+    // Paths have their own packet number spaces and nonces.
+    expect(() => s.seal(1, 5, header, payload)).not.toThrow();
+    expect(() => s.seal(1, 4, header, payload)).toThrow(reuse);
+    expect(() => s.seal(2, 0, header, payload)).not.toThrow();
+    // Refusals seal and count nothing; numbers may skip.
+    expect(s.sealCount).toBe(3);
+    expect(() => s.seal(0, 6, header, payload)).not.toThrow();
+    expect(() => s.seal(0, 1000, header, payload)).not.toThrow();
+    expect(() => s.seal(0, 999, header, payload)).toThrow(reuse);
+    expect(s.sealCount).toBe(5);
+    // A new instance is a new key (key update) and starts afresh.
+    expect(() => freshTx().seal(0, 5, header, payload)).not.toThrow();
+  });
+
+  it('a seal that fails (output buffer too small) does not use up its packet number', () => {
+    const s = freshTx();
+    expect(() => s.seal(0, 5, header, payload, new Uint8Array(3))).toThrow(expect.objectContaining({ code: MptErrorCode.InvalidState }));
+    expect(s.sealCount).toBe(0);
+    const ct = s.seal(0, 5, header, payload);
+    expect(toHex(rx.open(0, 5, header, ct) ?? new Uint8Array([1]))).toBe(toHex(payload));
+  });
+
+  it('the largest packet number can be sealed once', () => {
+    const s = freshTx();
+    s.seal(0, MAX_PACKET_NUMBER, header, payload);
+    expect(() => s.seal(0, MAX_PACKET_NUMBER, header, payload)).toThrow(expect.objectContaining({ code: MptErrorCode.NonceReuse }));
   });
 
   it('rejects out-of-range numbers: seal throws, open returns null', () => {
-    expect(() => tx.seal(-1, 0, header, payload)).toThrow(expect.objectContaining({ code: MptErrorCode.KeyExhausted }));
-    expect(() => tx.seal(2 ** 32, 0, header, payload)).toThrow();
-    expect(() => tx.seal(0, 2 ** 53, header, payload)).toThrow();
-    expect(() => tx.seal(0, 1.5, header, payload)).toThrow();
+    const exhausted = expect.objectContaining({ code: MptErrorCode.KeyExhausted });
+    expect(() => tx.seal(-1, 0, header, payload)).toThrow(exhausted);
+    expect(() => tx.seal(2 ** 32, 0, header, payload)).toThrow(exhausted);
+    expect(() => tx.seal(0, 2 ** 53, header, payload)).toThrow(exhausted);
+    expect(() => tx.seal(0, 1.5, header, payload)).toThrow(exhausted);
     expect(rx.open(0, -1, header, new Uint8Array(40))).toBeNull();
     expect(rx.open(0.5, 0, header, new Uint8Array(40))).toBeNull();
     expect(rx.open(0, 0, header, new Uint8Array(3))).toBeNull();
@@ -141,7 +181,7 @@ describe.each(pairs)('packet protection, %s', (_name, provider, id) => {
 
   it('seals and opens into caller buffers', () => {
     const out = new Uint8Array(2000);
-    const ct = tx.seal(9, 9, header, payload, out);
+    const ct = freshTx().seal(9, 9, header, payload, out);
     expect(ct.buffer).toBe(out.buffer);
     const back = new Uint8Array(2000);
     expect(toHex(rx.open(9, 9, header, ct, back) ?? new Uint8Array())).toBe(toHex(payload));
@@ -160,7 +200,7 @@ describe('packet protection nonce rule', () => {
   it('is IV xor (path id BE32 || packet number BE64)', () => {
     const key = new Uint8Array(32).fill(5);
     const iv = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
-    const pp = createPacketProtection(node, AeadId.Aes256Gcm, key, iv)._unsafeUnwrap();
+    const fresh = (): PacketProtection => createPacketProtection(node, AeadId.Aes256Gcm, key, iv)._unsafeUnwrap();
     const aead = node.createAead(AeadId.Aes256Gcm, key)._unsafeUnwrap();
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.maxSafeNat(), (path, pn) => {
@@ -171,7 +211,7 @@ describe('packet protection nonce rule', () => {
         for (let i = 0; i < 12; i++) nonce[i]! ^= iv[i]!;
         const hdr = new Uint8Array([1, 2, 3]);
         const body = new Uint8Array([4, 5, 6, 7]);
-        expect(toHex(pp.seal(path, pn, hdr, body))).toBe(toHex(aead.seal(nonce, hdr, body)));
+        expect(toHex(fresh().seal(path, pn, hdr, body))).toBe(toHex(aead.seal(nonce, hdr, body)));
       }),
       { numRuns: 200 },
     );
@@ -189,14 +229,13 @@ describe('node vs sodium ChaCha20-Poly1305 packet protection', () => {
     const { client, server } = sessionPair();
     const make = (p: CryptoProvider, k: typeof client.send): PacketProtection =>
       createPacketProtection(p, AeadId.ChaCha20Poly1305, k.key, k.iv)._unsafeUnwrap();
-    const nodeTx = make(node, client.send);
-    const sodiumTx = make(sodium, client.send);
     const nodeRx = make(node, server.receive);
     const sodiumRx = make(sodium, server.receive);
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), fc.maxSafeNat(), fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ maxLength: 1400 }), (path, pn, h, p) => {
-        const a = nodeTx.seal(path, pn, h, p);
-        const b = sodiumTx.seal(path, pn, h, p);
+        // A fresh sender per run: the runs reuse numbers, which one sender refuses.
+        const a = make(node, client.send).seal(path, pn, h, p);
+        const b = make(sodium, client.send).seal(path, pn, h, p);
         expect(toHex(a)).toBe(toHex(b));
         expect(toHex(sodiumRx.open(path, pn, h, a) ?? new Uint8Array([1]))).toBe(toHex(p));
         expect(toHex(nodeRx.open(path, pn, h, b) ?? new Uint8Array([1]))).toBe(toHex(p));

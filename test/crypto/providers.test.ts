@@ -4,7 +4,7 @@ import { compositeProvider, defaultProvider } from '../../src/crypto/default-pro
 import { loadOptional } from '../../src/crypto/load-optional.js';
 import { negotiateAead } from '../../src/crypto/negotiate.js';
 import { nodeHasChaCha20Poly1305, nodeProvider } from '../../src/crypto/node-provider.js';
-import { AeadId, isAeadId, type AeadId as AeadIdT, type CryptoProvider } from '../../src/crypto/provider.js';
+import { AeadId, checkOpenArgs, checkSealArgs, isAeadId, type AeadId as AeadIdT, type CryptoProvider } from '../../src/crypto/provider.js';
 import { sodiumProvider } from '../../src/crypto/sodium-provider.js';
 import { MptErrorCode } from '../../src/errors.js';
 
@@ -144,8 +144,30 @@ describe.each(pairs)('%s', (_name, provider, id) => {
     );
     expect(aead.open(new Uint8Array(12), new Uint8Array(0), new Uint8Array(40), new Uint8Array(3))).toBeNull();
   });
-  it('seal refuses a nonce of the wrong length', () => {
-    expect(() => aead.seal(new Uint8Array(8), new Uint8Array(0), new Uint8Array(1))).toThrow(/nonce/);
+  it('seal refuses a nonce of the wrong length or a short output buffer', () => {
+    expect(() => aead.seal(new Uint8Array(8), new Uint8Array(0), new Uint8Array(1))).toThrow(
+      expect.objectContaining({ code: MptErrorCode.InvalidKey, message: expect.stringMatching(/nonce/) }),
+    );
+    expect(() => aead.seal(new Uint8Array(12), new Uint8Array(0), new Uint8Array(10), new Uint8Array(25))).toThrow(
+      expect.objectContaining({ code: MptErrorCode.InvalidState }),
+    );
+    expect(aead.seal(new Uint8Array(12), new Uint8Array(0), new Uint8Array(10), new Uint8Array(26)).length).toBe(26);
+  });
+});
+
+describe('shared AEAD argument checks', () => {
+  it('checkSealArgs returns the output length or throws', () => {
+    expect(checkSealArgs(new Uint8Array(12), 10, undefined)).toBe(26);
+    expect(checkSealArgs(new Uint8Array(12), 10, new Uint8Array(26))).toBe(26);
+    expect(() => checkSealArgs(new Uint8Array(11), 10, undefined)).toThrow(expect.objectContaining({ code: MptErrorCode.InvalidKey }));
+    expect(() => checkSealArgs(new Uint8Array(12), 10, new Uint8Array(25))).toThrow(expect.objectContaining({ code: MptErrorCode.InvalidState }));
+  });
+  it('checkOpenArgs returns the plaintext length, or -1 without throwing', () => {
+    expect(checkOpenArgs(new Uint8Array(12), 16, undefined)).toBe(0);
+    expect(checkOpenArgs(new Uint8Array(12), 26, new Uint8Array(10))).toBe(10);
+    expect(checkOpenArgs(new Uint8Array(12), 15, undefined)).toBe(-1);
+    expect(checkOpenArgs(new Uint8Array(13), 26, undefined)).toBe(-1);
+    expect(checkOpenArgs(new Uint8Array(12), 26, new Uint8Array(9))).toBe(-1);
   });
 });
 

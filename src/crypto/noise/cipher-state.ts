@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { MptError, MptErrorCode } from '../../errors.js';
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AeadId, type Aead, type CryptoProvider } from '../provider.js';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AeadId, TWO_POW_32, type Aead, type CryptoProvider } from '../provider.js';
 
 /** Builds a keyed AEAD for one cipher; see {@link aeadFactory}. */
 export type AeadFactory = (key: Uint8Array) => Aead;
@@ -29,7 +29,6 @@ export function aeadFactory(provider: CryptoProvider, id: AeadId): Result<AeadFa
 // to 2^53-1, which is as far as a counter here can go. Nobody sends 2^53
 // messages under one key.
 const MAX_NONCE = Number.MAX_SAFE_INTEGER;
-const TWO_POW_32 = 0x1_0000_0000;
 
 /**
  * A Noise CipherState (Noise rev 34 §5.1): a key k (or none) and a 64-bit
@@ -41,7 +40,6 @@ export class CipherState {
   private readonly littleEndian: boolean;
   private readonly nonce = new Uint8Array(AEAD_NONCE_LENGTH);
   private readonly nonceView: DataView;
-  private key: Uint8Array | undefined = undefined;
   private aead: Aead | undefined = undefined;
   private n = 0;
 
@@ -58,9 +56,12 @@ export class CipherState {
     if (key !== undefined) this.initializeKey(key);
   }
 
-  /** InitializeKey(key): sets k (32 bytes, copied, or undefined for empty) and n = 0. */
+  /**
+   * InitializeKey(key): sets k (32 bytes, or undefined for empty) and n = 0.
+   * Only the keyed AEAD is kept: providers copy the key bytes, so the
+   * caller's buffer may be reused.
+   */
   initializeKey(key: Uint8Array | undefined): void {
-    this.key = key === undefined ? undefined : Uint8Array.from(key);
     this.aead = key === undefined ? undefined : this.factory(key);
     this.n = 0;
   }
@@ -138,10 +139,13 @@ export class CipherState {
     this.n = n;
   }
 
-  /** An independent copy (key, counter), used to make a handshake read transactional. */
+  /**
+   * An independent copy (key, counter), used to make a handshake read
+   * transactional. The keyed AEAD is shared: it is immutable, and
+   * initializeKey replaces it rather than changing it.
+   */
   clone(): CipherState {
     const c = new CipherState(this.factory, this.littleEndian ? AeadId.ChaCha20Poly1305 : AeadId.Aes256Gcm);
-    c.key = this.key;
     c.aead = this.aead;
     c.n = this.n;
     return c;

@@ -32,11 +32,23 @@ export interface HandshakeOptions {
   /** AEAD provider for the handshake cipher; default {@link defaultProvider}. */
   readonly provider?: CryptoProvider | undefined;
   /**
-   * Called once with the peer's static public key when a message that
+   * Called with the peer's static public key each time a message that
    * carried it has been fully authenticated. Return false to reject it (key
-   * pinning, certificate-free trust on XX); the handshake then fails with
-   * ERR_MPT_SERVER_KEY_MISMATCH on the initiator and ERR_MPT_HANDSHAKE_FAILED
-   * on the responder. A callback that throws counts as a rejection.
+   * pinning, an application check); a callback that throws counts as a
+   * rejection. A rejected message is dropped as if it had not decrypted:
+   * readMessage returns ERR_MPT_SERVER_KEY_MISMATCH on the initiator or
+   * ERR_MPT_HANDSHAKE_FAILED on the responder, nothing changes, and the
+   * genuine message can still be read (see
+   * {@link HandshakeState.rejectedMessages}).
+   *
+   * **Required on an initiator whose pattern sends the responder's static
+   * key during the handshake** (XX, NX, KX, IX and their deferred forms):
+   * without it any key, a man in the middle's included, would be accepted,
+   * so {@link createHandshake} refuses with ERR_MPT_INVALID_CONFIG. Trust on
+   * first use must be asked for explicitly: `verifyRemoteStatic: () => true`.
+   * Optional on a responder: client authentication is the server's choice,
+   * and without a callback a responder accepts any initiator key (it is
+   * still exposed as {@link HandshakeState.remoteStaticKey}).
    */
   readonly verifyRemoteStatic?: ((remoteStaticKey: Uint8Array) => boolean) | undefined;
 }
@@ -63,6 +75,11 @@ function fail(code: MptErrorCode, message: string): Result<never, MptError> {
 function uses(pattern: HandshakePattern, initiator: boolean, token: 's' | 'e'): boolean {
   const pre = initiator ? pattern.initiatorPreMessage : pattern.responderPreMessage;
   if (pre.includes(token)) return true;
+  return sends(pattern, initiator, token);
+}
+
+/** Whether that side transmits `token` in one of its handshake messages (not a pre-message). */
+function sends(pattern: HandshakePattern, initiator: boolean, token: 's' | 'e'): boolean {
   return pattern.messages.some((m, i) => i % 2 === (initiator ? 0 : 1) && m.includes(token));
 }
 
@@ -70,8 +87,9 @@ function uses(pattern: HandshakePattern, initiator: boolean, token: 's' | 'e'): 
  * A Noise HandshakeState (Noise rev 34 §5.3) driven by a token table, so any
  * pattern of {@link resolvePattern} works. It is a strict state machine:
  * writing out of turn, reading out of turn or using it after completion
- * returns an error and changes nothing. A message that fails to read also
- * changes nothing, so a forged datagram cannot kill a handshake in progress.
+ * returns an error and changes nothing. A message that fails to read, or
+ * whose static key `verifyRemoteStatic` rejects, also changes nothing, so a
+ * forged datagram cannot kill a handshake in progress.
  */
 export class HandshakeState {
   /** The resolved pattern, with modifiers. */
@@ -90,6 +108,7 @@ export class HandshakeState {
   private readonly makeEphemeral: () => KeyPair | undefined;
   private readonly verify: ((key: Uint8Array) => boolean) | undefined;
   private messageIndex = 0;
+  private rejected = 0;
   private state: HandshakeStatus = 'in-progress';
   private result: HandshakeResult | undefined = undefined;
   private splitTaken = false;
@@ -152,6 +171,18 @@ export class HandshakeState {
     return this.symmetric.handshakeHash;
   }
 
+  /**
+   * How many messages {@link HandshakeState.readMessage} has refused so far
+   * (too long, too short, not authentic, or carrying a static key that
+   * `verifyRemoteStatic` rejected). Each refusal leaves the handshake as it
+   * was, so that an on-path attacker cannot kill it with one forgery; the
+   * engine bounds the cost instead, giving up once this passes a limit of
+   * its choosing. Out-of-turn reads are API misuse and are not counted.
+   */
+  get rejectedMessages(): number {
+    return this.rejected;
+  }
+
   private checkTurn(write: boolean): Result<readonly Token[], MptError> {
     if (this.state === 'failed') return fail(MptErrorCode.InvalidState, 'the handshake has failed');
     if (this.state === 'complete') return fail(MptErrorCode.InvalidState, 'the handshake is already complete');
@@ -174,6 +205,23 @@ export class HandshakeState {
     const pub = theirs === 'e' ? this.re : this.rs;
     if (priv === undefined || pub === undefined) return undefined;
     return x25519(priv, pub);
+  }
+
+  /**
+   * The `psk` and DH tokens, which read and write handle identically (§5.3,
+   * §9.2): both sides mix the same secret. Fails only when a DH has a key
+   * missing or yields all zeros.
+   */
+  private mixSharedToken(t: 'psk' | 'ee' | 'es' | 'se' | 'ss'): Result<void, MptError> {
+    if (t === 'psk') {
+      // createHandshake checked that there is one psk per token.
+      this.symmetric.mixKeyAndHash(this.psks[this.pskIndex++] as Uint8Array);
+      return ok(undefined);
+    }
+    const shared = this.dh(t);
+    if (shared === undefined) return fail(MptErrorCode.HandshakeFailed, `X25519 failed on ${t}`);
+    this.symmetric.mixKey(shared);
+    return ok(undefined);
   }
 
   /** Bytes a message will take, computed before any state changes. */
@@ -232,13 +280,9 @@ export class HandshakeState {
             at += ct.value.length;
             break;
           }
-          case 'psk':
-            this.symmetric.mixKeyAndHash(this.psks[this.pskIndex++] as Uint8Array);
-            break;
           default: {
-            const shared = this.dh(t);
-            if (shared === undefined) return fail(MptErrorCode.HandshakeFailed, `X25519 failed on ${t}`);
-            this.symmetric.mixKey(shared);
+            const mixed = this.mixSharedToken(t);
+            if (mixed.isErr()) return err(mixed.error);
           }
         }
       }
@@ -258,16 +302,22 @@ export class HandshakeState {
 
   /**
    * ReadMessage(message) (§5.3): consumes the peer's next handshake message
-   * and returns its payload. On any failure (ERR_MPT_HANDSHAKE_FAILED for a
-   * short, long or unauthentic message) nothing changes and the caller may
-   * read another candidate. Out of turn: ERR_MPT_INVALID_STATE. A static
-   * key refused by `verifyRemoteStatic` fails the handshake for good.
+   * and returns its payload. On any failure nothing changes, the failure is
+   * counted in {@link HandshakeState.rejectedMessages}, and the caller may
+   * read another candidate: ERR_MPT_HANDSHAKE_FAILED for a short, long or
+   * unauthentic message, or for an initiator static key that
+   * `verifyRemoteStatic` refused; ERR_MPT_SERVER_KEY_MISMATCH for a
+   * responder static key it refused. A refused key must not end the
+   * handshake: in XX, message 1 is in clear, so anyone on path can answer it
+   * with a well-formed message 2 under their own static key before the
+   * genuine server does. Out of turn: ERR_MPT_INVALID_STATE, not counted.
    */
   readMessage(message: Uint8Array): Result<Uint8Array, MptError> {
     const turn = this.checkTurn(false);
     if (turn.isErr()) return err(turn.error);
     const tokens = turn.value;
     if (message.length > NOISE_MAX_MESSAGE_LENGTH) {
+      this.rejected++;
       return fail(MptErrorCode.HandshakeFailed, 'Noise message too long');
     }
     const restore = this.symmetric.snapshot();
@@ -298,18 +348,21 @@ export class HandshakeState {
             learnedStatic = true;
             break;
           }
-          case 'psk':
-            this.symmetric.mixKeyAndHash(this.psks[this.pskIndex++] as Uint8Array);
-            break;
           default: {
-            const shared = this.dh(t);
-            if (shared === undefined) return fail(MptErrorCode.HandshakeFailed, `X25519 failed on ${t}`);
-            this.symmetric.mixKey(shared);
+            const mixed = this.mixSharedToken(t);
+            if (mixed.isErr()) return err(mixed.error);
           }
         }
       }
       const payload = this.symmetric.decryptAndHash(message.subarray(at));
       if (payload.isErr()) return fail(MptErrorCode.HandshakeFailed, 'handshake payload did not authenticate');
+      // The key is judged only now that the whole message has authenticated,
+      // so the callback never sees a key the sender did not prove it holds.
+      if (learnedStatic && this.verify !== undefined && this.rs !== undefined && !this.accepts(this.rs)) {
+        return this.initiator
+          ? fail(MptErrorCode.ServerKeyMismatch, "the responder's static key was rejected")
+          : fail(MptErrorCode.HandshakeFailed, "the initiator's static key was rejected");
+      }
       return ok(payload.value);
     };
     const payload = step();
@@ -318,24 +371,20 @@ export class HandshakeState {
       this.re = savedRe;
       this.rs = savedRs;
       this.pskIndex = pskIndex;
+      this.rejected++;
       return err(payload.error);
-    }
-    if (learnedStatic && this.verify !== undefined && this.rs !== undefined) {
-      let accepted = false;
-      try {
-        accepted = this.verify(Uint8Array.from(this.rs));
-      } catch {
-        accepted = false;
-      }
-      if (!accepted) {
-        this.state = 'failed';
-        return this.initiator
-          ? fail(MptErrorCode.ServerKeyMismatch, "the responder's static key was rejected")
-          : fail(MptErrorCode.HandshakeFailed, "the initiator's static key was rejected");
-      }
     }
     this.advance();
     return ok(payload.value);
+  }
+
+  /** Runs `verifyRemoteStatic` on a copy of `key`; a throw counts as a rejection. */
+  private accepts(key: Uint8Array): boolean {
+    try {
+      return this.verify?.(Uint8Array.from(key)) === true;
+    } catch {
+      return false;
+    }
   }
 
   private advance(): void {
@@ -378,8 +427,10 @@ function checkKey(key: Uint8Array | undefined, what: string): Result<void, MptEr
 /**
  * Validates `options` and starts a handshake. Fails with
  * ERR_MPT_INVALID_CONFIG (unknown protocol name, missing key the pattern
- * needs, wrong number of psks), ERR_MPT_INVALID_KEY (a key of the wrong
- * length) or ERR_MPT_UNSUPPORTED_CIPHER (the provider lacks the cipher).
+ * needs, wrong number of psks, or an initiator that would learn the
+ * responder's static key during the handshake with no `verifyRemoteStatic`
+ * to judge it), ERR_MPT_INVALID_KEY (a key of the wrong length) or
+ * ERR_MPT_UNSUPPORTED_CIPHER (the provider lacks the cipher).
  */
 export function createHandshake(options: HandshakeOptions): Result<HandshakeState, MptError> {
   const parsed = parseProtocolName(options.protocolName);
@@ -403,6 +454,15 @@ export function createHandshake(options: HandshakeOptions): Result<HandshakeStat
   const theirPre = me ? pattern.responderPreMessage : pattern.initiatorPreMessage;
   if (theirPre.includes('s') && options.remoteStaticKey === undefined) {
     return fail(MptErrorCode.InvalidConfig, `${pattern.name} needs the peer's static public key`);
+  }
+  // Fail closed: an initiator that learns the server's key on the wire and
+  // checks it against nothing authenticates nobody. The responder side stays
+  // optional, since servers need not authenticate clients.
+  if (me && sends(pattern, false, 's') && options.verifyRemoteStatic === undefined) {
+    return fail(
+      MptErrorCode.InvalidConfig,
+      `${pattern.name} sends the responder's static key: the initiator needs verifyRemoteStatic (pass () => true to trust on first use)`,
+    );
   }
   const psks = options.psks ?? [];
   if (psks.length !== pattern.pskCount) {
