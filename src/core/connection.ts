@@ -1,0 +1,943 @@
+import { createCongestionGroup } from '../cc/congestion-group.js';
+import type { CongestionGroup } from '../cc/congestion-controller.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { RandomBytes } from '../crypto/random.js';
+import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
+import { MptError, MptErrorCode } from '../errors.js';
+import type { TransportConfig } from './config.js';
+import { MIN_DATAGRAM_SIZE } from './config.js';
+import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
+import { ReceiveFlowControl } from './flow-control.js';
+import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
+import { AckStatus } from './loss-detector.js';
+import { PacketContents, Path } from './path.js';
+import { Reassembly, ReassemblyStatus } from './reassembly.js';
+import { SendBuffer } from './send-buffer.js';
+import type { SentPacket } from './sent-packets.js';
+import type { SocketAddress } from './socket-address.js';
+import type { Transmit } from './datagram-endpoint.js';
+import {
+  ackDelayMicros,
+  ackFrameRanges,
+  closeReasonText,
+  dataFrameHeaderLength,
+  decodePacketNumber,
+  defaultTransportParams,
+  encodeDataFrameHeader,
+  encodeFrame,
+  encodeLongHeader,
+  encodeShortHeader,
+  ExtensionId,
+  frameLength,
+  longHeaderLength,
+  makeCloseFrame,
+  packetNumberLength,
+  readFrame,
+  Reader,
+  ReasonCode,
+  SHORT_RESERVED_MASK,
+  WIRE_VERSION,
+  type AckFrame,
+  type DecodedShortHeader,
+  type Frame,
+  type TransportParams,
+} from './wire/index.js';
+
+/**
+ * One mpt connection: the handshake, its paths, the single reliable stream
+ * and the close, as a sans-IO state machine (DESIGN §2). Inputs are
+ * `handle*` calls and the stream methods; outputs are `pollTransmit`,
+ * `pollEvent` and `nextTimeout`. Bad input from the network is dropped and
+ * counted, never thrown.
+ * @module
+ */
+
+/** Which end of the handshake this is. */
+export type ConnectionRole = 'client' | 'server';
+
+/** Lifecycle of a connection (RFC 9000 §10 terms). */
+export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'draining' | 'closed';
+
+/** Connection-wide counters. */
+export interface ConnectionStats {
+  /** Datagrams dropped: undecodable, not authenticating, duplicates or for a wrong state. */
+  packetsDropped: number;
+  /** Stream bytes written by the application. */
+  bytesWritten: number;
+  /** Stream bytes delivered to the application. */
+  bytesRead: number;
+  /** Packets declared lost on every path. */
+  packetsLost: number;
+  /** Stream bytes sent more than once. */
+  bytesRetransmitted: number;
+}
+
+/** Everything a connection is built from; the endpoint fills it in. */
+export interface ConnectionInit {
+  /** Transport settings. */
+  readonly transport: TransportConfig;
+  /** AEAD provider. */
+  readonly provider: CryptoProvider;
+  /** Randomness (path challenges, ephemerals). */
+  readonly randomBytes: RandomBytes;
+  /** When the connection starts, ms. */
+  readonly nowMs: number;
+  /** Our socket. */
+  readonly local: SocketAddress;
+  /** The peer. */
+  readonly remote: SocketAddress;
+  /** The CID we receive on for path 0 (our handshake SCID). */
+  readonly localCid: Uint8Array;
+  /** Client: the random DCID of its first Initial. Server: the client's SCID. */
+  readonly remoteCid: Uint8Array;
+}
+
+/** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
+const AMPLIFICATION_FACTOR = 3;
+/** Server keys a client rejects before it gives up on the handshake. */
+const MAX_REJECTED_SERVER_KEYS = 3;
+/** Smallest room, in bytes, worth starting a DATA frame in. */
+const MIN_DATA_ROOM = 32;
+/** The extensions this implementation supports. */
+const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe];
+const EMPTY = new Uint8Array(0);
+
+/** Our transport parameters, from the transport settings (docs/protocol.md §8). */
+function transportParams(transport: TransportConfig, provider: CryptoProvider, localCid: Uint8Array): TransportParams {
+  return {
+    ...defaultTransportParams(localCid),
+    maxIdleTimeoutMs: transport.idleTimeoutMs,
+    initialMaxData: transport.initialWindowBytes,
+    maxAckDelayMs: transport.maxAckDelayMs,
+    maxUdpPayloadSize: transport.maxDatagramSizeBytes,
+    supportedAeads: provider.aeads,
+    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : [],
+  };
+}
+
+/**
+ * A server's transport parameters: as a client's, plus the CIDs that let the
+ * client check that nobody rewrote its first DCID or forged a Retry (RFC 9000 §7.3).
+ */
+export function serverTransportParams(
+  transport: TransportConfig,
+  provider: CryptoProvider,
+  localCid: Uint8Array,
+  originalDcid: Uint8Array,
+  retryScid: Uint8Array | undefined,
+): TransportParams {
+  const params = { ...transportParams(transport, provider, localCid), originalDestinationConnectionId: originalDcid };
+  return retryScid === undefined ? params : { ...params, retrySourceConnectionId: retryScid };
+}
+
+/** A connection; made by an {@link Endpoint}. */
+export class Connection {
+  /** Client or server. */
+  readonly role: ConnectionRole;
+  /** Where the connection stands. */
+  state: ConnectionState = 'handshaking';
+  /** Counters. */
+  readonly stats: ConnectionStats = { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 };
+  /** Paths by id; only path 0 until multipath (issue #4). */
+  readonly paths: Path[] = [];
+  /** The CIDs we receive on, for the endpoint's routing table. */
+  readonly localCids: Uint8Array[] = [];
+  /** The handshake outcome once complete. */
+  outcome: HandshakeOutcome | undefined;
+
+  private readonly transport: TransportConfig;
+  private readonly localParams: TransportParams;
+  private readonly events: ConnectionEvent[] = [];
+  private readonly sendBuffer = new SendBuffer(0);
+  private readonly reassembly: Reassembly;
+  private readonly flow: ReceiveFlowControl;
+  private readonly ccGroup: CongestionGroup;
+  private readonly payload = new Uint8Array(65_527);
+  private readonly local: SocketAddress;
+  private remote: SocketAddress;
+  /** The client's handshake driver; undefined on a server. */
+  private clientHandshake: ClientHandshake | undefined;
+  /** The client's Initial payload (mode byte and Noise message 1), kept for a Retry. */
+  private clientInitialPayload: Uint8Array | undefined;
+  /** The server's handshake driver; undefined on a client. */
+  private serverHandshake: ServerHandshake | undefined;
+  /** A handshake datagram waiting to be sent. */
+  private pendingHandshake: Uint8Array | undefined;
+  /** The last handshake datagram we sent, for retransmission. */
+  private lastHandshake: Uint8Array | undefined;
+  private handshakeTimerMs: number | undefined;
+  private handshakeBackoff = 1;
+  private handshakePacketNumber = 0;
+  /** Client: true once a 1-RTT packet from the server authenticated (RFC 9001 §4.1.2 "confirmed"). */
+  private handshakeConfirmed = false;
+  private rejectedServerKeys = 0;
+  private handshakeDonePending = false;
+  private handshakeDoneAcked = false;
+  private closePending = false;
+  private closeFrame: Frame | undefined;
+  private closeDeadlineMs: number | undefined;
+  private idleTimeoutMs = 0;
+  private idleDeadlineMs: number | undefined;
+  private keepAliveAtMs: number | undefined;
+  private pingPending = false;
+  private ackElicitingSentSinceReceive = false;
+  private resetPending = false;
+  private resetCode = 0;
+  private peerParams: TransportParams | undefined;
+  private pmtuEnabled = false;
+  private writeBlocked = false;
+  private finishedReported = false;
+  private pacingWakeMs: number | undefined;
+  /** Bytes received / sent on path 0 before the peer's address was validated (anti-amplification). */
+  private unvalidatedReceived = 0;
+  private unvalidatedSent = 0;
+  private addressValidated: boolean;
+  /** The DCID we send long headers to: the client's random first DCID, the Retry's SCID, then the server's SCID. */
+  private initialRemoteCid: Uint8Array;
+  /** Client: the DCID of its very first Initial, which the server must echo (RFC 9000 §7.3). */
+  private readonly originalDcid: Uint8Array;
+  /** Client: the SCID of the Retry, if one came. */
+  private retryScid: Uint8Array | undefined;
+
+  private constructor(role: ConnectionRole, init: ConnectionInit, params: TransportParams) {
+    this.role = role;
+    this.transport = init.transport;
+    this.local = init.local;
+    this.remote = init.remote;
+    this.localParams = params;
+    this.originalDcid = init.remoteCid;
+    this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
+    this.reassembly = new Reassembly(init.transport.initialWindowBytes);
+    this.ccGroup = createCongestionGroup(init.transport.congestionControl);
+    this.localCids.push(init.localCid);
+    this.initialRemoteCid = init.remoteCid;
+    // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
+    this.addressValidated = role === 'client';
+    this.idleTimeoutMs = init.transport.idleTimeoutMs;
+    this.touchIdle(init.nowMs);
+  }
+
+  /**
+   * A client connection; its Initial is ready to send. Fails for a handshake
+   * configuration that cannot work (e.g. ik without the server key).
+   */
+  static client(
+    init: ConnectionInit,
+    handshake: Omit<ClientHandshakeConfig, 'params' | 'provider' | 'randomBytes' | 'earlyFrames'>,
+    earlyData?: Uint8Array,
+  ): Connection | MptError {
+    const c = new Connection('client', init, transportParams(init.transport, init.provider, init.localCid));
+    let earlyFrames: Uint8Array | undefined;
+    if (earlyData !== undefined && earlyData.length > 0) {
+      // 0-RTT data rides in the Initial; it is also written to the stream as
+      // usual and sent again after the handshake, which the receiver
+      // deduplicates (docs/protocol.md §3.6).
+      const frame: Frame = { type: 'data', offset: 0, data: earlyData, fin: false, explicitLength: true };
+      earlyFrames = new Uint8Array(frameLength(frame));
+      encodeFrame(earlyFrames, 0, frame);
+    }
+    const hs = ClientHandshake.create({ ...handshake, params: c.localParams, provider: init.provider, randomBytes: init.randomBytes, earlyFrames });
+    if (hs.isErr()) return hs.error;
+    const first = hs.value.initialPayload();
+    if (first.isErr()) return first.error;
+    c.clientHandshake = hs.value;
+    c.clientInitialPayload = first.value;
+    if (earlyData !== undefined) c.write(earlyData);
+    c.queueHandshake('initial', init.localCid, first.value, init.nowMs);
+    return c;
+  }
+
+  /** A server connection for an accepted Initial; message 2 is ready to send. */
+  static server(init: ConnectionInit, accepted: AcceptedInitial, params: TransportParams, initialDatagramBytes: number): Connection {
+    const c = new Connection('server', init, params);
+    c.serverHandshake = accepted.handshake;
+    c.unvalidatedReceived = initialDatagramBytes;
+    c.queueHandshake('handshake', init.localCid, accepted.reply, init.nowMs);
+    if (accepted.handshake.outcome !== undefined) c.onHandshakeComplete(accepted.handshake.outcome, init.nowMs);
+    if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs);
+    return c;
+  }
+
+  // ----- application interface --------------------------------------------------------------
+
+  /** The next event, or undefined. */
+  pollEvent(): ConnectionEvent | undefined {
+    return this.events.shift();
+  }
+
+  /**
+   * Queues stream bytes (copied). Returns false once the unacknowledged
+   * bytes exceed the send buffer limit: wait for a 'writable' event.
+   */
+  write(bytes: Uint8Array): boolean {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || this.sendBuffer.finalSize !== undefined) return false;
+    if (bytes.length > 0) {
+      this.sendBuffer.write(bytes);
+      this.stats.bytesWritten += bytes.length;
+    }
+    const ok = this.sendBuffer.unackedBytes < this.transport.sendBufferBytes;
+    if (!ok) this.writeBlocked = true;
+    return ok;
+  }
+
+  /** Ends our direction after the bytes written so far (half-close, FIN). */
+  shutdown(): void {
+    if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
+    this.sendBuffer.finish();
+  }
+
+  /** Stream bytes received in order, up to `maxBytes`, or undefined if none are ready. */
+  read(maxBytes?: number): Uint8Array | undefined {
+    const bytes = this.reassembly.read(maxBytes);
+    if (bytes === undefined) return undefined;
+    this.stats.bytesRead += bytes.length;
+    this.flow.onConsumed(bytes.length);
+    return bytes;
+  }
+
+  /** Whether the peer's FIN arrived and every byte before it has been read. */
+  get readEnded(): boolean {
+    return this.reassembly.isFinished;
+  }
+
+  /** Whether everything we wrote, and our FIN, has been acknowledged. */
+  get writeEnded(): boolean {
+    return this.sendBuffer.isFinished;
+  }
+
+  /** Bytes written and not yet acknowledged. */
+  get bufferedBytes(): number {
+    return this.sendBuffer.unackedBytes;
+  }
+
+  /** Abandons our direction abruptly: unsent data is dropped and the peer gets RESET. */
+  reset(applicationErrorCode: number): void {
+    if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
+    this.resetCode = applicationErrorCode;
+    this.resetPending = true;
+  }
+
+  /**
+   * Closes the connection: the peer gets CLOSE with the reason, we keep
+   * answering with it for three PTOs, then the connection is gone.
+   */
+  close(nowMs: number, reasonCode: number = ReasonCode.ApplicationClose, applicationErrorCode = 0, reason = ''): void {
+    this.closeWith(nowMs, reasonCode, applicationErrorCode, reason, 'local', undefined);
+  }
+
+  // ----- network input --------------------------------------------------------------------
+
+  /** A long-header packet addressed to this connection (Handshake, or a repeated Initial). */
+  handleLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
+    if (this.state === 'closed' || this.state === 'draining') return;
+    if (!this.addressValidated) this.unvalidatedReceived += datagramBytes;
+    if (this.role === 'server') {
+      if (type === 'initial') {
+        // Our message 2 was lost: the client repeats its Initial; repeat the answer.
+        if (this.outcome === undefined || !this.handshakeConfirmed) this.pendingHandshake = this.lastHandshake;
+        return;
+      }
+      const hs = this.serverHandshake;
+      if (hs === undefined || this.outcome !== undefined) return this.dropPacket();
+      const outcome = hs.readClientFinal(payload);
+      if (outcome.isErr()) return this.dropPacket();
+      this.onHandshakeComplete(outcome.value, nowMs);
+      return;
+    }
+    const hs = this.clientHandshake;
+    if (type !== 'handshake' || hs === undefined || this.outcome !== undefined) return this.dropPacket();
+    const read = hs.readServerMessage(payload);
+    if (read.isErr()) {
+      // Forged, corrupt, or presenting a key the application rejected: drop it and keep waiting for the
+      // genuine server, since XX message 1 is in clear and anyone can answer it. Give up only after
+      // several rejected keys, reporting the mismatch.
+      this.dropPacket();
+      if (read.error.code === MptErrorCode.ServerKeyMismatch && ++this.rejectedServerKeys >= MAX_REJECTED_SERVER_KEYS) {
+        this.failHandshake(nowMs, read.error);
+      }
+      return;
+    }
+    const mismatch = this.checkServerCids(read.value.outcome.peerParams, scid);
+    if (mismatch !== undefined) {
+      this.failHandshake(nowMs, new MptError(MptErrorCode.HandshakeFailed, mismatch));
+      return;
+    }
+    this.remote = remote;
+    this.initialRemoteCid = scid.slice();
+    if (read.value.reply !== undefined) this.queueHandshake('handshake', this.localCids[0] as Uint8Array, read.value.reply, nowMs);
+    else this.handshakeTimerMs = undefined;
+    this.onHandshakeComplete(read.value.outcome, nowMs);
+  }
+
+  /** A short-header packet for one of our CIDs; `header` is its decoded header. */
+  handleShortPacket(nowMs: number, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathIndex: number): void {
+    if (this.state === 'closed' || this.state === 'draining') return;
+    const path = this.paths[pathIndex];
+    const keys = this.outcome;
+    if (path === undefined || keys === undefined) return this.dropPacket();
+    const pn = decodePacketNumber(path.largestReceived, header.packetNumber, header.packetNumberLength);
+    if (pn < 0) return this.dropPacket();
+    const aad = datagram.subarray(0, header.headerLength);
+    const payload = keys.receive.open(path.id, pn, aad, datagram.subarray(header.headerLength));
+    if (payload === null) return this.dropPacket();
+    if ((header.reservedBits & SHORT_RESERVED_MASK) !== 0) {
+      this.closeWith(nowMs, ReasonCode.ProtocolError, 0, 'reserved header bits set', 'local', undefined);
+      return;
+    }
+    if (!path.acks.onPacketReceived(pn, isAckEliciting(payload), nowMs)) return this.dropPacket();
+    if (pn > path.largestReceived) path.largestReceived = pn;
+    path.stats.packetsReceived++;
+    path.stats.bytesReceived += datagram.length;
+    if (!this.addressValidated) {
+      // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
+      this.addressValidated = true;
+    }
+    if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
+    if (remote.port !== path.remote.port || remote.host !== path.remote.host) {
+      // Migration and NAT rebinding are issue #4; until then the path follows the newest authenticated address.
+      path.remote = remote;
+    }
+    this.touchIdle(nowMs);
+    this.ackElicitingSentSinceReceive = false;
+    if (this.state === 'closing') {
+      this.closePending = true; // answer every packet with our CLOSE again (RFC 9000 §10.2.1)
+      return;
+    }
+    this.handleFrames(path, payload, nowMs);
+  }
+
+  // ----- timers ---------------------------------------------------------------------------
+
+  /** The earliest time anything is due, or undefined. */
+  nextTimeout(): number | undefined {
+    if (this.state === 'closed') return undefined;
+    let t = min(this.closeDeadlineMs, this.idleDeadlineMs);
+    if (this.state === 'closing' || this.state === 'draining') return t;
+    t = min(t, this.handshakeTimerMs);
+    t = min(t, this.keepAliveAtMs);
+    t = min(t, this.pacingWakeMs);
+    for (const path of this.paths) {
+      t = min(t, path.loss.timerMs);
+      t = min(t, path.acks.ackDueAtMs);
+    }
+    return t;
+  }
+
+  /** Runs whatever timers are due at `nowMs`. */
+  handleTimeout(nowMs: number): void {
+    if (this.state === 'closed') return;
+    if (this.closeDeadlineMs !== undefined && nowMs >= this.closeDeadlineMs) {
+      this.state = 'closed';
+      return;
+    }
+    if (this.idleDeadlineMs !== undefined && nowMs >= this.idleDeadlineMs) {
+      this.closeSilently(ReasonCode.IdleTimeout, 'idle timeout', 'idle-timeout', new MptError(MptErrorCode.IdleTimeout, 'no packet arrived for the idle timeout'));
+      return;
+    }
+    if (this.state === 'closing' || this.state === 'draining') return;
+    if (this.handshakeTimerMs !== undefined && nowMs >= this.handshakeTimerMs) {
+      this.pendingHandshake = this.lastHandshake;
+      this.handshakeBackoff *= 2;
+      this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+    }
+    if (this.keepAliveAtMs !== undefined && nowMs >= this.keepAliveAtMs) {
+      this.pingPending = true;
+      this.keepAliveAtMs = undefined;
+    }
+    if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
+    for (const path of this.paths) {
+      const timer = path.loss.timerMs;
+      if (timer === undefined || nowMs < timer) continue;
+      const outcome = path.loss.onTimeout(nowMs);
+      if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
+      else if (outcome.kind === 'pto') path.probesDue = outcome.probePackets;
+    }
+  }
+
+  // ----- output ---------------------------------------------------------------------------
+
+  /** The next datagram to send, written into `out`, or undefined. */
+  pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
+    if (this.state === 'closed' || this.state === 'draining') return undefined;
+    const handshake = this.pendingHandshake;
+    if (handshake !== undefined && this.mayAmplify(handshake.length)) {
+      this.pendingHandshake = undefined;
+      out.set(handshake, 0);
+      this.noteUnvalidatedSent(handshake.length);
+      return { local: this.local, remote: this.remote, length: handshake.length };
+    }
+    if (this.outcome === undefined) return undefined;
+    for (const path of this.paths) {
+      const length = this.buildPacket(path, nowMs, out);
+      if (length > 0) return { local: path.local, remote: path.remote, length };
+    }
+    return undefined;
+  }
+
+  // ----- internals: handshake -------------------------------------------------------------
+
+  private handshakeTimeoutMs(): number {
+    return 2 * this.transport.initialRttMs * this.handshakeBackoff;
+  }
+
+  private queueHandshake(type: 'initial' | 'handshake', scid: Uint8Array, message: Uint8Array, nowMs: number): void {
+    const pn = this.handshakePacketNumber++;
+    const header =
+      type === 'initial'
+        ? ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, token: this.retryToken, packetNumber: pn, packetNumberLength: 4 } as const)
+        : ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, packetNumber: pn, packetNumberLength: 4 } as const);
+    const length = longHeaderLength(header, message.length) + message.length;
+    // A client pads its Initial so a server never answers more than 3x what it got (docs/protocol.md §3.5).
+    const datagram = new Uint8Array(type === 'initial' ? Math.max(length, MIN_DATAGRAM_SIZE) : length);
+    datagram.set(message, encodeLongHeader(datagram, 0, header, message.length));
+    this.pendingHandshake = datagram;
+    this.lastHandshake = datagram;
+    // The client drives retransmission; a server repeats message 2 when the Initial repeats.
+    if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+  }
+
+  /** Retry: the next Initial echoes this token to the Retry's SCID. */
+  private retryToken: Uint8Array = EMPTY;
+
+  /** The server asked for a retry: resend the Initial with its token to its new CID. */
+  handleRetry(nowMs: number, retryScid: Uint8Array, token: Uint8Array): void {
+    if (this.role !== 'client' || this.outcome !== undefined || this.retryToken.length > 0 || this.clientHandshake === undefined) return;
+    const initial = this.lastHandshake;
+    if (initial === undefined) return;
+    this.retryToken = token.slice();
+    this.retryScid = retryScid.slice();
+    this.initialRemoteCid = retryScid.slice();
+    // Noise message 1 depends on nothing the Retry changes: resend the same bytes in a new Initial.
+    const payload = this.clientInitialPayload;
+    if (payload !== undefined) this.queueHandshake('initial', this.localCids[0] as Uint8Array, payload, nowMs);
+  }
+
+  /** RFC 9000 §7.3: the server's authenticated parameters must name the CIDs the packets used. */
+  private checkServerCids(peer: TransportParams, headerScid: Uint8Array): string | undefined {
+    if (!equalBytes(peer.initialSourceConnectionId, headerScid)) return 'server initial_source_connection_id does not match its packets';
+    const odcid = peer.originalDestinationConnectionId;
+    if (odcid === undefined || !equalBytes(odcid, this.originalDcid)) return 'server original_destination_connection_id does not match';
+    const retry = peer.retrySourceConnectionId;
+    if (this.retryScid === undefined ? retry !== undefined : retry === undefined || !equalBytes(retry, this.retryScid)) {
+      return 'server retry_source_connection_id does not match the Retry';
+    }
+    return undefined;
+  }
+
+  /** The server speaks no version of ours: the attempt fails. */
+  failVersionNegotiation(error: MptError): void {
+    if (this.outcome === undefined) this.closeSilently(ReasonCode.VersionNegotiationError, error.message, 'handshake', error);
+  }
+
+  private onHandshakeComplete(outcome: HandshakeOutcome, nowMs: number): void {
+    this.outcome = outcome;
+    this.peerParams = outcome.peerParams;
+    const peer = outcome.peerParams;
+    this.sendBuffer.onMaxData(peer.initialMaxData);
+    this.pmtuEnabled = this.transport.pmtuDiscovery && peer.extensions.includes(ExtensionId.PmtuProbe);
+    if (peer.maxIdleTimeoutMs > 0 && (this.idleTimeoutMs === 0 || peer.maxIdleTimeoutMs < this.idleTimeoutMs)) {
+      this.idleTimeoutMs = peer.maxIdleTimeoutMs;
+    }
+    const maxDatagram = Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize);
+    const remoteCid = this.role === 'client' ? this.initialRemoteCid : this.initialRemoteCid;
+    this.paths.push(
+      new Path({
+        id: 0,
+        local: this.local,
+        remote: this.remote,
+        localCid: this.localCids[0] as Uint8Array,
+        remoteCid,
+        cc: this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }),
+        initialRttMs: this.transport.initialRttMs,
+        peerMaxAckDelayMs: peer.maxAckDelayMs,
+        localMaxAckDelayMs: this.transport.maxAckDelayMs,
+        ackDelayExponent: this.localParams.ackDelayExponent,
+        baseDatagramBytes: MIN_DATAGRAM_SIZE,
+        maxDatagramBytes: this.pmtuEnabled ? maxDatagram : MIN_DATAGRAM_SIZE,
+      }),
+    );
+    this.state = 'established';
+    if (this.role === 'server') {
+      this.handshakeDonePending = true;
+      this.handshakeConfirmed = true;
+    }
+    this.touchIdle(nowMs);
+    this.events.push({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
+  }
+
+  /** Client: the server's first 1-RTT packet arrived; message 3 no longer needs repeating. */
+  private confirmHandshake(): void {
+    this.handshakeConfirmed = true;
+    this.handshakeTimerMs = undefined;
+    this.pendingHandshake = undefined;
+    this.lastHandshake = undefined;
+  }
+
+  private failHandshake(nowMs: number, error: MptError): void {
+    void nowMs;
+    this.closeSilently(ReasonCode.HandshakeFailed, error.message, 'handshake', error);
+  }
+
+  // ----- internals: frames ----------------------------------------------------------------
+
+  private handleFrames(path: Path, payload: Uint8Array, nowMs: number): void {
+    const reader = new Reader(payload);
+    while (reader.pos < reader.end) {
+      const frame = readFrame(reader);
+      if (frame === undefined) {
+        this.closeWith(nowMs, ReasonCode.FrameEncodingError, 0, 'malformed frame', 'local', undefined);
+        return;
+      }
+      if (!this.handleFrame(path, frame, nowMs)) return;
+    }
+  }
+
+  /** Applies one frame; returns false when the connection closed because of it. */
+  private handleFrame(path: Path, frame: Frame, nowMs: number): boolean {
+    switch (frame.type) {
+      case 'padding':
+      case 'ping':
+      case 'mtuProbe':
+        return true;
+      case 'ack':
+        return this.onAckFrame(frame, nowMs);
+      case 'data':
+        return this.onDataFrame(frame.offset, frame.data, frame.fin, nowMs);
+      case 'maxData':
+        this.sendBuffer.onMaxData(frame.maximumData);
+        return true;
+      case 'dataBlocked':
+        return true;
+      case 'reset':
+        this.events.push({ type: 'reset', applicationErrorCode: frame.applicationErrorCode });
+        return true;
+      case 'pathChallenge':
+        this.pathResponses.push(frame.data.slice());
+        path.ackNow = true;
+        return true;
+      case 'close':
+        this.enterDraining(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame));
+        return false;
+      case 'handshakeDone':
+        if (this.role === 'server') return this.protocolError(nowMs, 'HANDSHAKE_DONE from a client');
+        if (!this.handshakeConfirmed) this.confirmHandshake();
+        return true;
+      default:
+        // NEW_CONNECTION_ID, PATH_* and address frames belong to multipath (issue #4): accepted, not yet acted on.
+        return true;
+    }
+  }
+
+  private readonly pathResponses: Uint8Array[] = [];
+
+  private protocolError(nowMs: number, reason: string): false {
+    this.closeWith(nowMs, ReasonCode.ProtocolError, 0, reason, 'local', undefined);
+    return false;
+  }
+
+  private onDataFrame(offset: number, data: Uint8Array, fin: boolean, nowMs: number): boolean {
+    const end = offset + data.length;
+    if (!this.flow.onDataReceived(end)) {
+      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
+      return false;
+    }
+    const readableBefore = this.reassembly.hasReadable;
+    const status = this.reassembly.insert(offset, data, fin);
+    if (status === ReassemblyStatus.FlowControlError) {
+      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
+      return false;
+    }
+    if (status !== ReassemblyStatus.Ok) return this.protocolError(nowMs, 'final size changed');
+    if (!readableBefore && this.reassembly.hasReadable) this.events.push({ type: 'readable' });
+    if (!this.finishedReported && this.reassembly.finalSize !== undefined) {
+      this.finishedReported = true;
+      this.events.push({ type: 'finished' });
+    }
+    return true;
+  }
+
+  private onAckFrame(frame: AckFrame, nowMs: number): boolean {
+    const path = this.paths[frame.pathId];
+    if (path === undefined) return this.protocolError(nowMs, `ACK for unknown path ${frame.pathId}`);
+    const exponent = this.peerParams?.ackDelayExponent ?? 3;
+    const outcome = path.loss.onAckReceived(ackFrameRanges(frame), ackDelayMicros(frame.ackDelay, exponent) / 1000, nowMs);
+    if (outcome.status !== AckStatus.Ok) return this.protocolError(nowMs, 'ACK of a packet never sent');
+    const rtt = path.loss.rtt;
+    const sample = { latestMs: rtt.latestRttMs, smoothedMs: rtt.smoothedRttMs, minMs: rtt.minRttMs };
+    for (const packet of outcome.newlyAcked) {
+      const c = packet.payload;
+      if (c.dataOffset >= 0) this.sendBuffer.onAcked(c.dataOffset, c.dataLength, c.dataFin);
+      if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
+      if (c.handshakeDone) this.handshakeDoneAcked = true;
+      if (c.mtuProbeBytes > 0) {
+        path.pmtud.onProbeAcked(c.mtuProbeBytes, nowMs);
+        path.cc.onMtuUpdate(path.mtuBytes);
+        path.pacer.onMtuUpdate(path.mtuBytes);
+      }
+      if (packet.inFlight) path.cc.onAck(nowMs, packet.sentAtMs, packet.sizeBytes, sample, false);
+    }
+    if (outcome.lost.length > 0) this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
+    if (this.writeBlocked && this.sendBuffer.unackedBytes < this.transport.sendBufferBytes) {
+      this.writeBlocked = false;
+      this.events.push({ type: 'writable' });
+    }
+    return true;
+  }
+
+  private onPacketsLost(path: Path, lost: readonly SentPacket<PacketContents>[], persistent: boolean, nowMs: number): void {
+    let lostBytes = 0;
+    let newestSentAtMs = -1;
+    for (const packet of lost) {
+      const c = packet.payload;
+      path.stats.packetsLost++;
+      this.stats.packetsLost++;
+      if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
+      if (c.maxData >= 0) this.flow.onMaxDataLost(c.maxData);
+      if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
+      if (c.reset) this.resetPending = true;
+      if (c.mtuProbeBytes > 0) {
+        path.pmtud.onProbeLost(c.mtuProbeBytes, nowMs); // a lost probe says nothing about congestion (RFC 8899 §4.4)
+        continue;
+      }
+      if (packet.inFlight) {
+        lostBytes += packet.sizeBytes;
+        if (packet.sentAtMs > newestSentAtMs) newestSentAtMs = packet.sentAtMs;
+      }
+    }
+    if (lostBytes > 0) path.cc.onCongestionEvent(nowMs, newestSentAtMs, lostBytes, persistent);
+  }
+
+  // ----- internals: sending ---------------------------------------------------------------
+
+  /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
+  private buildPacket(path: Path, nowMs: number, out: Uint8Array): number {
+    if (this.state === 'closing') return this.closePending ? this.buildClosePacket(path, out) : 0;
+    const acks = path.acks;
+    const ackDue = path.ackNow || (acks.ackDueAtMs !== undefined && acks.ackDueAtMs <= nowMs);
+    const probe = path.probesDue > 0;
+    const maxData = this.flow.shouldSendMaxData;
+    const control = this.handshakeDonePending || maxData || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
+    const room = path.cwndRoomBytes;
+    let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
+    let mtuProbe = 0;
+    if (this.pmtuEnabled && !probe && room > 0) {
+      const size = path.pmtud.probeSizeDue(nowMs);
+      if (size > 0 && size <= room) mtuProbe = size;
+    }
+    if (dataAllowed && this.transport.pacing && !probe) {
+      const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
+      const wait = path.pacer.timeUntilSendMs(nowMs, path.mtuBytes, path.cc.cwnd, srtt);
+      if (wait > 0) {
+        dataAllowed = false;
+        mtuProbe = 0;
+        this.pacingWakeMs = nowMs + wait;
+      }
+    }
+    if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
+    if (!this.mayAmplify(MIN_DATAGRAM_SIZE)) return 0;
+
+    const pn = path.nextPacketNumber;
+    const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
+    const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
+    const limit = (mtuProbe > 0 ? mtuProbe : path.mtuBytes) - headerLength - AEAD_TAG_LENGTH;
+    const payload = this.payload;
+    const contents = new PacketContents();
+    let at = 0;
+    let ackEliciting = false;
+
+    if (acks.hasNewPackets || ackDue) {
+      const ack = acks.buildAckFrame(nowMs);
+      if (ack !== undefined && frameLength(ack) <= limit) {
+        at = encodeFrame(payload, at, ack);
+        contents.ackLargest = ack.largestAcked;
+        acks.onAckSent();
+      }
+      path.ackNow = false;
+    }
+    if (this.handshakeDonePending) {
+      at = encodeFrame(payload, at, { type: 'handshakeDone' });
+      contents.handshakeDone = true;
+      this.handshakeDonePending = false;
+      ackEliciting = true;
+    }
+    if (maxData) {
+      const value = this.flow.pollMaxData(nowMs, path.loss.rtt.smoothedRttMs);
+      if (value !== undefined) {
+        this.reassembly.setLimitOffset(value);
+        at = encodeFrame(payload, at, { type: 'maxData', maximumData: value });
+        contents.maxData = value;
+        ackEliciting = true;
+      }
+    }
+    if (this.resetPending) {
+      at = encodeFrame(payload, at, { type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
+      contents.reset = true;
+      this.resetPending = false;
+      this.resetSent = true;
+      ackEliciting = true;
+    }
+    while (this.pathResponses.length > 0 && limit - at >= 9) {
+      at = encodeFrame(payload, at, { type: 'pathResponse', data: this.pathResponses.shift() as Uint8Array });
+      ackEliciting = true;
+    }
+    if (mtuProbe > 0) {
+      at = encodeFrame(payload, at, { type: 'mtuProbe', probeSize: mtuProbe });
+      payload.fill(0, at, limit); // PADDING up to the probed size
+      at = limit;
+      contents.mtuProbeBytes = mtuProbe;
+      path.pmtud.onProbeSent(mtuProbe);
+      ackEliciting = true;
+    } else if (dataAllowed && limit - at >= MIN_DATA_ROOM) {
+      const range = this.sendBuffer.nextRange(limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false));
+      if (range !== undefined) {
+        at = encodeDataFrameHeader(payload, at, range.offset, range.length, range.fin, false);
+        at += this.sendBuffer.copyTo(range.offset, range.length, payload, at);
+        contents.dataOffset = range.offset;
+        contents.dataLength = range.length;
+        contents.dataFin = range.fin;
+        if (range.retransmission) {
+          path.stats.streamBytesRetransmitted += range.length;
+          this.stats.bytesRetransmitted += range.length;
+        } else {
+          path.stats.streamBytesSent += range.length;
+        }
+        ackEliciting = true;
+      }
+    }
+    if ((probe || this.pingPending) && !ackEliciting) {
+      at = encodeFrame(payload, at, { type: 'ping' });
+      ackEliciting = true;
+    }
+    if (ackEliciting) {
+      this.pingPending = false;
+      if (probe) path.probesDue--;
+    }
+    if (at === 0) return 0;
+
+    const length = headerLength + at + AEAD_TAG_LENGTH;
+    this.outcome?.send.seal(path.id, pn, out.subarray(0, headerLength), payload.subarray(0, at), out.subarray(headerLength, length));
+    path.nextPacketNumber++;
+    path.loss.onPacketSent(pn, nowMs, length, ackEliciting, ackEliciting, contents);
+    if (ackEliciting) {
+      path.cc.onPacketSent(nowMs, length, path.loss.bytesInFlight);
+      const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
+      path.pacer.onPacketSent(nowMs, length, path.cc.cwnd, srtt);
+      if (!this.ackElicitingSentSinceReceive) {
+        this.ackElicitingSentSinceReceive = true;
+        this.touchIdle(nowMs);
+      }
+    }
+    path.stats.packetsSent++;
+    path.stats.bytesSent += length;
+    this.noteUnvalidatedSent(length);
+    this.armKeepAlive(nowMs);
+    return length;
+  }
+
+  private resetSent = false;
+
+  private buildClosePacket(path: Path, out: Uint8Array): number {
+    const frame = this.closeFrame;
+    if (frame === undefined || this.outcome === undefined) return 0;
+    this.closePending = false;
+    const pn = path.nextPacketNumber++;
+    const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
+    const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
+    const at = encodeFrame(this.payload, 0, frame);
+    const length = headerLength + at + AEAD_TAG_LENGTH;
+    this.outcome.send.seal(path.id, pn, out.subarray(0, headerLength), this.payload.subarray(0, at), out.subarray(headerLength, length));
+    return length;
+  }
+
+  // ----- internals: lifecycle -------------------------------------------------------------
+
+  private mayAmplify(bytes: number): boolean {
+    return this.addressValidated || this.unvalidatedSent + bytes <= AMPLIFICATION_FACTOR * this.unvalidatedReceived;
+  }
+
+  private noteUnvalidatedSent(bytes: number): void {
+    if (!this.addressValidated) this.unvalidatedSent += bytes;
+  }
+
+  private touchIdle(nowMs: number): void {
+    if (this.idleTimeoutMs <= 0) {
+      this.idleDeadlineMs = undefined;
+      return;
+    }
+    // RFC 9000 §10.1: never shorter than three PTOs, so a few losses do not end the connection.
+    const pto = this.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
+    this.idleDeadlineMs = nowMs + Math.max(this.idleTimeoutMs, 3 * pto);
+  }
+
+  private armKeepAlive(nowMs: number): void {
+    if (this.transport.keepAliveIntervalMs > 0) this.keepAliveAtMs = nowMs + this.transport.keepAliveIntervalMs;
+  }
+
+  private closeDelayMs(): number {
+    const pto = this.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
+    return 3 * pto;
+  }
+
+  private closeWith(nowMs: number, reasonCode: number, applicationErrorCode: number, reason: string, initiator: CloseInitiator, error: MptError | undefined): void {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return;
+    if (this.outcome === undefined) {
+      this.closeSilently(reasonCode, reason, initiator, error);
+      return;
+    }
+    this.state = 'closing';
+    this.closeFrame = makeCloseFrame(reasonCode, applicationErrorCode, reason);
+    this.closePending = true;
+    this.closeDeadlineMs = nowMs + this.closeDelayMs();
+    const failure = error ?? (initiator === 'local' && reasonCode !== ReasonCode.ApplicationClose && reasonCode !== ReasonCode.NoError
+      ? new MptError(MptErrorCode.ProtocolViolation, `closed: ${reason}`)
+      : undefined);
+    this.events.push({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator, error: failure });
+  }
+
+  private enterDraining(nowMs: number, reasonCode: number, applicationErrorCode: number, reason: string): void {
+    if (this.state === 'draining' || this.state === 'closed') return;
+    const wasClosing = this.state === 'closing';
+    this.state = 'draining';
+    this.closeDeadlineMs = nowMs + this.closeDelayMs();
+    if (wasClosing) return;
+    const error =
+      reasonCode === ReasonCode.ApplicationClose || reasonCode === ReasonCode.NoError
+        ? undefined
+        : new MptError(MptErrorCode.PeerClosed, `peer closed the connection: ${reason} (reason ${reasonCode})`);
+    this.events.push({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator: 'peer', error });
+  }
+
+  private closeSilently(reasonCode: number, reason: string, initiator: CloseInitiator, error: MptError | undefined): void {
+    if (this.state === 'closed') return;
+    const announced = this.state === 'closing' || this.state === 'draining';
+    this.state = 'closed';
+    if (!announced) this.events.push({ type: 'closed', reasonCode, applicationErrorCode: 0, reason, initiator, error });
+  }
+
+  private dropPacket(): void {
+    this.stats.packetsDropped++;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function min(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
+}
+
+/** Whether a decrypted payload holds any ack-eliciting frame (anything but PADDING, ACK and CLOSE). */
+function isAckEliciting(payload: Uint8Array): boolean {
+  const reader = new Reader(payload);
+  while (reader.pos < reader.end) {
+    const frame = readFrame(reader);
+    if (frame === undefined) return true; // malformed: the frame loop will close the connection
+    if (frame.type !== 'padding' && frame.type !== 'ack' && frame.type !== 'close') return true;
+  }
+  return false;
+}

@@ -1,0 +1,381 @@
+import { err, ok, type Result } from 'neverthrow';
+import { defaultProvider } from '../crypto/default-provider.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { defaultRandomBytes, type RandomBytes } from '../crypto/random.js';
+import { createRetryTokens, type RetryTokens } from '../crypto/retry-token.js';
+import { keyPairFromPrivate, type KeyPair } from '../crypto/x25519.js';
+import { MptError, MptErrorCode } from '../errors.js';
+import { resolveTransportConfig, type TransportConfig, MIN_DATAGRAM_SIZE } from './config.js';
+import { Connection, serverTransportParams } from './connection.js';
+import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
+import { ServerHandshake } from './handshake.js';
+import type { SocketAddress } from './socket-address.js';
+import {
+  decodeLongHeader,
+  decodeShortHeader,
+  decodeVersionNegotiation,
+  DEFAULT_CID_LENGTH,
+  encodeLongHeader,
+  encodeVersionNegotiation,
+  isLongHeader,
+  longHeaderLength,
+  versionNegotiationLength,
+  WIRE_VERSION,
+} from './wire/index.js';
+
+/**
+ * The endpoint: one per socket set. It routes datagrams to connections by
+ * destination connection ID, accepts new connections on a server (with a
+ * stateless retry when asked), answers unknown versions, and merges every
+ * connection's output and timers into the sans-IO contract of
+ * {@link DatagramEndpoint}.
+ * @module
+ */
+
+/** Server-side settings. */
+export interface ServerOptions {
+  /** The server's static key pair (IK and XX clients). */
+  readonly staticKeyPair?: KeyPair | undefined;
+  /** A pre-shared key, if PSK clients are accepted. */
+  readonly psk?: Uint8Array | undefined;
+  /** Accepts or rejects a client's static key; default: any. */
+  readonly verifyClientKey?: ((key: Uint8Array) => boolean) | undefined;
+  /** Whether 0-RTT data of IK clients is delivered; default false. */
+  readonly acceptEarlyData?: boolean | undefined;
+  /** Answer every new Initial with a stateless Retry first (DoS defence); default false. */
+  readonly retry?: boolean | undefined;
+  /** Most connections at once; new ones beyond are dropped. Default 10 000. */
+  readonly maxConnections?: number | undefined;
+}
+
+/** Endpoint settings; everything has a default. */
+export interface EndpointOptions {
+  /** Transport settings for every connection. */
+  readonly transport?: Partial<Record<keyof TransportConfig, unknown>> | undefined;
+  /** AEAD provider; default {@link defaultProvider}. */
+  readonly provider?: CryptoProvider | undefined;
+  /** Randomness (CIDs, keys, ephemerals); default node:crypto. The simulator passes a seeded one. */
+  readonly randomBytes?: RandomBytes | undefined;
+  /** Present on a server. */
+  readonly server?: ServerOptions | undefined;
+}
+
+/** How a client authenticates the server. */
+export interface ConnectOptions {
+  /** The server's static public key: pins it (Noise IK). */
+  readonly serverKey?: Uint8Array | undefined;
+  /** A 32-byte pre-shared key (Noise NNpsk0). */
+  readonly psk?: Uint8Array | undefined;
+  /** Our static key pair; default a fresh one. */
+  readonly staticKeyPair?: KeyPair | undefined;
+  /** Without serverKey: accept or reject the key the server presents (XX). Default: accept. */
+  readonly verifyServerKey?: ((key: Uint8Array) => boolean) | undefined;
+  /** 0-RTT data sent with the first message (IK only; replayable: see docs). */
+  readonly earlyData?: Uint8Array | undefined;
+}
+
+/** Endpoint-level events. */
+export type EndpointEvent = { readonly type: 'connection'; readonly connection: Connection };
+
+/** Why the endpoint dropped datagrams, counted. */
+export interface EndpointStats {
+  /** Not a packet of any version we can read. */
+  undecodable: number;
+  /** For a connection ID we do not know. */
+  unknownConnection: number;
+  /** New connections refused (limits, bad tokens, failed first message). */
+  refused: number;
+  /** Version Negotiation packets sent. */
+  versionNegotiations: number;
+  /** Retry packets sent. */
+  retries: number;
+}
+
+interface QueuedDatagram {
+  readonly local: SocketAddress;
+  readonly remote: SocketAddress;
+  readonly bytes: Uint8Array;
+}
+
+/** Routes by the first 6 bytes of a CID: exact for the 8-byte CIDs we issue, checked in full after lookup. */
+function cidKey(cid: Uint8Array): number {
+  let key = 0;
+  const n = Math.min(6, cid.length);
+  for (let i = 0; i < n; i++) key = key * 256 + (cid[i] as number);
+  return key + n * 2 ** 48;
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** An mpt endpoint: a client, a server, or both. */
+export class Endpoint implements DatagramEndpoint {
+  /** Drop counters. */
+  readonly stats: EndpointStats = { undecodable: 0, unknownConnection: 0, refused: 0, versionNegotiations: 0, retries: 0 };
+  /** Live connections. */
+  readonly connections = new Set<Connection>();
+
+  private readonly transport: TransportConfig;
+  private readonly provider: CryptoProvider;
+  private readonly randomBytes: RandomBytes;
+  private readonly server: ServerOptions | undefined;
+  private readonly retryTokens: RetryTokens | undefined;
+  private readonly byCid = new Map<number, Connection>();
+  /** Client-chosen Initial DCIDs of server connections still in their handshake, for repeated Initials. */
+  private readonly byInitialDcid = new Map<string, Connection>();
+  private readonly queued: QueuedDatagram[] = [];
+  private readonly events: EndpointEvent[] = [];
+  private cursor = 0;
+
+  private constructor(transport: TransportConfig, options: EndpointOptions, retryTokens: RetryTokens | undefined) {
+    this.transport = transport;
+    this.provider = options.provider ?? defaultProvider();
+    this.randomBytes = options.randomBytes ?? defaultRandomBytes;
+    this.server = options.server;
+    this.retryTokens = retryTokens;
+  }
+
+  /** An endpoint with validated settings. */
+  static create(options: EndpointOptions = {}): Result<Endpoint, MptError> {
+    const transport = resolveTransportConfig(options.transport);
+    if (transport.isErr()) return err(transport.error);
+    let tokens: RetryTokens | undefined;
+    if (options.server?.retry === true) {
+      const made = createRetryTokens({ randomBytes: options.randomBytes });
+      if (made.isErr()) return err(made.error);
+      tokens = made.value;
+    }
+    return ok(new Endpoint(transport.value, options, tokens));
+  }
+
+  /** The next endpoint event, or undefined. */
+  pollEvent(): EndpointEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** Starts a client connection from `local` to `remote`; its first datagram is ready to send. */
+  connect(nowMs: number, local: SocketAddress, remote: SocketAddress, options: ConnectOptions = {}): Result<Connection, MptError> {
+    const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
+    const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
+    const connection = Connection.client(
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH) },
+      { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
+      options.earlyData,
+    );
+    if (connection instanceof MptError) return err(connection);
+    this.register(connection);
+    return ok(connection);
+  }
+
+  // ----- DatagramEndpoint -----------------------------------------------------------------
+
+  /** Routes one datagram. Never throws. */
+  handleDatagram(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
+    if (bytes.length === 0) {
+      this.stats.undecodable++;
+      return;
+    }
+    if (isLongHeader(bytes[0] as number)) this.handleLong(nowMs, local, remote, bytes);
+    else this.handleShort(nowMs, remote, bytes);
+  }
+
+  /** Runs every connection timer that is due. */
+  handleTimeout(nowMs: number): void {
+    for (const connection of this.connections) {
+      const due = connection.nextTimeout();
+      if (due !== undefined && due <= nowMs) connection.handleTimeout(nowMs);
+      if (connection.state === 'closed') this.unregister(connection);
+    }
+  }
+
+  /** The next datagram of any connection, round robin. */
+  pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
+    const queued = this.queued.shift();
+    if (queued !== undefined) {
+      out.set(queued.bytes, 0);
+      return { local: queued.local, remote: queued.remote, length: queued.bytes.length };
+    }
+    const list = [...this.connections];
+    for (let i = 0; i < list.length; i++) {
+      const connection = list[(this.cursor + i) % list.length] as Connection;
+      const transmit = connection.pollTransmit(nowMs, out);
+      if (transmit !== undefined) {
+        this.cursor = (this.cursor + i + 1) % list.length;
+        return transmit;
+      }
+    }
+    return undefined;
+  }
+
+  /** The earliest connection timer. */
+  nextTimeout(): number | undefined {
+    let t: number | undefined;
+    for (const connection of this.connections) {
+      const due = connection.nextTimeout();
+      if (due !== undefined && (t === undefined || due < t)) t = due;
+    }
+    return t;
+  }
+
+  // ----- routing --------------------------------------------------------------------------
+
+  private handleLong(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
+    const decoded = decodeLongHeader(bytes);
+    if (decoded.isErr()) {
+      if (bytes.length >= 5 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(1) === 0) return this.handleVersionNegotiation(bytes);
+      if (decoded.error.kind === 'UnsupportedVersion') return this.answerUnknownVersion(local, remote, bytes);
+      this.stats.undecodable++;
+      return;
+    }
+    const packet = decoded.value;
+    if (packet.type === 'retry') {
+      const connection = this.lookup(packet.dcid);
+      if (connection === undefined) return void this.stats.unknownConnection++;
+      connection.handleRetry(nowMs, packet.scid, packet.retryToken);
+      return;
+    }
+    const payload = bytes.subarray(packet.headerLength, packet.packetLength);
+    const known = this.lookup(packet.dcid) ?? (packet.type === 'initial' ? this.byInitialDcid.get(hex(packet.dcid)) : undefined);
+    if (known !== undefined) {
+      known.handleLongPacket(nowMs, remote, packet.type, packet.scid, payload, bytes.length);
+      return;
+    }
+    if (packet.type !== 'initial' || this.server === undefined) return void this.stats.unknownConnection++;
+    this.accept(nowMs, local, remote, packet.dcid, packet.scid, packet.token, payload, bytes.length);
+  }
+
+  private handleShort(nowMs: number, remote: SocketAddress, bytes: Uint8Array): void {
+    const header = decodeShortHeader(bytes, DEFAULT_CID_LENGTH);
+    if (header.isErr()) return void this.stats.undecodable++;
+    const connection = this.lookup(header.value.dcid);
+    if (connection === undefined) return void this.stats.unknownConnection++;
+    const pathIndex = connection.paths.findIndex((p) => sameBytes(p.localCid, header.value.dcid));
+    connection.handleShortPacket(nowMs, remote, bytes, header.value, pathIndex < 0 ? 0 : pathIndex);
+    if (connection.state === 'closed') this.unregister(connection);
+  }
+
+  private lookup(cid: Uint8Array): Connection | undefined {
+    const connection = this.byCid.get(cidKey(cid));
+    if (connection === undefined) return undefined;
+    return connection.localCids.some((c) => sameBytes(c, cid)) ? connection : undefined;
+  }
+
+  private accept(
+    nowMs: number,
+    local: SocketAddress,
+    remote: SocketAddress,
+    dcid: Uint8Array,
+    scid: Uint8Array,
+    token: Uint8Array,
+    payload: Uint8Array,
+    datagramBytes: number,
+  ): void {
+    const server = this.server as ServerOptions;
+    // RFC 9000 §14.1: a server ignores Initials in datagrams below 1200 bytes, so it never amplifies.
+    if (datagramBytes < MIN_DATAGRAM_SIZE || this.connections.size >= (server.maxConnections ?? 10_000)) {
+      this.stats.refused++;
+      return;
+    }
+    let originalDcid = dcid;
+    let retryScid: Uint8Array | undefined;
+    if (this.retryTokens !== undefined) {
+      if (token.length === 0) return this.sendRetry(nowMs, local, remote, dcid, scid);
+      const valid = this.retryTokens.validate(token, { address: remote.host, port: remote.port }, nowMs);
+      if (valid.isErr()) {
+        this.stats.refused++;
+        return;
+      }
+      originalDcid = valid.value.originalDcid;
+      retryScid = dcid;
+    }
+    const localCid = this.newCid();
+    const params = serverTransportParams(this.transport, this.provider, localCid, originalDcid, retryScid);
+    const accepted = ServerHandshake.accept(
+      {
+        params,
+        provider: this.provider,
+        randomBytes: this.randomBytes,
+        staticKeyPair: server.staticKeyPair,
+        psk: server.psk,
+        verifyClientKey: server.verifyClientKey,
+        acceptEarlyData: server.acceptEarlyData,
+      },
+      payload,
+    );
+    // The client's parameters must name the SCID it actually used (RFC 9000 §7.3).
+    if (accepted.isErr() || !sameBytes(accepted.value.clientParams.initialSourceConnectionId, scid)) {
+      this.stats.refused++;
+      return;
+    }
+    const connection = Connection.server(
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice() },
+      accepted.value,
+      params,
+      datagramBytes,
+    );
+    this.register(connection);
+    this.byInitialDcid.set(hex(dcid), connection);
+    this.events.push({ type: 'connection', connection });
+  }
+
+  private sendRetry(nowMs: number, local: SocketAddress, remote: SocketAddress, dcid: Uint8Array, scid: Uint8Array): void {
+    const token = this.retryTokens?.mint({ address: remote.host, port: remote.port }, dcid, nowMs);
+    if (token === undefined || token.isErr()) return;
+    const header = { type: 'retry', version: WIRE_VERSION, dcid: scid, scid: this.randomBytes(DEFAULT_CID_LENGTH), retryToken: token.value } as const;
+    const bytes = new Uint8Array(longHeaderLength(header));
+    encodeLongHeader(bytes, 0, header);
+    this.queued.push({ local, remote, bytes });
+    this.stats.retries++;
+  }
+
+  private answerUnknownVersion(local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
+    // Only servers answer, and only datagrams large enough that the answer cannot amplify (RFC 9000 §6.1).
+    if (this.server === undefined || bytes.length < MIN_DATAGRAM_SIZE) return void this.stats.undecodable++;
+    const dcidLength = bytes[5] ?? 0;
+    const dcid = bytes.subarray(6, 6 + dcidLength);
+    const scidLength = bytes[6 + dcidLength] ?? 0;
+    const scid = bytes.subarray(7 + dcidLength, 7 + dcidLength + scidLength);
+    const vn = { dcid: scid, scid: dcid, supportedVersions: [WIRE_VERSION] };
+    const out = new Uint8Array(versionNegotiationLength(vn));
+    encodeVersionNegotiation(out, 0, vn);
+    this.queued.push({ local, remote, bytes: out });
+    this.stats.versionNegotiations++;
+  }
+
+  private handleVersionNegotiation(bytes: Uint8Array): void {
+    const vn = decodeVersionNegotiation(bytes);
+    if (vn.isErr()) return void this.stats.undecodable++;
+    const connection = this.lookup(vn.value.dcid);
+    // RFC 9000 §6.2: ignore one that lists our version (it cannot be genuine) or arrives after the handshake.
+    if (connection === undefined || vn.value.supportedVersions.includes(WIRE_VERSION)) return;
+    connection.failVersionNegotiation(new MptError(MptErrorCode.VersionNegotiation, `the server speaks versions ${vn.value.supportedVersions.map((v) => `0x${v.toString(16)}`).join(', ')}, not 0x${WIRE_VERSION.toString(16)}`));
+    this.unregister(connection);
+  }
+
+  private newCid(): Uint8Array {
+    for (;;) {
+      const cid = this.randomBytes(DEFAULT_CID_LENGTH);
+      if (!this.byCid.has(cidKey(cid))) return cid;
+    }
+  }
+
+  private register(connection: Connection): void {
+    this.connections.add(connection);
+    for (const cid of connection.localCids) this.byCid.set(cidKey(cid), connection);
+  }
+
+  private unregister(connection: Connection): void {
+    this.connections.delete(connection);
+    for (const cid of connection.localCids) if (this.byCid.get(cidKey(cid)) === connection) this.byCid.delete(cidKey(cid));
+    for (const [key, c] of this.byInitialDcid) if (c === connection) this.byInitialDcid.delete(key);
+  }
+}

@@ -1,0 +1,134 @@
+import type { CongestionController } from '../cc/congestion-controller.js';
+import { Pacer } from '../cc/pacer.js';
+import { AckTracker } from './ack-tracker.js';
+import { LossDetector } from './loss-detector.js';
+import { PmtuDiscovery } from './pmtud.js';
+import type { SocketAddress } from './socket-address.js';
+
+/**
+ * One path of a connection: a (local socket, remote address) pair with its
+ * own packet number space, ACK state, RTT estimate, loss detection,
+ * congestion controller, pacer and PMTU (draft-ietf-quic-multipath). The
+ * connection decides what goes into packets; a path only keeps its state.
+ * @module
+ */
+
+/**
+ * What a sent packet carried, so that an ACK or a loss can be applied to
+ * each part: stream data goes back to the send buffer, control frames are
+ * re-queued, probes inform PMTU discovery.
+ */
+export class PacketContents {
+  /** Stream offset of the DATA frame, or -1 if none. */
+  dataOffset = -1;
+  /** Bytes of stream data. */
+  dataLength = 0;
+  /** Whether the DATA frame carried FIN. */
+  dataFin = false;
+  /** Largest packet number acknowledged by an ACK frame in this packet, or -1. */
+  ackLargest = -1;
+  /** MAX_DATA value sent, or -1. */
+  maxData = -1;
+  /** Whether HANDSHAKE_DONE was sent. */
+  handshakeDone = false;
+  /** Whether RESET was sent. */
+  reset = false;
+  /** Size of an MTU probe in bytes, or 0. */
+  mtuProbeBytes = 0;
+}
+
+/** Counters of one path. */
+export interface PathStats {
+  /** Packets sent. */
+  packetsSent: number;
+  /** Packets received that authenticated. */
+  packetsReceived: number;
+  /** Packets declared lost. */
+  packetsLost: number;
+  /** Bytes of UDP payload sent. */
+  bytesSent: number;
+  /** Bytes of UDP payload received. */
+  bytesReceived: number;
+  /** Stream bytes sent for the first time on this path. */
+  streamBytesSent: number;
+  /** Stream bytes sent again after a loss. */
+  streamBytesRetransmitted: number;
+}
+
+/** The state of one path. */
+export class Path {
+  /** Path id: part of every nonce; never reused within a connection. */
+  readonly id: number;
+  /** Our socket address. */
+  local: SocketAddress;
+  /** The peer's address. */
+  remote: SocketAddress;
+  /** The connection ID we send in packets on this path (the peer issued it). */
+  remoteCid: Uint8Array;
+  /** The connection ID the peer uses to reach us on this path. */
+  readonly localCid: Uint8Array;
+  /** Next packet number to send. */
+  nextPacketNumber = 0;
+  /** Largest packet number received, -1 before any. */
+  largestReceived = -1;
+  /** Sent packets, RTT and timers. */
+  readonly loss: LossDetector<PacketContents>;
+  /** Received packets and when to acknowledge them. */
+  readonly acks: AckTracker;
+  /** This path's congestion controller. */
+  readonly cc: CongestionController;
+  /** Spreads packets over the RTT (RFC 9002 §7.7). */
+  readonly pacer: Pacer;
+  /** PMTU search. */
+  readonly pmtud: PmtuDiscovery;
+  /** Probe packets a PTO asked for and that are still to be sent. */
+  probesDue = 0;
+  /** Whether an ACK must go out with the next packet regardless of the ACK timer. */
+  ackNow = false;
+  /** Counters. */
+  readonly stats: PathStats = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    streamBytesSent: 0,
+    streamBytesRetransmitted: 0,
+  };
+
+  constructor(init: {
+    id: number;
+    local: SocketAddress;
+    remote: SocketAddress;
+    localCid: Uint8Array;
+    remoteCid: Uint8Array;
+    cc: CongestionController;
+    initialRttMs: number;
+    peerMaxAckDelayMs: number;
+    localMaxAckDelayMs: number;
+    ackDelayExponent: number;
+    baseDatagramBytes: number;
+    maxDatagramBytes: number;
+  }) {
+    this.id = init.id;
+    this.local = init.local;
+    this.remote = init.remote;
+    this.localCid = init.localCid;
+    this.remoteCid = init.remoteCid;
+    this.cc = init.cc;
+    this.loss = new LossDetector<PacketContents>({ initialRttMs: init.initialRttMs, maxAckDelayMs: init.peerMaxAckDelayMs });
+    this.acks = new AckTracker({ pathId: init.id, maxAckDelayMs: init.localMaxAckDelayMs, ackDelayExponent: init.ackDelayExponent });
+    this.pacer = new Pacer(init.baseDatagramBytes);
+    this.pmtud = new PmtuDiscovery(init.baseDatagramBytes, init.maxDatagramBytes);
+  }
+
+  /** The largest datagram this path carries now, in bytes. */
+  get mtuBytes(): number {
+    return this.pmtud.currentBytes;
+  }
+
+  /** Bytes the congestion window still allows in flight. */
+  get cwndRoomBytes(): number {
+    return this.cc.cwnd - this.loss.bytesInFlight;
+  }
+}
