@@ -155,7 +155,7 @@ async function mpt(): Promise<void> {
   interface Duplexish {
     on(event: 'data', fn: (b: Buffer) => void): void;
     on(event: 'close', fn: () => void): void;
-    once(event: string, fn: (...args: unknown[]) => void): void;
+    once(event: string, fn: () => void): void;
     write(b: Buffer): boolean;
     end(): void;
     destroy(): void;
