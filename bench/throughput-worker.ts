@@ -74,8 +74,8 @@ async function tcp(): Promise<void> {
     return;
   }
   const socket = tcpConnect({ host: '127.0.0.1', port: Number(portArg) });
-  await new Promise((resolve) => socket.once('connect', resolve));
-  await writeAll((b) => socket.write(b), () => new Promise((resolve) => socket.once('drain', resolve)));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await writeAll((b) => socket.write(b), () => new Promise<void>((resolve) => socket.once('drain', () => resolve())));
   socket.end();
 }
 
@@ -145,7 +145,7 @@ async function udx(): Promise<void> {
     stream.on('data', (b) => meter.add(b.length));
     return;
   }
-  await writeAll((b) => stream.write(b), () => new Promise((resolve) => stream.once('drain', resolve)));
+  await writeAll((b) => stream.write(b), () => new Promise<void>((resolve) => stream.once('drain', () => resolve())));
   stream.end();
   stream.once('finish', () => void socket.close());
 }
@@ -185,8 +185,8 @@ async function mpt(): Promise<void> {
   }
   const key = await nextLine();
   const socket = connect({ host: '127.0.0.1', port: Number(portArg), serverKey: Buffer.from(String(key.key), 'hex'), ...transport });
-  await new Promise((resolve) => socket.once('connect', resolve));
-  await writeAll((b) => socket.write(b), () => new Promise((resolve) => socket.once('drain', resolve)));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await writeAll((b) => socket.write(b), () => new Promise<void>((resolve) => socket.once('drain', () => resolve())));
   socket.end();
   socket.on('close', () => process.exit(0));
 }
