@@ -167,6 +167,16 @@ export class Connection {
   private lastHandshake: Uint8Array | undefined;
   private handshakeTimerMs: number | undefined;
   private handshakeBackoff = 1;
+  /** When the current handshake message was first sent, ms; -1 before. */
+  private handshakeFirstSentAtMs = -1;
+  /** When a handshake datagram was last sent, ms; -1 before. */
+  private handshakeLastSentAtMs = -1;
+  /** Times the current handshake message was sent; an RTT sample is only taken from one sent once (Karn). */
+  private handshakeSends = 0;
+  /** Server: least time between repeats of message 2 prompted by unreadable 1-RTT packets, ms; -1 until measured. */
+  private handshakeRepeatGapMs = -1;
+  /** An RTT sample from the handshake exchange, ms, to seed path 0's estimator; -1 if none. */
+  private handshakeRttMs = -1;
   private handshakePacketNumber = 0;
   /** Client: true once a 1-RTT packet from the server authenticated (RFC 9001 §4.1.2 "confirmed"). */
   private handshakeConfirmed = false;
@@ -333,18 +343,33 @@ export class Connection {
     if (!this.addressValidated) this.unvalidatedReceived += datagramBytes;
     if (this.role === 'server') {
       if (type === 'initial') {
-        // Our message 2 was lost: the client repeats its Initial; repeat the answer.
-        if (this.outcome === undefined || !this.handshakeConfirmed) this.pendingHandshake = this.lastHandshake;
+        // Our message 2 was lost: the client repeats its Initial; repeat the answer until a 1-RTT packet
+        // from the client shows it has the keys (an IK server is complete at once, yet its message 2 may be lost).
+        if (!this.addressValidated) this.pendingHandshake = this.lastHandshake;
         return;
       }
       const hs = this.serverHandshake;
       if (hs === undefined || this.outcome !== undefined) return this.dropPacket();
       const outcome = hs.readClientFinal(payload);
       if (outcome.isErr()) return this.dropPacket();
+      this.takeHandshakeRttSample(nowMs);
       this.onHandshakeComplete(outcome.value, nowMs);
       return;
     }
     const hs = this.clientHandshake;
+    if (type === 'handshake' && this.outcome !== undefined && !this.handshakeConfirmed && this.lastHandshake !== undefined) {
+      // The server repeats message 2: our message 3 was lost, so it could read none of our 1-RTT packets.
+      // Repeat message 3 now, and queue again what those packets carried (not congestion: no window cut).
+      this.pendingHandshake = this.lastHandshake;
+      const path = this.paths[0];
+      if (path !== undefined) {
+        for (const packet of path.loss.discardAll()) {
+          this.requeue(packet.payload);
+          if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
+        }
+      }
+      return;
+    }
     if (type !== 'handshake' || hs === undefined || this.outcome !== undefined) return this.dropPacket();
     const read = hs.readServerMessage(payload);
     if (read.isErr()) {
@@ -364,9 +389,19 @@ export class Connection {
     }
     this.remote = remote;
     this.initialRemoteCid = scid.slice();
-    if (read.value.reply !== undefined) this.queueHandshake('handshake', this.localCids[0] as Uint8Array, read.value.reply, nowMs);
-    else this.handshakeTimerMs = undefined;
+    this.takeHandshakeRttSample(nowMs);
+    this.handshakeTimerMs = undefined;
     this.onHandshakeComplete(read.value.outcome, nowMs);
+    if (read.value.reply !== undefined) {
+      // XX message 3: a new flight, timed from the RTT just measured rather than the initial guess.
+      this.handshakeBackoff = 1;
+      this.queueHandshake('handshake', this.localCids[0] as Uint8Array, read.value.reply, nowMs);
+    }
+  }
+
+  /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
+  private takeHandshakeRttSample(nowMs: number): void {
+    if (this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) this.handshakeRttMs = nowMs - this.handshakeFirstSentAtMs;
   }
 
   /** A short-header packet for one of our CIDs; `header` is its decoded header. */
@@ -374,7 +409,17 @@ export class Connection {
     if (this.state === 'closed' || this.state === 'draining') return;
     const path = this.paths[pathIndex];
     const keys = this.outcome;
-    if (path === undefined || keys === undefined) return this.dropPacket();
+    if (path === undefined || keys === undefined) {
+      // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
+      // message 2 (at most once per round trip), which makes the client repeat message 3.
+      if (this.role === 'server' && keys === undefined && this.lastHandshake !== undefined && this.handshakeLastSentAtMs >= 0) {
+        const sinceSent = nowMs - this.handshakeLastSentAtMs;
+        // The first such packet comes at least a round trip after message 2 left: that gap is the rate limit.
+        if (this.handshakeRepeatGapMs < 0) this.handshakeRepeatGapMs = Math.max(sinceSent, 1);
+        if (sinceSent >= this.handshakeRepeatGapMs) this.pendingHandshake = this.lastHandshake;
+      }
+      return this.dropPacket();
+    }
     const pn = decodePacketNumber(path.largestReceived, header.packetNumber, header.packetNumberLength);
     if (pn < 0) return this.dropPacket();
     const aad = datagram.subarray(0, header.headerLength);
@@ -450,7 +495,11 @@ export class Connection {
       if (timer === undefined || nowMs < timer) continue;
       const outcome = path.loss.onTimeout(nowMs);
       if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
-      else if (outcome.kind === 'pto') path.probesDue = outcome.probePackets;
+      else if (outcome.kind === 'pto') {
+        path.probesDue = outcome.probePackets;
+        // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
+        if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
+      }
     }
   }
 
@@ -462,6 +511,8 @@ export class Connection {
     const handshake = this.pendingHandshake;
     if (handshake !== undefined && this.mayAmplify(handshake.length)) {
       this.pendingHandshake = undefined;
+      if (this.handshakeSends++ === 0) this.handshakeFirstSentAtMs = nowMs;
+      this.handshakeLastSentAtMs = nowMs;
       out.set(handshake, 0);
       this.noteUnvalidatedSent(handshake.length);
       return { local: this.local, remote: this.remote, length: handshake.length };
@@ -477,7 +528,10 @@ export class Connection {
   // ----- internals: handshake -------------------------------------------------------------
 
   private handshakeTimeoutMs(): number {
-    return 2 * this.transport.initialRttMs * this.handshakeBackoff;
+    const path = this.paths[0];
+    // Before any RTT sample, twice the initial RTT; after the handshake's own sample, a PTO (RFC 9002 §6.2.1).
+    const base = path !== undefined && path.loss.rtt.hasSample ? path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs) : 2 * this.transport.initialRttMs;
+    return base * this.handshakeBackoff;
   }
 
   private queueHandshake(type: 'initial' | 'handshake', scid: Uint8Array, message: Uint8Array, nowMs: number): void {
@@ -492,6 +546,8 @@ export class Connection {
     datagram.set(message, encodeLongHeader(datagram, 0, header, message.length));
     this.pendingHandshake = datagram;
     this.lastHandshake = datagram;
+    this.handshakeSends = 0;
+    this.handshakeFirstSentAtMs = -1;
     // The client drives retransmission; a server repeats message 2 when the Initial repeats.
     if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
   }
@@ -556,6 +612,10 @@ export class Connection {
         maxDatagramBytes: this.pmtuEnabled ? maxDatagram : MIN_DATAGRAM_SIZE,
       }),
     );
+    // The handshake's round trip is the path's first RTT sample: without it the first PTOs would use the
+    // 333 ms initial guess, and a loss right after the handshake would stall for seconds.
+    if (this.handshakeRttMs >= 0) (this.paths[0] as Path).loss.rtt.update(this.handshakeRttMs, 0, peer.maxAckDelayMs, false, nowMs);
+    if (this.role === 'client') this.lastHandshake = undefined; // IK and PSK end here; XX queues message 3 next
     this.state = 'established';
     if (this.role === 'server') {
       this.handshakeDonePending = true;
@@ -684,6 +744,14 @@ export class Connection {
     return true;
   }
 
+  /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
+  private requeue(c: PacketContents): void {
+    if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
+    if (c.maxData >= 0) this.flow.onMaxDataLost(c.maxData);
+    if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
+    if (c.reset) this.resetPending = true;
+  }
+
   private onPacketsLost(path: Path, lost: readonly SentPacket<PacketContents>[], persistent: boolean, nowMs: number): void {
     let lostBytes = 0;
     let newestSentAtMs = -1;
@@ -691,10 +759,7 @@ export class Connection {
       const c = packet.payload;
       path.stats.packetsLost++;
       this.stats.packetsLost++;
-      if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
-      if (c.maxData >= 0) this.flow.onMaxDataLost(c.maxData);
-      if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
-      if (c.reset) this.resetPending = true;
+      this.requeue(c);
       if (c.mtuProbeBytes > 0) {
         path.pmtud.onProbeLost(c.mtuProbeBytes, nowMs); // a lost probe says nothing about congestion (RFC 8899 §4.4)
         continue;

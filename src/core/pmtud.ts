@@ -77,6 +77,11 @@ export class PmtuDiscovery {
     if (this.searchDone) this.nextSearchAtMs = nowMs + RAISE_INTERVAL_MS;
   }
 
+  /** A probe will never be acknowledged for a reason unrelated to its size (the peer could not decrypt it): try again. */
+  onProbeAbandoned(sizeBytes: number): void {
+    if (sizeBytes === this.probingBytes) this.probingBytes = 0;
+  }
+
   /** A probe was declared lost. After {@link MAX_PROBES} losses its size counts as too big. */
   onProbeLost(sizeBytes: number, nowMs: number): void {
     if (sizeBytes !== this.probingBytes) return;

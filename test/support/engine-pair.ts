@@ -51,8 +51,9 @@ export class Sink {
 
   constructor(readonly connection: Connection) {}
 
-  /** Drains events and readable bytes. */
-  pump(nowMs: number): void {
+  /** Drains events and readable bytes; returns whether any bytes were read. */
+  pump(nowMs: number): boolean {
+    const before = this.bytes;
     for (let e = this.connection.pollEvent(); e !== undefined; e = this.connection.pollEvent()) {
       if (e.type === 'connected') {
         this.connected = true;
@@ -66,6 +67,7 @@ export class Sink {
       this.bytes += b.length;
     }
     if (this.connection.readEnded) this.finished = true;
+    return this.bytes !== before;
   }
 
   data(): Uint8Array {
@@ -89,16 +91,17 @@ export function enginePair(options: PairOptions = {}) {
   const serverKeys = options.serverKeys ?? keyPairFromPrivate(seededBytes(sim.random('server-key'))(32)) as KeyPair;
   const server = Endpoint.create({ randomBytes: seededBytes(sim.random('server')), ...options.server, server: { staticKeyPair: serverKeys, ...options.server?.server } })._unsafeUnwrap();
   const client = Endpoint.create({ randomBytes: seededBytes(sim.random('client')), ...options.client })._unsafeUnwrap();
-  sim.attach(client, [CLIENT], { name: 'client' });
-  sim.attach(server, [SERVER], { name: 'server' });
+  const clientNode = sim.attach(client, [CLIENT], { name: 'client' });
+  const serverNode = sim.attach(server, [SERVER], { name: 'server' });
   const link: TwoWayLink = sim.twoWayLink(CLIENT.host, SERVER.host, options.link ?? { delayMs: 10 }, options.reverse ?? options.link ?? { delayMs: 10 });
   const connection = client.connect(sim.nowMs, CLIENT, SERVER, options.connect)._unsafeUnwrap();
   const clientSink = new Sink(connection);
   let serverSink: Sink | undefined;
   const pump = (): void => {
     for (let e = server.pollEvent(); e !== undefined; e = server.pollEvent()) serverSink = new Sink(e.connection);
-    clientSink.pump(sim.nowMs);
-    serverSink?.pump(sim.nowMs);
+    // Reading frees receive window: like the Node layer, drain the endpoint afterwards so a MAX_DATA goes out now.
+    if (clientSink.pump(sim.nowMs)) clientNode.wake();
+    if (serverSink?.pump(sim.nowMs) === true) serverNode.wake();
   };
   return {
     sim,

@@ -1,0 +1,78 @@
+// Test-only packet protection for wide simulator sweeps (DESIGN §8): the
+// same framing as AES-256-GCM (AEAD id 1, 16-byte tag), but the "ciphertext"
+// is the plaintext and the tag is a keyed checksum of key, nonce, AAD and
+// plaintext. It hides nothing, yet a flipped bit, a wrong key, a wrong nonce
+// (replay under another packet number) or a truncation still fails to open,
+// so the engine's drop paths are exercised as with the real cipher.
+// NEVER use outside tests.
+import { ok, type Result } from 'neverthrow';
+import type { MptError } from '../../src/errors.js';
+import { AEAD_TAG_LENGTH, AeadId, type Aead, type CryptoProvider } from '../../src/crypto/provider.js';
+
+/** Four 32-bit lanes of a multiply-xor hash over the parts, written as a 16-byte tag into `out` at `at`. */
+function checksum(key: Uint32Array, nonce: Uint8Array, aad: Uint8Array, body: Uint8Array, out: Uint8Array, at: number): void {
+  let a = key[0]! ^ 0x9e3779b9;
+  let b = key[1]! ^ 0x85ebca6b;
+  let c = key[2]! ^ 0xc2b2ae35;
+  let d = key[3]! ^ 0x27d4eb2f;
+  const mix = (bytes: Uint8Array): void => {
+    for (let i = 0; i < bytes.length; i++) {
+      const x = bytes[i]!;
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+      c = Math.imul(c + x, 0x2c1b3c6d) ^ (c >>> 13);
+      d = Math.imul(d ^ (x + i), 0x297a2d39) ^ (d >>> 16);
+    }
+    a ^= bytes.length;
+    b += bytes.length;
+  };
+  mix(nonce);
+  mix(aad);
+  mix(body);
+  const view = new DataView(out.buffer, out.byteOffset + at, AEAD_TAG_LENGTH);
+  view.setUint32(0, (a ^ key[4]!) >>> 0);
+  view.setUint32(4, (b ^ key[5]!) >>> 0);
+  view.setUint32(8, (c ^ key[6]!) >>> 0);
+  view.setUint32(12, (d ^ key[7]!) >>> 0);
+}
+
+class NullAead implements Aead {
+  readonly id = AeadId.Aes256Gcm;
+  private readonly key: Uint32Array;
+  private readonly tag = new Uint8Array(AEAD_TAG_LENGTH);
+
+  constructor(key: Uint8Array) {
+    this.key = new Uint32Array(8);
+    const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+    for (let i = 0; i < 8; i++) this.key[i] = view.getUint32(i * 4);
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out?: Uint8Array): Uint8Array {
+    const total = plaintext.length + AEAD_TAG_LENGTH;
+    const target = out ?? new Uint8Array(total);
+    // `out` may alias `plaintext` (sealing in place): copyWithin-safe set.
+    if (target.buffer !== plaintext.buffer || target.byteOffset !== plaintext.byteOffset) target.set(plaintext, 0);
+    checksum(this.key, nonce, aad, target.subarray(0, plaintext.length), target, plaintext.length);
+    return target.subarray(0, total);
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextWithTag: Uint8Array, out?: Uint8Array): Uint8Array | null {
+    const bodyLength = ciphertextWithTag.length - AEAD_TAG_LENGTH;
+    if (bodyLength < 0 || nonce.length !== 12) return null;
+    const body = ciphertextWithTag.subarray(0, bodyLength);
+    checksum(this.key, nonce, aad, body, this.tag, 0);
+    for (let i = 0; i < AEAD_TAG_LENGTH; i++) if (this.tag[i] !== ciphertextWithTag[bodyLength + i]) return null;
+    if (out === undefined) return body.slice();
+    out.set(body, 0);
+    return out.subarray(0, bodyLength);
+  }
+}
+
+/** A CryptoProvider whose only AEAD (id 1) is the keyed-checksum stand-in above. Tests only. */
+export const nullProvider: CryptoProvider = Object.freeze({
+  name: 'null (tests only)',
+  aeads: Object.freeze([AeadId.Aes256Gcm]) as readonly AeadId[],
+  createAead(_id: AeadId, key: Uint8Array): Result<Aead, MptError> {
+    return ok(new NullAead(key));
+  },
+});
