@@ -18,6 +18,17 @@ import type { PacketNumberRange } from './wire/index.js';
 
 /** RFC 9002 §6.1.1 kPacketThreshold: reordering, in packets, tolerated before a packet is declared lost. */
 export const PACKET_THRESHOLD = 3;
+/**
+ * Largest packet reordering threshold the detector adapts to after spurious
+ * losses. Above it the time threshold alone catches reordered packets.
+ */
+export const MAX_PACKET_THRESHOLD = 32;
+/** Largest time threshold spurious losses may widen kTimeThreshold to: two RTTs (RACK's window is at most one extra RTT too). */
+export const MAX_TIME_THRESHOLD = 2;
+/** How much each spurious loss widens the time threshold, in RTTs. */
+const TIME_THRESHOLD_STEP = 1 / 4;
+/** Recently lost packet numbers remembered to recognise a spurious loss (a later ACK of a "lost" packet). */
+const SPURIOUS_HISTORY = 64;
 /** RFC 9002 §6.1.2 kTimeThreshold: reordering, as a multiple of the RTT, tolerated before declaring loss. */
 export const TIME_THRESHOLD = 9 / 8;
 /** RFC 9002 §7.6.1 kPersistentCongestionThreshold: PTO periods of continuous loss that mean persistent congestion. */
@@ -145,8 +156,18 @@ export class LossDetector<T> {
   bytesInFlight: number;
   /** Outstanding ack-eliciting packets; the PTO is armed only while this is nonzero. */
   ackElicitingInFlight: number;
-  private readonly packetThreshold: number;
-  private readonly timeThreshold: number;
+  /**
+   * Packet reordering threshold in use: starts at kPacketThreshold and grows
+   * past the reordering distance of every spurious loss (RFC 9002 §6.1.1 allows
+   * adapting it; as RACK does for TCP), up to {@link MAX_PACKET_THRESHOLD}.
+   */
+  packetThreshold: number;
+  /** Packets declared lost that an ACK later showed had arrived. */
+  spuriousLosses: number;
+  /** Packet numbers declared lost recently, oldest first, at most {@link SPURIOUS_HISTORY}. */
+  private readonly recentlyLost: number[];
+  /** Time reordering threshold in use, as a multiple of the RTT; widened by spurious losses up to {@link MAX_TIME_THRESHOLD}. */
+  timeThreshold: number;
   /** Whether persistent congestion was found by the last loss detection pass. */
   private lastPassPersistent: boolean;
 
@@ -163,6 +184,8 @@ export class LossDetector<T> {
     this.bytesInFlight = 0;
     this.ackElicitingInFlight = 0;
     this.packetThreshold = config.packetThreshold ?? PACKET_THRESHOLD;
+    this.spuriousLosses = 0;
+    this.recentlyLost = [];
     this.timeThreshold = config.timeThreshold ?? TIME_THRESHOLD;
     this.lastPassPersistent = false;
   }
@@ -212,6 +235,7 @@ export class LossDetector<T> {
         }
       }
     }
+    if (this.recentlyLost.length > 0) this.detectSpuriousLosses(ranges);
     if (newlyAcked.length === 0) {
       // RFC 9002 §A.7: nothing new, so no RTT sample, no loss detection and no PTO reset.
       return { status: AckStatus.Ok, newlyAcked: EMPTY, lost: EMPTY, ackedBytes: 0, lostBytes: 0, rttSampleMs: undefined, persistentCongestion: false };
@@ -281,6 +305,39 @@ export class LossDetector<T> {
     return all;
   }
 
+  /**
+   * A packet declared lost is acknowledged after all: it was reordered, not
+   * lost. Raise the packet threshold past the distance it was overtaken by, so
+   * the same reordering does not cost a retransmission and a window cut again.
+   */
+  private detectSpuriousLosses(ranges: readonly PacketNumberRange[]): void {
+    const lost = this.recentlyLost;
+    const largest = (ranges[0] as PacketNumberRange).largest;
+    let kept = 0;
+    for (let i = 0; i < lost.length; i++) {
+      const pn = lost[i] as number;
+      let acked = false;
+      for (let r = 0; r < ranges.length; r++) {
+        const range = ranges[r] as PacketNumberRange;
+        if (pn > range.largest) break; // ranges go downwards: none of the rest holds pn
+        if (pn >= range.smallest) {
+          acked = true;
+          break;
+        }
+      }
+      if (!acked) {
+        lost[kept++] = pn;
+        continue;
+      }
+      this.spuriousLosses++;
+      const distance = largest - pn + 1;
+      if (distance > this.packetThreshold) this.packetThreshold = Math.min(distance, MAX_PACKET_THRESHOLD);
+      // The loss may have come from the time threshold instead: widen it too, a quarter RTT at a time.
+      if (this.timeThreshold < MAX_TIME_THRESHOLD) this.timeThreshold = Math.min(this.timeThreshold + TIME_THRESHOLD_STEP, MAX_TIME_THRESHOLD);
+    }
+    lost.length = kept;
+  }
+
   /** RFC 9000 §13.1: an ACK of a packet never sent is a protocol violation. Malformed ranges are too. */
   private validAck(ranges: readonly PacketNumberRange[]): boolean {
     const top = ranges[0];
@@ -336,6 +393,8 @@ export class LossDetector<T> {
       if (packet.sentAtMs + lossDelayMs <= nowMs || this.largestAckedPn >= pn + this.packetThreshold) {
         this.sent.remove(pn);
         out.push(packet);
+        if (this.recentlyLost.length >= SPURIOUS_HISTORY) this.recentlyLost.shift();
+        this.recentlyLost.push(pn);
         if (packet.inFlight) lostBytes += packet.sizeBytes;
         if (packet.ackEliciting) {
           this.ackElicitingInFlight--;
