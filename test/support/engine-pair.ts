@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../../src/core/connection.js';
 import { Endpoint, type ConnectOptions, type EndpointOptions } from '../../src/core/endpoint.js';
+import type { DatagramEndpoint } from '../../src/core/datagram-endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import { keyPairFromPrivate, type KeyPair } from '../../src/crypto/x25519.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
@@ -48,6 +49,8 @@ export class Sink {
   reset: number | undefined;
   remoteKey: Uint8Array | undefined;
   firstByteAtMs: number | undefined;
+  /** Whether read bytes are kept (for {@link data}); long runs only count them. */
+  keep = true;
 
   constructor(readonly connection: Connection) {}
 
@@ -63,7 +66,7 @@ export class Sink {
     }
     for (let b = this.connection.read(); b !== undefined; b = this.connection.read()) {
       if (this.firstByteAtMs === undefined) this.firstByteAtMs = nowMs;
-      this.chunks.push(b.slice());
+      if (this.keep) this.chunks.push(b.slice());
       this.bytes += b.length;
     }
     if (this.connection.readEnded) this.finished = true;
@@ -83,6 +86,8 @@ export interface PairOptions {
   server?: EndpointOptions;
   connect?: ConnectOptions;
   serverKeys?: KeyPair;
+  /** Wraps the server endpoint as the simulator sees it (e.g. a tap). */
+  wrapServer?: (server: Endpoint) => DatagramEndpoint;
 }
 
 /** Builds the simulator, both endpoints and the link, and starts a connection. */
@@ -92,7 +97,7 @@ export function enginePair(options: PairOptions = {}) {
   const server = Endpoint.create({ randomBytes: seededBytes(sim.random('server')), ...options.server, server: { staticKeyPair: serverKeys, ...options.server?.server } })._unsafeUnwrap();
   const client = Endpoint.create({ randomBytes: seededBytes(sim.random('client')), ...options.client })._unsafeUnwrap();
   const clientNode = sim.attach(client, [CLIENT], { name: 'client' });
-  const serverNode = sim.attach(server, [SERVER], { name: 'server' });
+  const serverNode = sim.attach(options.wrapServer?.(server) ?? server, [SERVER], { name: 'server' });
   const link: TwoWayLink = sim.twoWayLink(CLIENT.host, SERVER.host, options.link ?? { delayMs: 10 }, options.reverse ?? options.link ?? { delayMs: 10 });
   const connection = client.connect(sim.nowMs, CLIENT, SERVER, options.connect)._unsafeUnwrap();
   const clientSink = new Sink(connection);
@@ -111,6 +116,8 @@ export function enginePair(options: PairOptions = {}) {
     serverKeys,
     connection,
     clientSink,
+    clientNode,
+    serverNode,
     get serverSink(): Sink | undefined {
       return serverSink;
     },
