@@ -61,7 +61,7 @@ export interface TransferResult {
 }
 
 /** Client writes `bytes` and FIN; runs until the server has read everything (or the time limit throws). */
-export function transfer(options: PairOptions & { bytes: number; limitMs: number; provider?: CryptoProvider }): TransferResult {
+export function transfer(options: PairOptions & { bytes: number; limitMs: number; provider?: CryptoProvider | undefined }): TransferResult {
   const provider = options.provider;
   const pair = enginePair({
     ...options,
@@ -86,7 +86,7 @@ export interface GoodputResult {
  * handshake, the sender kept busy (its buffer topped up to 16 MiB). The
  * server hashes as it reads instead of keeping the bytes.
  */
-export function bulkGoodput(options: PairOptions & { durationMs: number; provider?: CryptoProvider }): GoodputResult {
+export function bulkGoodput(options: PairOptions & { durationMs: number; provider?: CryptoProvider | undefined }): GoodputResult {
   const provider = options.provider ?? nullProvider;
   const pair = enginePair({ ...options, client: { provider, ...options.client }, server: { provider, ...options.server } });
   const chunk = payload(1 << 20);
