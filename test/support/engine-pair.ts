@@ -88,6 +88,8 @@ export interface PairOptions {
   serverKeys?: KeyPair;
   /** Wraps the server endpoint as the simulator sees it (e.g. a tap). */
   wrapServer?: (server: Endpoint) => DatagramEndpoint;
+  /** Wraps the client endpoint as the simulator sees it. */
+  wrapClient?: (client: Endpoint) => DatagramEndpoint;
 }
 
 /** Builds the simulator, both endpoints and the link, and starts a connection. */
@@ -96,7 +98,7 @@ export function enginePair(options: PairOptions = {}) {
   const serverKeys = options.serverKeys ?? keyPairFromPrivate(seededBytes(sim.random('server-key'))(32)) as KeyPair;
   const server = Endpoint.create({ randomBytes: seededBytes(sim.random('server')), ...options.server, server: { staticKeyPair: serverKeys, ...options.server?.server } })._unsafeUnwrap();
   const client = Endpoint.create({ randomBytes: seededBytes(sim.random('client')), ...options.client })._unsafeUnwrap();
-  const clientNode = sim.attach(client, [CLIENT], { name: 'client' });
+  const clientNode = sim.attach(options.wrapClient?.(client) ?? client, [CLIENT], { name: 'client' });
   const serverNode = sim.attach(options.wrapServer?.(server) ?? server, [SERVER], { name: 'server' });
   const link: TwoWayLink = sim.twoWayLink(CLIENT.host, SERVER.host, options.link ?? { delayMs: 10 }, options.reverse ?? options.link ?? { delayMs: 10 });
   const connection = client.connect(sim.nowMs, CLIENT, SERVER, options.connect)._unsafeUnwrap();

@@ -108,13 +108,22 @@ export function bulkGoodput(options: PairOptions & { durationMs: number; provide
   return { goodputBps, pair };
 }
 
-/** A transparent wrapper that records copies of what an endpoint receives. */
+/**
+ * A wrapper that records copies of the datagrams an endpoint receives for
+ * which `keep` holds, and swallows those for which `drop` holds (a loss
+ * aimed at one packet).
+ */
 export class TapEndpoint implements DatagramEndpoint {
   readonly received: Uint8Array[] = [];
-  constructor(readonly inner: DatagramEndpoint, private readonly keep: (bytes: Uint8Array) => boolean) {}
+  constructor(
+    readonly inner: DatagramEndpoint,
+    private readonly keep: (bytes: Uint8Array) => boolean,
+    private readonly drop: (bytes: Uint8Array) => boolean = () => false,
+  ) {}
 
   handleDatagram(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
     if (this.keep(bytes)) this.received.push(bytes.slice());
+    if (this.drop(bytes)) return;
     this.inner.handleDatagram(nowMs, local, remote, bytes);
   }
   handleTimeout(nowMs: number): void {
@@ -126,6 +135,23 @@ export class TapEndpoint implements DatagramEndpoint {
   nextTimeout(): number | undefined {
     return this.inner.nextTimeout();
   }
+}
+
+/** Whether a datagram starts with a long-header Handshake packet (type 2). */
+export function isHandshakePacket(bytes: Uint8Array): boolean {
+  return ((bytes[0] ?? 0) & 0xb0) === 0xa0;
+}
+
+/** A predicate true for the first `n` datagrams it is asked about that satisfy `match`. */
+export function firstN(n: number, match: (bytes: Uint8Array) => boolean): (bytes: Uint8Array) => boolean {
+  let left = n;
+  return (bytes) => {
+    if (left > 0 && match(bytes)) {
+      left--;
+      return true;
+    }
+    return false;
+  };
 }
 
 export function sha256Of(chunks: readonly Uint8Array[]): string {
