@@ -99,6 +99,11 @@ export class AckTracker {
     return range !== undefined && range.smallest <= pn;
   }
 
+  /** Whether `pn` would be refused by {@link onPacketReceived} as a duplicate (received, or below the forgotten ranges). */
+  isDuplicate(pn: number): boolean {
+    return pn < this.minAcceptedPn || this.contains(pn);
+  }
+
   /**
    * Records an authenticated packet and updates the ACK schedule.
    * @returns false if `pn` is a duplicate (already received, or below the

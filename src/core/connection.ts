@@ -429,7 +429,8 @@ export class Connection {
       this.closeWith(nowMs, ReasonCode.ProtocolError, 0, 'reserved header bits set', 'local', undefined);
       return;
     }
-    if (!path.acks.onPacketReceived(pn, isAckEliciting(payload), nowMs)) return this.dropPacket();
+    // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
+    if (path.acks.isDuplicate(pn)) return this.dropPacket();
     if (pn > path.largestReceived) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
@@ -445,10 +446,13 @@ export class Connection {
     this.touchIdle(nowMs);
     this.ackElicitingSentSinceReceive = false;
     if (this.state === 'closing') {
+      path.acks.onPacketReceived(pn, false, nowMs);
       this.closePending = true; // answer every packet with our CLOSE again (RFC 9000 §10.2.1)
       return;
     }
-    this.handleFrames(path, payload, nowMs);
+    // Frames are parsed once: whether the packet was ack-eliciting is learnt while applying them.
+    const ackEliciting = this.handleFrames(path, payload, nowMs);
+    path.acks.onPacketReceived(pn, ackEliciting, nowMs);
   }
 
   // ----- timers ---------------------------------------------------------------------------
@@ -640,16 +644,20 @@ export class Connection {
 
   // ----- internals: frames ----------------------------------------------------------------
 
-  private handleFrames(path: Path, payload: Uint8Array, nowMs: number): void {
+  /** Applies every frame of a packet; returns whether any was ack-eliciting (anything but PADDING, ACK and CLOSE). */
+  private handleFrames(path: Path, payload: Uint8Array, nowMs: number): boolean {
     const reader = new Reader(payload);
+    let ackEliciting = false;
     while (reader.pos < reader.end) {
       const frame = readFrame(reader);
       if (frame === undefined) {
         this.closeWith(nowMs, ReasonCode.FrameEncodingError, 0, 'malformed frame', 'local', undefined);
-        return;
+        return true;
       }
-      if (!this.handleFrame(path, frame, nowMs)) return;
+      if (frame.type !== 'padding' && frame.type !== 'ack' && frame.type !== 'close') ackEliciting = true;
+      if (!this.handleFrame(path, frame, nowMs)) return true;
     }
+    return ackEliciting;
   }
 
   /** Applies one frame; returns false when the connection closed because of it. */
@@ -996,13 +1004,3 @@ function min(a: number | undefined, b: number | undefined): number | undefined {
   return a < b ? a : b;
 }
 
-/** Whether a decrypted payload holds any ack-eliciting frame (anything but PADDING, ACK and CLOSE). */
-function isAckEliciting(payload: Uint8Array): boolean {
-  const reader = new Reader(payload);
-  while (reader.pos < reader.end) {
-    const frame = readFrame(reader);
-    if (frame === undefined) return true; // malformed: the frame loop will close the connection
-    if (frame.type !== 'padding' && frame.type !== 'ack' && frame.type !== 'close') return true;
-  }
-  return false;
-}

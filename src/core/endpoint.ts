@@ -123,6 +123,8 @@ export class Endpoint implements DatagramEndpoint {
   readonly stats: EndpointStats = { undecodable: 0, unknownConnection: 0, refused: 0, versionNegotiations: 0, retries: 0 };
   /** Live connections. */
   readonly connections = new Set<Connection>();
+  /** The same connections in an array, for round-robin polling without allocating per datagram. */
+  private readonly polled: Connection[] = [];
 
   private readonly transport: TransportConfig;
   private readonly provider: CryptoProvider;
@@ -204,12 +206,13 @@ export class Endpoint implements DatagramEndpoint {
       out.set(queued.bytes, 0);
       return { local: queued.local, remote: queued.remote, length: queued.bytes.length };
     }
-    const list = [...this.connections];
-    for (let i = 0; i < list.length; i++) {
-      const connection = list[(this.cursor + i) % list.length] as Connection;
+    const list = this.polled;
+    const n = list.length;
+    for (let i = 0; i < n; i++) {
+      const connection = list[(this.cursor + i) % n] as Connection;
       const transmit = connection.pollTransmit(nowMs, out);
       if (transmit !== undefined) {
-        this.cursor = (this.cursor + i + 1) % list.length;
+        this.cursor = (this.cursor + i + 1) % n;
         return transmit;
       }
     }
@@ -258,15 +261,25 @@ export class Endpoint implements DatagramEndpoint {
     if (header.isErr()) return void this.stats.undecodable++;
     const connection = this.lookup(header.value.dcid);
     if (connection === undefined) return void this.stats.unknownConnection++;
-    const pathIndex = connection.paths.findIndex((p) => sameBytes(p.localCid, header.value.dcid));
-    connection.handleShortPacket(nowMs, remote, bytes, header.value, pathIndex < 0 ? 0 : pathIndex);
+    const dcid = header.value.dcid;
+    const paths = connection.paths;
+    let pathIndex = 0;
+    for (let i = 0; i < paths.length; i++) {
+      if (sameBytes((paths[i] as Connection['paths'][number]).localCid, dcid)) {
+        pathIndex = i;
+        break;
+      }
+    }
+    connection.handleShortPacket(nowMs, remote, bytes, header.value, pathIndex);
     if (connection.state === 'closed') this.unregister(connection);
   }
 
   private lookup(cid: Uint8Array): Connection | undefined {
     const connection = this.byCid.get(cidKey(cid));
     if (connection === undefined) return undefined;
-    return connection.localCids.some((c) => sameBytes(c, cid)) ? connection : undefined;
+    const cids = connection.localCids;
+    for (let i = 0; i < cids.length; i++) if (sameBytes(cids[i] as Uint8Array, cid)) return connection;
+    return undefined;
   }
 
   private accept(
@@ -370,11 +383,15 @@ export class Endpoint implements DatagramEndpoint {
 
   private register(connection: Connection): void {
     this.connections.add(connection);
+    this.polled.push(connection);
     for (const cid of connection.localCids) this.byCid.set(cidKey(cid), connection);
   }
 
   private unregister(connection: Connection): void {
-    this.connections.delete(connection);
+    if (!this.connections.delete(connection)) return;
+    const at = this.polled.indexOf(connection);
+    if (at >= 0) this.polled.splice(at, 1);
+    if (this.cursor >= this.polled.length) this.cursor = 0;
     for (const cid of connection.localCids) if (this.byCid.get(cidKey(cid)) === connection) this.byCid.delete(cidKey(cid));
     for (const [key, c] of this.byInitialDcid) if (c === connection) this.byInitialDcid.delete(key);
   }
