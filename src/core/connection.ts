@@ -142,6 +142,8 @@ export class Connection {
   readonly paths: Path[] = [];
   /** The CIDs we receive on, for the endpoint's routing table. */
   readonly localCids: Uint8Array[] = [];
+  /** DATA_BLOCKED frames sent: times the peer's flow control, not the network, held our data back. */
+  dataBlockedSent = 0;
   /** The handshake outcome once complete. */
   outcome: HandshakeOutcome | undefined;
 
@@ -675,6 +677,7 @@ export class Connection {
         this.sendBuffer.onMaxData(frame.maximumData);
         return true;
       case 'dataBlocked':
+        this.flow.onPeerBlocked(frame.limit);
         return true;
       case 'reset':
         this.events.push({ type: 'reset', applicationErrorCode: frame.applicationErrorCode });
@@ -756,6 +759,7 @@ export class Connection {
   private requeue(c: PacketContents): void {
     if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
     if (c.maxData >= 0) this.flow.onMaxDataLost(c.maxData);
+    if (c.dataBlocked >= 0 && c.dataBlocked === this.dataBlockedReported) this.dataBlockedReported = -1;
     if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
     if (c.reset) this.resetPending = true;
   }
@@ -789,7 +793,10 @@ export class Connection {
     const ackDue = path.ackNow || (acks.ackDueAtMs !== undefined && acks.ackDueAtMs <= nowMs);
     const probe = path.probesDue > 0;
     const maxData = this.flow.shouldSendMaxData;
-    const control = this.handshakeDonePending || maxData || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
+    // RFC 9000 §4.1: tell the peer when its flow control limit, not the network, holds us back (once per limit).
+    const blockedAt = this.sendBuffer.blockedAtOffset;
+    const dataBlocked = blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
+    const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
     const room = path.cwndRoomBytes;
     let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
@@ -841,6 +848,13 @@ export class Connection {
         contents.maxData = value;
         ackEliciting = true;
       }
+    }
+    if (dataBlocked) {
+      at = encodeFrame(payload, at, { type: 'dataBlocked', limit: blockedAt });
+      contents.dataBlocked = blockedAt;
+      this.dataBlockedReported = blockedAt;
+      this.dataBlockedSent++;
+      ackEliciting = true;
     }
     if (this.resetPending) {
       at = encodeFrame(payload, at, { type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
@@ -908,6 +922,8 @@ export class Connection {
   }
 
   private resetSent = false;
+  /** The flow-control limit we last reported being blocked at with DATA_BLOCKED, or -1. */
+  private dataBlockedReported = -1;
 
   private buildClosePacket(path: Path, out: Uint8Array): number {
     const frame = this.closeFrame;

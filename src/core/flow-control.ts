@@ -105,6 +105,15 @@ export class ReceiveFlowControl {
   }
 
   /**
+   * The peer says it is blocked at `limitOffset` (DATA_BLOCKED, RFC 9000 §4.1).
+   * If that is our current limit and the reader has made room since, send the
+   * new limit now instead of waiting for half the window to drain.
+   */
+  onPeerBlocked(limitOffset: number): void {
+    if (limitOffset >= this.maxDataOffset && this.consumedOffset + this.windowBytes > this.maxDataOffset) this.updatePending = true;
+  }
+
+  /**
    * A packet carrying MAX_DATA `lostMaxDataOffset` was lost. It is resent only
    * if still the current limit (a newer one supersedes it, RFC 9000 §13.3).
    */

@@ -29,6 +29,8 @@ export class PacketContents {
   ackLargest = -1;
   /** MAX_DATA value sent, or -1. */
   maxData = -1;
+  /** DATA_BLOCKED limit sent, or -1. */
+  dataBlocked = -1;
   /** Whether HANDSHAKE_DONE was sent. */
   handshakeDone = false;
   /** Whether RESET was sent. */

@@ -51,6 +51,8 @@ export class Sink {
   firstByteAtMs: number | undefined;
   /** Whether read bytes are kept (for {@link data}); long runs only count them. */
   keep = true;
+  /** While true the application reads nothing (a stalled reader). */
+  paused = false;
 
   constructor(readonly connection: Connection) {}
 
@@ -64,7 +66,7 @@ export class Sink {
       } else if (e.type === 'closed') this.closed = e;
       else if (e.type === 'reset') this.reset = e.applicationErrorCode;
     }
-    for (let b = this.connection.read(); b !== undefined; b = this.connection.read()) {
+    for (let b = this.paused ? undefined : this.connection.read(); b !== undefined; b = this.connection.read()) {
       if (this.firstByteAtMs === undefined) this.firstByteAtMs = nowMs;
       if (this.keep) this.chunks.push(b.slice());
       this.bytes += b.length;
