@@ -33,6 +33,21 @@ export const MptErrorCode = {
   PeerClosed: 'ERR_MPT_PEER_CLOSED',
   /** The peer supports no version this endpoint speaks. */
   VersionNegotiation: 'ERR_MPT_VERSION_NEGOTIATION',
+  /**
+   * Nothing answered the handshake within the connect timeout, and a version
+   * probe got no answer either: no mpt server seems to listen there.
+   */
+  ConnectTimeout: 'ERR_MPT_CONNECT_TIMEOUT',
+  /** The server's host refused the datagrams (ICMP port unreachable): nothing listens on that port. */
+  ConnectionRefused: 'ERR_MPT_CONNECTION_REFUSED',
+  /** The peer abandoned the stream (a RESET, or an abortive close before the stream ended cleanly). */
+  StreamReset: 'ERR_MPT_STREAM_RESET',
+  /** A UDP socket failed (bind, address in use, a receive error); `cause` holds the system error. */
+  SocketError: 'ERR_MPT_SOCKET',
+  /** Resolving the host name failed; `cause` holds the resolver's error. */
+  DnsLookupFailed: 'ERR_MPT_DNS_LOOKUP_FAILED',
+  /** The operation was aborted through an AbortSignal. */
+  Aborted: 'ERR_MPT_ABORTED',
 } as const;
 
 /** One of the stable error codes of {@link MptErrorCode}. */

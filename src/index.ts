@@ -1,10 +1,9 @@
 /**
  * mpt: one reliable, ordered, encrypted byte stream over several UDP paths.
  *
- * This is the package root. Today it exports the foundation that the
- * connection API (`connect`, `createServer`) will be built on: errors, keys,
- * the crypto providers and the protocol constants. The README's status table
- * says what works.
+ * This is the package root: the connection API (`connect`, `createServer`,
+ * used like node:net's), errors, keys, the crypto providers and the protocol
+ * constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode } from './errors.js';
@@ -20,6 +19,23 @@ export { sodiumProvider } from './crypto/sodium-provider.js';
 export { compositeProvider, defaultProvider } from './crypto/default-provider.js';
 export { MPT_NOISE_PROTOCOLS, type MptHandshakeMode } from './crypto/mpt-suite.js';
 export { ReasonCode, reasonCodeName } from './core/wire/reason-codes.js';
+
+export {
+  connect,
+  createServer,
+  MptServer,
+  MptSocket,
+  type LookupFunction,
+  type MptAddressInfo,
+  type MptConnectOptions,
+  type MptListenOptions,
+  type MptPathInfo,
+  type MptServerEvents,
+  type MptServerOptions,
+  type MptSocketOptions,
+  type MptSocketReadyState,
+  type TransportOptions,
+} from './node/index.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 

@@ -1,0 +1,8 @@
+/**
+ * The Node layer: sockets, servers and the event loop around the engine.
+ * @module
+ */
+export { connect } from './connect.js';
+export { createServer, MptServer, type MptAddressInfo, type MptServerEvents } from './server.js';
+export { MptSocket, type MptPathInfo, type MptSocketReadyState } from './socket.js';
+export type { LookupFunction, MptConnectOptions, MptListenOptions, MptServerOptions, MptSocketOptions, TransportOptions } from './options.js';

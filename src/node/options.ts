@@ -1,0 +1,132 @@
+import type { LookupAddress } from 'node:dns';
+import { DEFAULT_TRANSPORT_CONFIG, type TransportConfig } from '../core/config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { KeyPair } from '../crypto/x25519.js';
+
+/**
+ * Options of the Node API: {@link connect}, {@link createServer} and the
+ * socket. Transport settings (idle timeout, windows, congestion control...)
+ * sit directly in the options object, as `idleTimeoutMs: 5000`.
+ * @module
+ */
+
+/**
+ * Transport settings, every one optional with a working default (see
+ * TransportConfig in the engine): `idleTimeoutMs` (30 000), `keepAliveIntervalMs`
+ * (0, off), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
+ * (1 MiB), `maxWindowBytes` (16 MiB), `sendBufferBytes` (4 MiB),
+ * `congestionControl` ('cubic'), `maxDatagramSizeBytes` (1452), `pmtuDiscovery`
+ * (true), `pacing` (true).
+ */
+export type TransportOptions = { readonly [K in keyof TransportConfig]?: TransportConfig[K] | undefined };
+
+/** A resolver with the signature of `dns.lookup` (one address), as node:net's `lookup` option. */
+export type LookupFunction = (
+  hostname: string,
+  options: { family?: number; all?: false },
+  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
+
+/** Options of an {@link MptSocket}. */
+export interface MptSocketOptions {
+  /**
+   * Whether the socket stays writable after the peer ended its direction.
+   * Default false, as node:net: when the peer ends, we end too.
+   */
+  readonly allowHalfOpen?: boolean | undefined;
+}
+
+/** Options of {@link connect}. */
+export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
+  /** Server port. */
+  readonly port: number;
+  /** Server host name or address; default 'localhost'. */
+  readonly host?: string | undefined;
+  /** Address family to resolve the host to: 4, 6 or 0 (either). Default 0. */
+  readonly family?: 0 | 4 | 6 | undefined;
+  /** The server's static public key (32 bytes): pins it (Noise IK), and the connection fails if it differs. */
+  readonly serverKey?: Uint8Array | undefined;
+  /** A 32-byte pre-shared key (Noise NNpsk0) instead of static keys. */
+  readonly psk?: Uint8Array | undefined;
+  /** Our static key pair; default a fresh one per connection. */
+  readonly keyPair?: KeyPair | undefined;
+  /** Without serverKey: accept (true) or reject (false) the key the server presents. Default: accept any. */
+  readonly verifyServerKey?: ((key: Uint8Array) => boolean) | undefined;
+  /** Data sent with the first handshake message (IK only; replayable, so only for idempotent requests). */
+  readonly earlyData?: Uint8Array | undefined;
+  /** Host resolver; default `dns.lookup`. Only the first address is used (happy eyeballs comes later). */
+  readonly lookup?: LookupFunction | undefined;
+  /** Aborts the connection (before or after it is established). */
+  readonly signal?: AbortSignal | undefined;
+  /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
+  readonly timeout?: number | undefined;
+  /** Local address to bind; default the wildcard of the server's family. */
+  readonly localAddress?: string | undefined;
+  /** Local port to bind; default any. */
+  readonly localPort?: number | undefined;
+  /** AEAD provider; default the fastest available. */
+  readonly provider?: CryptoProvider | undefined;
+}
+
+/** Options of {@link createServer}. */
+export interface MptServerOptions extends TransportOptions, MptSocketOptions {
+  /** The server's static key pair; default a fresh one (see `server.publicKey`). */
+  readonly keyPair?: KeyPair | undefined;
+  /** A 32-byte pre-shared key, if PSK clients are accepted. */
+  readonly psk?: Uint8Array | undefined;
+  /** Answer every new client with a stateless retry first (DoS defence, costs one round trip). Default false. */
+  readonly retry?: boolean | undefined;
+  /** Most connections at once; new ones beyond are dropped. Default 10 000. */
+  readonly maxConnections?: number | undefined;
+  /** Whether 0-RTT data of IK clients is delivered. Default false. */
+  readonly acceptEarlyData?: boolean | undefined;
+  /** Accepts (true) or rejects (false) a client's static key. Default: any. */
+  readonly verifyClientKey?: ((key: Uint8Array) => boolean) | undefined;
+  /** AEAD provider; default the fastest available. */
+  readonly provider?: CryptoProvider | undefined;
+}
+
+/** Options of {@link MptServer.listen} in its object form. */
+export interface MptListenOptions {
+  /** UDP port; 0 or absent picks one. */
+  readonly port?: number | undefined;
+  /** Address to bind; default '::' (dual stack), or '0.0.0.0' where IPv6 is missing. */
+  readonly host?: string | undefined;
+  /** Closes the server when aborted. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_CONFIG) as (keyof TransportConfig)[];
+
+/** The transport settings present in an options object, for the engine to validate. */
+export function pickTransport(options: object): Partial<Record<keyof TransportConfig, unknown>> {
+  const source = options as Record<string, unknown>;
+  const out: Partial<Record<keyof TransportConfig, unknown>> = {};
+  for (const key of TRANSPORT_KEYS) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+/** The largest UDP payload over IPv4 (65 535 - 20 - 8) and over IPv6 (65 535 - 8). */
+const MAX_UDP_PAYLOAD_V4 = 65_507;
+const MAX_UDP_PAYLOAD_V6 = 65_527;
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x). */
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/**
+ * The transport settings for a socket whose peer is reached over loopback:
+ * there the path MTU is 64 KiB, and 64 KiB datagrams need about 40x fewer
+ * send calls and AEAD operations than 1452-byte ones (DESIGN §9), so the
+ * PMTU search may go that high unless the application chose a limit. Other
+ * paths keep the engine's default: above the real MTU the kernel would
+ * fragment rather than drop, and PMTU discovery would be misled.
+ */
+export function withLoopbackDatagrams(
+  transport: Partial<Record<keyof TransportConfig, unknown>>,
+  address: string,
+): Partial<Record<keyof TransportConfig, unknown>> {
+  if (transport.maxDatagramSizeBytes !== undefined || !isLoopback(address)) return transport;
+  return { ...transport, maxDatagramSizeBytes: address.includes(':') ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4 };
+}

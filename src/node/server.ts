@@ -1,0 +1,280 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
+import type { Connection } from '../core/connection.js';
+import { Endpoint } from '../core/endpoint.js';
+import { ReasonCode } from '../core/wire/reason-codes.js';
+import { generateKeyPair, type KeyPair } from '../crypto/x25519.js';
+import { MptError, MptErrorCode } from '../errors.js';
+import { EndpointDriver } from './driver.js';
+import { pickTransport, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
+import { ADOPT, MptSocket, toMptError } from './socket.js';
+
+/**
+ * {@link MptServer}: accepts mpt connections on one UDP socket, used like
+ * net.Server.
+ * @module
+ */
+
+/** What `server.address()` returns, as net.Server's. */
+export interface MptAddressInfo {
+  /** Bound IP address. */
+  readonly address: string;
+  /** 'IPv4' or 'IPv6'. */
+  readonly family: string;
+  /** Bound UDP port. */
+  readonly port: number;
+}
+
+/** Events of {@link MptServer}. */
+export interface MptServerEvents {
+  /** The socket is bound. */
+  listening: [];
+  /** A client completed its handshake. */
+  connection: [socket: MptSocket];
+  /** Binding or the socket failed. */
+  error: [error: MptError];
+  /** The server closed and every connection it accepted is gone. */
+  close: [];
+}
+
+/**
+ * An mpt server, used like net.Server: `listen()`, 'listening',
+ * 'connection', 'error', 'close', `address()`, `close()`.
+ */
+export class MptServer extends EventEmitter<MptServerEvents> {
+  /** The server's static public key (32 bytes): give it to clients to pin (`serverKey`). */
+  readonly publicKey: Uint8Array;
+
+  readonly #options: MptServerOptions;
+  readonly #keyPair: KeyPair;
+  #driver: EndpointDriver | undefined = undefined;
+  #state: 'idle' | 'binding' | 'listening' | 'closing' | 'closed' = 'idle';
+  #refed = true;
+  readonly #sockets = new Set<MptSocket>();
+  readonly #pending = new Set<MptSocket>();
+  #closeWaiters: ((error?: Error) => void)[] = [];
+
+  /** A server; see {@link createServer}. */
+  constructor(options: MptServerOptions = {}, onConnection?: (socket: MptSocket) => void) {
+    super();
+    this.#options = options;
+    this.#keyPair = options.keyPair ?? generateKeyPair();
+    this.publicKey = this.#keyPair.publicKey;
+    if (onConnection !== undefined) this.on('connection', onConnection);
+  }
+
+  /** Whether the server is accepting connections. */
+  get listening(): boolean {
+    return this.#state === 'listening';
+  }
+
+  /**
+   * Binds the UDP socket and starts accepting: `listen(port, host?, cb?)`
+   * or `listen({ port, host, signal }, cb?)`. Errors are 'error' events.
+   */
+  listen(port?: number, host?: string, callback?: () => void): this;
+  listen(port: number, callback: () => void): this;
+  listen(options: MptListenOptions, callback?: () => void): this;
+  listen(callback?: () => void): this;
+  listen(a?: number | MptListenOptions | (() => void), b?: string | (() => void), c?: () => void): this {
+    let options: MptListenOptions;
+    let callback: (() => void) | undefined;
+    if (typeof a === 'function') {
+      options = {};
+      callback = a;
+    } else if (typeof a === 'object') {
+      options = a;
+      callback = typeof b === 'function' ? b : undefined;
+    } else {
+      options = { port: a, host: typeof b === 'string' ? b : undefined };
+      callback = typeof b === 'function' ? b : c;
+    }
+    if (this.#state !== 'idle') throw new MptError(MptErrorCode.InvalidState, 'the server is already listening');
+    if (callback !== undefined) this.once('listening', callback);
+    const signal = options.signal;
+    if (signal?.aborted === true) {
+      this.#state = 'closed';
+      process.nextTick(() => this.emit('close'));
+      return this;
+    }
+    signal?.addEventListener('abort', () => this.close(), { once: true });
+    this.#state = 'binding';
+    this.#bind(options).catch((error: unknown) => {
+      this.#state = 'closed';
+      this.emit('error', toMptError(error));
+    });
+    return this;
+  }
+
+  async #bind(options: MptListenOptions): Promise<void> {
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 0 to 65535, got ${String(port)}`);
+    }
+    const o = this.#options;
+    const address = options.host === undefined ? undefined : await resolveListenHost(options.host);
+    const endpoint = Endpoint.create({
+      // Bound to loopback only: every peer is local, so 64 KiB datagrams are safe.
+      transport: address === undefined ? pickTransport(o) : withLoopbackDatagrams(pickTransport(o), address),
+      provider: o.provider,
+      server: {
+        staticKeyPair: this.#keyPair,
+        psk: o.psk,
+        verifyClientKey: o.verifyClientKey,
+        acceptEarlyData: o.acceptEarlyData,
+        retry: o.retry,
+        maxConnections: o.maxConnections,
+      },
+    });
+    if (endpoint.isErr()) throw endpoint.error;
+    let driver: EndpointDriver;
+    if (address === undefined) {
+      // As net: dual stack where IPv6 exists, IPv4 otherwise.
+      driver = await EndpointDriver.bind(endpoint.value, { type: 'udp6', host: '::', port }).catch(() =>
+        EndpointDriver.bind(endpoint.value, { type: 'udp4', host: '0.0.0.0', port }),
+      );
+    } else {
+      driver = await EndpointDriver.bind(endpoint.value, { type: isIP(address) === 6 ? 'udp6' : 'udp4', host: address, port });
+    }
+    if (this.#state !== 'binding') {
+      // close() was called while binding.
+      driver.destroy();
+      return;
+    }
+    this.#driver = driver;
+    this.#state = 'listening';
+    driver.setRef(this.#refed);
+    driver.onConnection = (connection) => this.#accept(driver, connection);
+    driver.onError = (error) => this.#onSocketError(error);
+    driver.onClosed = () => this.#onDriverClosed();
+    this.emit('listening');
+  }
+
+  #accept(driver: EndpointDriver, connection: Connection): void {
+    if (this.#state !== 'listening') {
+      connection.close(driver.now(), ReasonCode.ConnectionRefused, 0, 'the server is closing');
+      return;
+    }
+    const socket = new MptSocket({ allowHalfOpen: this.#options.allowHalfOpen });
+    // Until the application has the socket, a failed handshake must not become an unhandled 'error'.
+    const swallow = (): void => {};
+    socket.on('error', swallow);
+    this.#pending.add(socket);
+    socket[ADOPT](
+      driver,
+      connection,
+      (s) => {
+        this.#pending.delete(s);
+        s.removeListener('error', swallow);
+        this.#sockets.add(s);
+        this.emit('connection', s);
+      },
+      () => {
+        this.#pending.delete(socket);
+        this.#sockets.delete(socket);
+        this.#maybeFinishClose();
+      },
+    );
+  }
+
+  /** The bound address, or null before 'listening'. */
+  address(): MptAddressInfo | null {
+    const driver = this.#driver;
+    if (driver === undefined || this.#state === 'closed') return null;
+    return { address: driver.local.host, family: isIP(driver.local.host) === 6 ? 'IPv6' : 'IPv4', port: driver.local.port };
+  }
+
+  /**
+   * Stops accepting connections. As net.Server, connections already
+   * accepted carry on (so do handshakes already under way); 'close' (and
+   * `callback`) follow once they are all gone. New clients are refused.
+   */
+  close(callback?: (error?: Error) => void): this {
+    if (this.#state === 'closed' || this.#state === 'idle') {
+      if (callback !== undefined) process.nextTick(callback, new MptError(MptErrorCode.InvalidState, 'the server is not running'));
+      return this;
+    }
+    if (callback !== undefined) this.#closeWaiters.push(callback);
+    if (this.#state === 'closing') return this;
+    const wasBinding = this.#state === 'binding';
+    this.#state = 'closing';
+    if (wasBinding) {
+      this.#finishClose();
+      return this;
+    }
+    // Handshakes already under way complete and are handed over; only new clients are refused.
+    this.#maybeFinishClose();
+    return this;
+  }
+
+  /** The number of connections accepted and still open, as net.Server#getConnections. */
+  getConnections(callback: (error: Error | null, count: number) => void): this {
+    process.nextTick(callback, null, this.#sockets.size);
+    return this;
+  }
+
+  /** Lets the process exit while the server listens. */
+  unref(): this {
+    this.#refed = false;
+    this.#driver?.setRef(false);
+    return this;
+  }
+
+  /** Undoes {@link MptServer.unref}. */
+  ref(): this {
+    this.#refed = true;
+    if (this.#state === 'listening') this.#driver?.setRef(true);
+    return this;
+  }
+
+  #maybeFinishClose(): void {
+    if (this.#state !== 'closing' || this.#sockets.size > 0 || this.#pending.size > 0) return;
+    const driver = this.#driver;
+    if (driver === undefined) return this.#finishClose();
+    // The last CLOSE frames still go out (the socket lingers, unref'd, until its connections are closed).
+    driver.onClosed = undefined;
+    driver.closeWhenIdle();
+    this.#finishClose();
+  }
+
+  #onDriverClosed(): void {
+    if (this.#state === 'closed') return;
+    this.#finishClose();
+  }
+
+  #finishClose(): void {
+    this.#state = 'closed';
+    const waiters = this.#closeWaiters;
+    this.#closeWaiters = [];
+    process.nextTick(() => {
+      for (const w of waiters) w();
+      this.emit('close');
+    });
+  }
+
+  #onSocketError(error: MptError): void {
+    for (const socket of [...this.#sockets, ...this.#pending]) socket.destroy(error);
+    this.#state = 'closed';
+    this.emit('error', error);
+    this.#finishClose();
+  }
+}
+
+/** A new {@link MptServer}; `onConnection` becomes a 'connection' listener. */
+export function createServer(options?: MptServerOptions, onConnection?: (socket: MptSocket) => void): MptServer;
+export function createServer(onConnection?: (socket: MptSocket) => void): MptServer;
+export function createServer(a?: MptServerOptions | ((socket: MptSocket) => void), b?: (socket: MptSocket) => void): MptServer {
+  if (typeof a === 'function') return new MptServer({}, a);
+  return new MptServer(a ?? {}, b);
+}
+
+function resolveListenHost(host: string): Promise<string> {
+  if (isIP(host) !== 0) return Promise.resolve(host);
+  return new Promise((resolve, reject) => {
+    dnsLookup(host, (error, address) => {
+      if (error !== null) reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${error.code ?? error.message}`, { cause: error }));
+      else resolve(address);
+    });
+  });
+}

@@ -1,0 +1,640 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { Connection, ConnectionStats } from '../core/connection.js';
+import type { ClosedEvent, ConnectionEvent } from '../core/connection-events.js';
+import { Endpoint } from '../core/endpoint.js';
+import type { SocketAddress } from '../core/socket-address.js';
+import { ReasonCode } from '../core/wire/reason-codes.js';
+import { MptError, MptErrorCode } from '../errors.js';
+import { EndpointDriver, type ConnectionOwner } from './driver.js';
+import { pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
+
+/**
+ * {@link MptSocket}: one mpt connection as a node:stream Duplex that behaves
+ * like net.Socket, plus the mpt extras (the peer's public key, paths, stats).
+ * @module
+ */
+
+/** Default connect timeout, ms. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The engine's default initial RTT, ms (TransportConfig.initialRttMs); the first handshake retransmission comes at twice it. */
+const DEFAULT_INITIAL_RTT_MS = 333;
+/** Application error code of an abortive close: destroy() before the stream ended cleanly both ways. */
+const ABORT_CODE = 1;
+
+/** What the socket reports about one path. */
+export interface MptPathInfo {
+  /** Path id. */
+  readonly id: number;
+  /** Our address on this path. */
+  readonly local: SocketAddress;
+  /** The peer's address on this path. */
+  readonly remote: SocketAddress;
+  /** Smoothed RTT, ms. */
+  readonly srttMs: number;
+  /** Minimum RTT seen, ms. */
+  readonly minRttMs: number;
+  /** Congestion window, bytes. */
+  readonly cwndBytes: number;
+  /** Bytes in flight, bytes. */
+  readonly bytesInFlight: number;
+  /** Current datagram size (PMTU), bytes. */
+  readonly mtuBytes: number;
+  /** UDP payload bytes sent. */
+  readonly bytesSent: number;
+  /** UDP payload bytes received. */
+  readonly bytesReceived: number;
+  /** Packets sent. */
+  readonly packetsSent: number;
+  /** Packets received. */
+  readonly packetsReceived: number;
+  /** Packets declared lost. */
+  readonly packetsLost: number;
+  /** Stream bytes sent again after a loss. */
+  readonly bytesRetransmitted: number;
+}
+
+/** `readyState` values, as net.Socket's. */
+export type MptSocketReadyState = 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed';
+
+/** @internal How the server hands a connection to a socket. */
+export const ADOPT = Symbol('mpt.adopt');
+
+/**
+ * An mpt connection as a Duplex stream, used like net.Socket: events
+ * 'connect', 'ready', 'data', 'end', 'finish', 'close' (hadError), 'error',
+ * 'timeout'. Errors are {@link MptError}s with a stable `code`.
+ */
+export class MptSocket extends Duplex implements ConnectionOwner {
+  /** True while the handshake runs. */
+  connecting = false;
+  /** The peer's static public key (32 bytes) once connected; undefined in PSK mode. */
+  remotePublicKey: Uint8Array | undefined = undefined;
+  /** The peer's IP address. */
+  remoteAddress: string | undefined = undefined;
+  /** The peer's UDP port. */
+  remotePort: number | undefined = undefined;
+  /** 'IPv4' or 'IPv6'. */
+  remoteFamily: string | undefined = undefined;
+  /** Our bound IP address. */
+  localAddress: string | undefined = undefined;
+  /** Our bound UDP port. */
+  localPort: number | undefined = undefined;
+  /** Stream bytes received and handed to the reader. */
+  bytesRead = 0;
+  /** Stream bytes accepted for sending. */
+  bytesWritten = 0;
+
+  #connection: Connection | undefined = undefined;
+  #driver: EndpointDriver | undefined = undefined;
+  #ownsDriver = false;
+  #established = false;
+  #refed = true;
+  #readWanted = false;
+  #readEnded = false;
+  #closed: ClosedEvent | undefined = undefined;
+  #closeError: MptError | undefined = undefined;
+  #queuedWrite: { chunk: Buffer; callback: (error?: Error | null) => void } | undefined = undefined;
+  #queuedFinal: ((error?: Error | null) => void) | undefined = undefined;
+  #writeCallback: ((error?: Error | null) => void) | undefined = undefined;
+  #finalCallback: ((error?: Error | null) => void) | undefined = undefined;
+  #timeoutMs = 0;
+  #inactivity: NodeJS.Timeout | undefined = undefined;
+  #connectTimer: NodeJS.Timeout | undefined = undefined;
+  #probeTimer: NodeJS.Timeout | undefined = undefined;
+  #probe: VersionProbe | undefined = undefined;
+  #probeSentAtMs = 0;
+  #serverAlive = false;
+  #connectOptions: MptConnectOptions | undefined = undefined;
+  #signal: AbortSignal | undefined = undefined;
+  #onAbort: (() => void) | undefined = undefined;
+  #onServerRelease: (() => void) | undefined = undefined;
+  #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
+
+  /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
+  constructor(options: MptSocketOptions = {}) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, autoDestroy: true, decodeStrings: true });
+  }
+
+  // ----- connecting -------------------------------------------------------------------------
+
+  /**
+   * Connects to an mpt server. 'connect' follows once the handshake is done;
+   * failures are 'error' events with an {@link MptError}.
+   */
+  connect(options: MptConnectOptions, onConnect?: () => void): this {
+    if (this.#connection !== undefined || this.connecting || this.destroyed) {
+      throw new MptError(MptErrorCode.InvalidState, 'the socket is already connected or connecting');
+    }
+    if (onConnect !== undefined) this.once('connect', onConnect);
+    this.connecting = true;
+    this.#connectOptions = options;
+    const timeoutMs = options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.#connectTimer = setTimeout(() => this.#onConnectTimeout(timeoutMs), timeoutMs);
+    // The probe goes out just after the engine's first handshake retransmission (at 2 initial RTTs).
+    const probeAtMs = Math.min(timeoutMs / 2, 2 * (options.initialRttMs ?? DEFAULT_INITIAL_RTT_MS) + 50);
+    this.#probeTimer = setTimeout(() => this.#sendProbe(), probeAtMs);
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        process.nextTick(() => this.destroy(abortError(signal)));
+        return this;
+      }
+      this.#signal = signal;
+      this.#onAbort = () => this.destroy(abortError(signal));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    this.#start(options).catch((error: unknown) => this.destroy(toMptError(error)));
+    return this;
+  }
+
+  async #start(options: MptConnectOptions): Promise<void> {
+    if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65_535) {
+      throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 1 to 65535, got ${String(options.port)}`);
+    }
+    const host = options.host ?? 'localhost';
+    const { address, family } = await resolve(host, options.family ?? 0, options.lookup);
+    if (this.destroyed) return;
+    this.remoteAddress = address;
+    this.remotePort = options.port;
+    this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
+    const endpoint = Endpoint.create({ transport: withLoopbackDatagrams(pickTransport(options), address), provider: options.provider });
+    if (endpoint.isErr()) throw endpoint.error;
+    const remote: SocketAddress = { host: address, port: options.port };
+    const driver = await EndpointDriver.bind(endpoint.value, {
+      type: family === 6 ? 'udp6' : 'udp4',
+      host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'),
+      port: options.localPort ?? 0,
+      connectTo: remote,
+    });
+    if (this.destroyed) {
+      driver.destroy();
+      return;
+    }
+    this.#driver = driver;
+    this.#ownsDriver = true;
+    driver.setRef(this.#refed);
+    driver.onError = (error) => this.destroy(error);
+    driver.onUnreachable = (error) => {
+      if (this.connecting) this.destroy(error);
+    };
+    driver.onRawDatagram = (bytes) => this.#onRawDatagram(bytes);
+    // The connected socket's address is the source address the kernel picked for this peer.
+    this.localAddress = driver.local.host;
+    this.localPort = driver.local.port;
+    const connection = endpoint.value.connect(driver.now(), driver.local, remote, {
+      serverKey: options.serverKey,
+      psk: options.psk,
+      staticKeyPair: options.keyPair,
+      verifyServerKey: options.verifyServerKey,
+      earlyData: options.earlyData,
+    });
+    if (connection.isErr()) throw connection.error;
+    this.#connection = connection.value;
+    driver.attach(connection.value, this);
+  }
+
+  #sendProbe(): void {
+    this.#probeTimer = undefined;
+    const driver = this.#driver;
+    if (!this.connecting || driver === undefined || this.remoteAddress === undefined || this.remotePort === undefined) return;
+    this.#probe = makeVersionProbe();
+    this.#probeSentAtMs = driver.now();
+    driver.sendRaw(this.#probe.datagram, { host: this.remoteAddress, port: this.remotePort });
+  }
+
+  #onRawDatagram(bytes: Buffer): boolean {
+    const probe = this.#probe;
+    if (probe === undefined || !answersProbe(bytes, probe)) return false;
+    this.#probe = undefined;
+    if (!this.connecting || this.#driver === undefined) return true;
+    this.#serverAlive = true;
+    // The server read our Initial (sent twice by now) before the probe, in order, and answered only the
+    // probe. Give a reply to the Initial a little longer to show up (crypto takes time), then conclude.
+    const rttMs = this.#driver.now() - this.#probeSentAtMs;
+    clearTimeout(this.#probeTimer);
+    this.#probeTimer = setTimeout(() => {
+      if (this.connecting) this.destroy(this.#handshakeRefused());
+    }, Math.max(100, 4 * rttMs));
+    return true;
+  }
+
+  #handshakeRefused(): MptError {
+    const where = `${this.remoteAddress ?? '?'}:${this.remotePort ?? '?'}`;
+    const options = this.#connectOptions;
+    const also = 'it may also have refused our client key or be at its connection limit';
+    if ((this.#connection?.stats.packetsDropped ?? 0) > 0) {
+      // The server did answer, but its answers did not pass: the engine rejected them.
+      if (options?.verifyServerKey !== undefined) {
+        return new MptError(MptErrorCode.ServerKeyMismatch, `the server at ${where} presented a static key that verifyServerKey rejected`);
+      }
+      return new MptError(MptErrorCode.HandshakeFailed, `the server at ${where} answered, but its handshake messages did not authenticate`);
+    }
+    if (options?.serverKey !== undefined) {
+      return new MptError(
+        MptErrorCode.ServerKeyMismatch,
+        `an mpt server answers at ${where} but silently dropped our handshake: the pinned serverKey is most likely not its key (${also})`,
+      );
+    }
+    if (options?.psk !== undefined) {
+      return new MptError(MptErrorCode.HandshakeFailed, `an mpt server answers at ${where} but silently dropped our handshake: the psk is most likely wrong (${also})`);
+    }
+    return new MptError(MptErrorCode.HandshakeFailed, `an mpt server answers at ${where} but silently dropped our handshake (${also})`);
+  }
+
+  #onConnectTimeout(timeoutMs: number): void {
+    this.#connectTimer = undefined;
+    if (!this.connecting) return;
+    if (this.#serverAlive) return void this.destroy(this.#handshakeRefused());
+    const where = `${this.remoteAddress ?? this.#connectOptions?.host ?? '?'}:${this.remotePort ?? this.#connectOptions?.port ?? '?'}`;
+    this.destroy(new MptError(MptErrorCode.ConnectTimeout, `no answer from ${where} within ${timeoutMs} ms: no mpt server seems to listen there`));
+  }
+
+  /** @internal The server's side: a connection whose handshake is under way. */
+  [ADOPT](driver: EndpointDriver, connection: Connection, onConnected: (socket: MptSocket) => void, onRelease: () => void): void {
+    this.#driver = driver;
+    this.#connection = connection;
+    this.#ownsDriver = false;
+    this.#onServerConnected = onConnected;
+    this.#onServerRelease = onRelease;
+    this.connecting = true;
+    this.localAddress = driver.local.host;
+    this.localPort = driver.local.port;
+    driver.attach(connection, this);
+  }
+
+  // ----- engine events ----------------------------------------------------------------------
+
+  /** @internal */
+  handleConnectionEvent(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'connected':
+        return this.#onConnected(event.remoteStaticKey);
+      case 'readable':
+      case 'finished':
+        if (this.#readWanted) this.#pull();
+        return;
+      case 'writable': {
+        const callback = this.#writeCallback;
+        this.#writeCallback = undefined;
+        callback?.();
+        return;
+      }
+      case 'reset':
+        this.destroy(new MptError(MptErrorCode.StreamReset, `the peer reset the stream (application error code ${event.applicationErrorCode})`));
+        return;
+      case 'closed':
+        return this.#onClosed(event);
+    }
+  }
+
+  /** @internal */
+  afterEvents(): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    if (this.#finalCallback !== undefined && connection.writeEnded) {
+      const callback = this.#finalCallback;
+      this.#finalCallback = undefined;
+      callback();
+    }
+  }
+
+  #onConnected(remoteStaticKey: Uint8Array | undefined): void {
+    const connection = this.#connection;
+    if (connection === undefined || this.destroyed) return;
+    this.connecting = false;
+    this.#established = true;
+    this.remotePublicKey = remoteStaticKey;
+    this.#clearConnectTimers();
+    const path = connection.paths[0];
+    if (path !== undefined && this.remoteAddress === undefined) {
+      this.remoteAddress = path.remote.host;
+      this.remotePort = path.remote.port;
+      this.remoteFamily = isIP(path.remote.host) === 6 ? 'IPv6' : 'IPv4';
+    }
+    this.#touch();
+    const write = this.#queuedWrite;
+    this.#queuedWrite = undefined;
+    if (write !== undefined) this.#write(write.chunk, write.callback);
+    const final = this.#queuedFinal;
+    this.#queuedFinal = undefined;
+    if (final !== undefined) this._final(final);
+    if (this.#onServerConnected !== undefined) {
+      const onConnected = this.#onServerConnected;
+      this.#onServerConnected = undefined;
+      onConnected(this);
+    } else {
+      this.emit('connect');
+      this.emit('ready');
+    }
+    if (this.#readWanted) this.#pull();
+  }
+
+  #onClosed(event: ClosedEvent): void {
+    this.#closed = event;
+    if (event.error !== undefined) {
+      this.#closeError = event.error;
+      this.destroy(event.error);
+      return;
+    }
+    if (event.initiator === 'peer' && event.applicationErrorCode !== 0) {
+      this.#closeError = new MptError(MptErrorCode.StreamReset, `the peer aborted the connection (application error code ${event.applicationErrorCode})`);
+      this.destroy(this.#closeError);
+      return;
+    }
+    if (!this.#established) {
+      // Closed before the handshake finished, with no error: the server refused or is closing.
+      this.destroy(new MptError(MptErrorCode.PeerClosed, `the connection closed during the handshake: ${event.reason || 'no reason given'}`));
+      return;
+    }
+    // A clean close: whatever the peer sent is still readable; our FIN needs no more acknowledging.
+    const final = this.#finalCallback;
+    this.#finalCallback = undefined;
+    final?.();
+    const write = this.#writeCallback;
+    this.#writeCallback = undefined;
+    write?.(closedError());
+    this.#pull();
+  }
+
+  // ----- Duplex -----------------------------------------------------------------------------
+
+  /** @internal */
+  override _read(): void {
+    this.#readWanted = true;
+    this.#pull();
+  }
+
+  #pull(): void {
+    const connection = this.#connection;
+    if (connection === undefined || !this.#established || this.#readEnded || this.destroyed) return;
+    let got = 0;
+    for (;;) {
+      const bytes = connection.read();
+      if (bytes === undefined) break;
+      got += bytes.length;
+      this.bytesRead += bytes.length;
+      // read() hands out a view of a received datagram that the engine no longer touches: no copy needed.
+      if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))) {
+        this.#readWanted = false;
+        break;
+      }
+    }
+    if (got > 0) {
+      this.#touch();
+      this.#driver?.schedule(); // reading opened the receive window: MAX_DATA may be due
+    }
+    if (this.destroyed) return;
+    if (connection.readEnded) {
+      this.#readEnded = true;
+      this.push(null);
+      return;
+    }
+    if (this.#closed !== undefined && this.#readWanted) {
+      // Closed cleanly, nothing more to read, and no FIN: the stream was cut short.
+      this.destroy(new MptError(MptErrorCode.StreamReset, 'the connection closed before the peer ended the stream'));
+    }
+  }
+
+  /** @internal */
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!this.#established) {
+      this.#queuedWrite = { chunk, callback };
+      return;
+    }
+    this.#write(chunk, callback);
+  }
+
+  #write(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    const connection = this.#connection as Connection;
+    if (this.#closed !== undefined || (connection.state !== 'established' && connection.state !== 'handshaking')) {
+      callback(this.#closeError ?? closedError());
+      return;
+    }
+    const ok = connection.write(chunk);
+    this.bytesWritten += chunk.length;
+    this.#touch();
+    this.#driver?.schedule();
+    if (ok) callback();
+    else this.#writeCallback = callback;
+  }
+
+  /** @internal */
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.#established) {
+      this.#queuedFinal = callback;
+      return;
+    }
+    const connection = this.#connection as Connection;
+    if (this.#closed !== undefined || (connection.state !== 'established' && connection.state !== 'handshaking')) {
+      callback(this.#closeError);
+      return;
+    }
+    connection.shutdown();
+    // 'finish' waits until the peer acknowledged every byte and the FIN, so that a close after it loses nothing.
+    this.#finalCallback = callback;
+    this.#driver?.schedule();
+  }
+
+  /** @internal */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearConnectTimers();
+    this.#clearInactivity();
+    if (this.#signal !== undefined && this.#onAbort !== undefined) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.connecting = false;
+    const connection = this.#connection;
+    const driver = this.#driver;
+    if (connection !== undefined && driver !== undefined) {
+      if (connection.state === 'handshaking' || connection.state === 'established') {
+        const clean = error === null && this.#readEnded && connection.writeEnded;
+        connection.close(driver.now(), ReasonCode.ApplicationClose, clean ? 0 : ABORT_CODE, clean ? '' : 'socket destroyed');
+      }
+      driver.detach(connection);
+      driver.schedule();
+      if (this.#ownsDriver) driver.closeWhenIdle();
+    } else if (driver !== undefined && this.#ownsDriver) {
+      driver.destroy();
+    }
+    const release = this.#onServerRelease;
+    this.#onServerRelease = undefined;
+    release?.();
+    callback(error);
+    process.nextTick(() => this.emit('close', error !== null));
+  }
+
+  // ----- net.Socket API ---------------------------------------------------------------------
+
+  /**
+   * Emits 'timeout' after `ms` without any stream activity (0 disables), as
+   * net.Socket: the socket stays open; the application decides.
+   */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    this.#clearInactivity();
+    this.#timeoutMs = ms;
+    if (ms > 0 && !this.destroyed) this.#armInactivity();
+    return this;
+  }
+
+  /** The current inactivity timeout in ms (0: none). */
+  get timeout(): number {
+    return this.#timeoutMs;
+  }
+
+  /** A no-op: mpt sends written data on the next event-loop turn, there is no Nagle delay to turn off. */
+  setNoDelay(_noDelay?: boolean): this {
+    return this;
+  }
+
+  /**
+   * A no-op at run time: keepalive is a transport setting fixed when the
+   * connection starts. Pass `keepAliveIntervalMs` to connect() or
+   * createServer() instead.
+   */
+  setKeepAlive(_enable?: boolean, _initialDelayMs?: number): this {
+    return this;
+  }
+
+  /** Lets the process exit while this (client) socket is open. No effect on a server's sockets. */
+  unref(): this {
+    this.#refed = false;
+    if (this.#ownsDriver) this.#driver?.setRef(false);
+    return this;
+  }
+
+  /** Undoes {@link MptSocket.unref}. */
+  ref(): this {
+    this.#refed = true;
+    if (this.#ownsDriver && !this.destroyed) this.#driver?.setRef(true);
+    return this;
+  }
+
+  /** Ends the writable side, then destroys the socket once everything written was acknowledged. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** The bound local address, as net.Socket#address(). */
+  address(): { address: string; family: string; port: number } | Record<string, never> {
+    if (this.localAddress === undefined || this.localPort === undefined) return {};
+    return { address: this.localAddress, family: isIP(this.localAddress) === 6 ? 'IPv6' : 'IPv4', port: this.localPort };
+  }
+
+  /** True until the connection is established. */
+  get pending(): boolean {
+    return !this.#established;
+  }
+
+  /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as net.Socket's. */
+  get readyState(): MptSocketReadyState {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  /** The paths of the connection and their figures (one path until multipath). */
+  get paths(): MptPathInfo[] {
+    const connection = this.#connection;
+    if (connection === undefined) return [];
+    return connection.paths.map((p) => ({
+      id: p.id,
+      local: p.local,
+      remote: p.remote,
+      srttMs: p.loss.rtt.smoothedRttMs,
+      minRttMs: p.loss.rtt.minRttMs,
+      cwndBytes: p.cc.cwnd,
+      bytesInFlight: p.loss.bytesInFlight,
+      mtuBytes: p.mtuBytes,
+      bytesSent: p.stats.bytesSent,
+      bytesReceived: p.stats.bytesReceived,
+      packetsSent: p.stats.packetsSent,
+      packetsReceived: p.stats.packetsReceived,
+      packetsLost: p.stats.packetsLost,
+      bytesRetransmitted: p.stats.streamBytesRetransmitted,
+    }));
+  }
+
+  /** Connection-wide counters (a snapshot). */
+  get stats(): ConnectionStats {
+    const connection = this.#connection;
+    return connection === undefined
+      ? { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 }
+      : { ...connection.stats };
+  }
+
+  // ----- internals --------------------------------------------------------------------------
+
+  #touch(): void {
+    if (this.#inactivity !== undefined) this.#inactivity.refresh();
+  }
+
+  #armInactivity(): void {
+    this.#inactivity = setTimeout(() => {
+      this.#inactivity = undefined;
+      this.emit('timeout');
+      // Re-armed, as net.Socket keeps reporting each idle period until the application acts.
+      if (this.#timeoutMs > 0 && !this.destroyed) this.#armInactivity();
+    }, this.#timeoutMs);
+    this.#inactivity.unref();
+  }
+
+  #clearInactivity(): void {
+    if (this.#inactivity === undefined) return;
+    clearTimeout(this.#inactivity);
+    this.#inactivity = undefined;
+  }
+
+  #clearConnectTimers(): void {
+    clearTimeout(this.#connectTimer);
+    clearTimeout(this.#probeTimer);
+    this.#connectTimer = undefined;
+    this.#probeTimer = undefined;
+    this.#probe = undefined;
+  }
+}
+
+function closedError(): MptError {
+  return new MptError(MptErrorCode.InvalidState, 'the connection is closed');
+}
+
+function abortError(signal: AbortSignal): MptError {
+  return new MptError(MptErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason });
+}
+
+/** Anything thrown on the way to a connection, as an MptError. */
+export function toMptError(error: unknown): MptError {
+  if (error instanceof MptError) return error;
+  return new MptError(MptErrorCode.InvalidState, error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/** Resolves `host` to its first address (an IP literal resolves to itself). */
+function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undefined): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = isIP(host);
+  if (literal !== 0) return Promise.resolve({ address: host, family: literal as 4 | 6 });
+  const fn = lookup ?? (dnsLookup as unknown as LookupFunction);
+  return new Promise((resolvePromise, reject) => {
+    fn(host, { family, all: false }, (error, address, resolvedFamily) => {
+      if (error !== null) {
+        reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${error.code ?? error.message}`, { cause: error }));
+        return;
+      }
+      const first = typeof address === 'string' ? address : (address[0] as LookupAddress | undefined)?.address;
+      const kind = first === undefined ? 0 : isIP(first);
+      if (first === undefined || kind === 0) {
+        reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: the resolver returned no address`));
+        return;
+      }
+      void resolvedFamily;
+      resolvePromise({ address: first, family: kind as 4 | 6 });
+    });
+  });
+}
