@@ -16,6 +16,9 @@ import { ADOPT, MptSocket, toMptError } from './socket.js';
  * @module
  */
 
+/** How long close() lets handshakes already under way complete, ms. */
+const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
+
 /** What `server.address()` returns, as net.Server's. */
 export interface MptAddressInfo {
   /** Bound IP address. */
@@ -187,8 +190,9 @@ export class MptServer extends EventEmitter<MptServerEvents> {
 
   /**
    * Stops accepting connections. As net.Server, connections already
-   * accepted carry on (so do handshakes already under way); 'close' (and
-   * `callback`) follow once they are all gone. New clients are refused.
+   * accepted carry on, and handshakes already under way get 2 s to
+   * complete; 'close' (and `callback`) follow once they are all gone. New
+   * clients are refused.
    */
   close(callback?: (error?: Error) => void): this {
     if (this.#state === 'closed' || this.#state === 'idle') {
@@ -203,7 +207,13 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       this.#finishClose();
       return this;
     }
-    // Handshakes already under way complete and are handed over; only new clients are refused.
+    // Handshakes already under way may complete and are handed over; only new clients are refused.
+    // One that has not completed within the grace period (its client vanished or rejected us) is dropped.
+    if (this.#pending.size > 0) {
+      setTimeout(() => {
+        for (const socket of [...this.#pending]) socket.destroy();
+      }, CLOSE_HANDSHAKE_GRACE_MS).unref();
+    }
     this.#maybeFinishClose();
     return this;
   }
