@@ -454,6 +454,7 @@ export class Connection {
     }
     // Frames are parsed once: whether the packet was ack-eliciting is learnt while applying them.
     const ackEliciting = this.handleFrames(path, payload, nowMs);
+    if (path.loss.rtt.hasSample) path.acks.rttMs = path.loss.rtt.smoothedRttMs;
     path.acks.onPacketReceived(pn, ackEliciting, nowMs);
   }
 

@@ -141,3 +141,42 @@ describe('AckTracker: when to acknowledge (RFC 9000 §13.2)', () => {
     expect(t.ackDueAtMs).toBe(35);
   });
 });
+
+describe('AckTracker ACK decimation', () => {
+  it('acks every second packet until the RTT is known, then every flight/8 (at most 10), never delaying out-of-order ones', () => {
+    const t = new AckTracker({ pathId: 0, maxAckDelayMs: 25 });
+    let pn = 0;
+    let acks = 0;
+    const receive = (nowMs: number): void => {
+      t.onPacketReceived(pn++, true, nowMs);
+      if (t.ackDueAtMs !== undefined && t.ackDueAtMs <= nowMs) {
+        t.onAckSent();
+        acks++;
+      }
+    };
+    for (let i = 0; i < 20; i++) receive(i * 0.1);
+    expect(acks).toBe(10);
+    expect(t.ackElicitingThreshold).toBe(2);
+    // 200 packets per 20 ms RTT: after one RTT-long window, ten per ACK.
+    t.rttMs = 20;
+    for (let i = 0; i < 400; i++) receive(2 + i * 0.1);
+    expect(t.ackElicitingThreshold).toBe(10);
+    acks = 0;
+    for (let i = 0; i < 100; i++) receive(42 + i * 0.1);
+    expect(acks).toBe(10);
+    // The held-back tail waits a quarter RTT, not max_ack_delay.
+    receive(60);
+    expect(t.ackDueAtMs).toBe(65);
+    // A gap is acknowledged at once.
+    pn += 3;
+    receive(61);
+    expect(t.ackDueAtMs).toBeUndefined();
+  });
+
+  it('keeps acking every second packet when the peer sends few packets per RTT', () => {
+    const t = new AckTracker({ pathId: 0 });
+    t.rttMs = 20;
+    for (let i = 0; i < 40; i++) t.onPacketReceived(i, true, i * 5); // four per RTT
+    expect(t.ackElicitingThreshold).toBe(2);
+  });
+});
