@@ -7,7 +7,7 @@ import { runDemoCli } from './demo/demo-cli.js';
 const USAGE = `usage: mpt <command>
 
 commands:
-  demo [--mib N] [--paths N]   Noise handshake + encrypted multi-path transfer on loopback
+  demo [--mib N]   a client and a server on loopback UDP: one encrypted stream, live per-path progress
 `;
 
 async function main(argv: readonly string[]): Promise<number> {

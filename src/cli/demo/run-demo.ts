@@ -1,53 +1,39 @@
 /**
- * Runs the demo: a server and a client in this process, on UDP sockets
- * between distinct loopback addresses, one path per client address.
+ * The demo: an mpt server and client in this process on loopback UDP, one
+ * stream from client to server with live per-path progress, checked end to
+ * end with SHA-256. It uses only the public API (`connect`, `createServer`).
  */
-import { defaultProvider } from '../../crypto/default-provider.js';
-import { MPT_NOISE_PROTOCOLS } from '../../crypto/mpt-suite.js';
-import { generateKeyPair } from '../../crypto/x25519.js';
-import { DemoClient, type PathProgress } from './demo-client.js';
-import { DemoServer, type ServerStats } from './demo-server.js';
+import { createHash } from 'node:crypto';
+import { connect, createServer, type MptPathInfo, type MptSocket } from '../../index.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
   /** Stream bytes to send. */
   readonly bytes: number;
-  /** Number of paths (client addresses 127.0.0.1, 127.0.0.2, ...). */
-  readonly paths: number;
   /** Called about every `progressIntervalMs` while data flows. */
-  readonly onProgress?: (paths: readonly PathProgress[], bytesDelivered: number) => void;
+  readonly onProgress?: (paths: readonly MptPathInfo[], bytesDelivered: number) => void;
   /** Interval of `onProgress` calls in ms. Default 200. */
   readonly progressIntervalMs?: number;
-  /** Give up after this long, in ms. Default 120 000. */
-  readonly timeoutMs?: number;
 }
 
 /** What the demo measured. */
 export interface DemoSummary {
-  /** The Noise protocol of the handshake. */
-  readonly protocol: string;
-  /** The negotiated packet-protection AEAD. */
-  readonly aead: string;
-  /** The crypto provider that sealed and opened packets. */
-  readonly provider: string;
-  /** Whether the key the client learned in the handshake is the server's static key. */
+  /** Whether the key the client learned in the handshake (Noise XX) is the server's static key. */
   readonly serverKeyVerified: boolean;
-  /** Handshake time in ms, Initial sent to handshake confirmed. */
+  /** ms from connect() to 'connect'. */
   readonly handshakeMs: number;
-  /** Transfer time in ms, first DATA to last ACK. */
+  /** ms from the first write to the server's 'end'. */
   readonly transferMs: number;
   /** Stream bytes sent. */
   readonly bytes: number;
-  /** SHA-256 of what the client sent and of what the server delivered. */
+  /** SHA-256 of what the client sent and of what the server received. */
   readonly sentSha256: string;
   readonly receivedSha256: string;
-  /** Per-path figures at the end. */
-  readonly paths: readonly PathProgress[];
-  /** The server's counters, including the forged datagrams it dropped. */
-  readonly server: ServerStats;
+  /** The client's paths at the end. */
+  readonly paths: readonly MptPathInfo[];
 }
 
-/** A deterministic, non-repeating-looking payload (xorshift32), so corruption cannot hide. */
+/** A deterministic payload (xorshift32), so corruption cannot hide. */
 export function demoPayload(bytes: number, seed = 0x6d707401): Uint8Array {
   const out = new Uint8Array(bytes);
   const words = new Uint32Array(out.buffer, 0, bytes >>> 2);
@@ -62,48 +48,60 @@ export function demoPayload(bytes: number, seed = 0x6d707401): Uint8Array {
   return out;
 }
 
-/** Runs the whole demo and resolves with its summary. */
+async function writeAll(socket: MptSocket, data: Uint8Array): Promise<void> {
+  const chunk = 256 * 1024;
+  for (let at = 0; at < data.length; at += chunk) {
+    if (!socket.write(data.subarray(at, at + chunk))) await new Promise<void>((resolve) => socket.once('drain', () => resolve()));
+  }
+  socket.end();
+}
+
+/** Runs the demo and resolves with its summary. */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
-  const provider = defaultProvider();
-  const serverKeys = generateKeyPair();
-  const server = new DemoServer(serverKeys, provider, options.paths);
-  const client = new DemoClient(provider, demoPayload(options.bytes));
-  let progressTimer: NodeJS.Timeout | undefined;
-  let timeout: NodeJS.Timeout | undefined;
-  try {
-    const port = await server.listen('127.0.0.1');
-    await client.bind(Array.from({ length: options.paths }, (_, i) => `127.0.0.${i + 1}`));
-    const timedOut = new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => reject(new Error('demo timed out')), options.timeoutMs ?? 120_000);
+  const data = demoPayload(options.bytes);
+  let delivered = 0;
+  const server = createServer();
+  const received = new Promise<string>((resolve, reject) => {
+    const hash = createHash('sha256');
+    server.on('connection', (socket) => {
+      socket.on('data', (b: Buffer) => {
+        hash.update(b);
+        delivered += b.length;
+      });
+      socket.on('end', () => resolve(hash.digest('hex')));
+      socket.on('error', reject);
     });
-    const facts = await Promise.race([client.connect('127.0.0.1', port), timedOut]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = server.address()?.port ?? 0;
+  const started = performance.now();
+  const client = connect({ host: '127.0.0.1', port });
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    const handshakeMs = performance.now() - started;
     const onProgress = options.onProgress;
-    if (onProgress !== undefined) {
-      progressTimer = setInterval(() => onProgress(client.progress, server.stats.bytesDelivered), options.progressIntervalMs ?? 200);
-    }
-    const started = performance.now();
-    const transfer = client.transfer();
-    client.sendForgeries();
-    const [receivedSha256] = await Promise.race([Promise.all([server.finished, transfer]), timedOut]);
-    const transferMs = performance.now() - started;
-    onProgress?.(client.progress, server.stats.bytesDelivered);
+    if (onProgress !== undefined) progress = setInterval(() => onProgress(client.paths, delivered), options.progressIntervalMs ?? 200);
+    const transferStart = performance.now();
+    await writeAll(client, data);
+    const receivedSha256 = await received;
+    const transferMs = performance.now() - transferStart;
+    onProgress?.(client.paths, delivered);
     return {
-      protocol: MPT_NOISE_PROTOCOLS.xx,
-      aead: facts.aead,
-      provider: provider.name,
-      serverKeyVerified: Buffer.from(facts.serverKey).equals(serverKeys.publicKey),
-      handshakeMs: facts.handshakeMs,
+      serverKeyVerified: client.remotePublicKey !== undefined && Buffer.from(client.remotePublicKey).equals(server.publicKey),
+      handshakeMs,
       transferMs,
-      bytes: options.bytes,
-      sentSha256: client.sentDigest,
+      bytes: data.length,
+      sentSha256: createHash('sha256').update(data).digest('hex'),
       receivedSha256,
-      paths: client.progress.map((p) => ({ ...p })),
-      server: server.stats,
+      paths: client.paths,
     };
   } finally {
-    clearInterval(progressTimer);
-    clearTimeout(timeout);
-    client.close();
-    server.close();
+    clearInterval(progress);
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
