@@ -76,8 +76,15 @@ describe('recovery from targeted losses', () => {
     p.connection.shutdown();
     p.sim.blackhole(p.link.forward, 500, 3_500);
     p.sim.blackhole(p.link.reverse, 500, 3_500);
-    const ms = p.runUntil(() => p.serverSink?.finished === true, 60_000);
+    let minCwndAfter = Infinity;
+    const ms = p.runUntil(() => {
+      const path = p.connection.paths[0];
+      if (path !== undefined && p.sim.nowMs > 3_500) minCwndAfter = Math.min(minCwndAfter, path.cc.cwnd);
+      return p.serverSink?.finished === true;
+    }, 60_000);
     expect(sha256(p.serverSink!.data())).toBe(sha256(data));
+    // Persistent congestion (RFC 9002 §7.6): the window collapsed to two datagrams, then grew again.
+    expect(minCwndAfter).toBe(2 * p.connection.paths[0]!.mtuBytes);
     console.log(`3 s outage: 4 MB in ${ms.toFixed(0)} ms (1.6 s of link time + 3 s outage)`);
     // The PTO backs off 2x per probe: the first probe after the outage goes at most one doubling (~3 s) later.
     expect(ms).toBeLessThan(3_500 + 3_000 + 3_000);
