@@ -439,6 +439,11 @@ export class Connection {
     if (!this.addressValidated) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
+      // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
+      // packet is one (an upper bound), better than the 333 ms guess for its first PTOs.
+      if (this.role === 'server' && !path.loss.rtt.hasSample && this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) {
+        path.loss.rtt.update(nowMs - this.handshakeFirstSentAtMs, 0, path.loss.maxAckDelayMs, false, nowMs);
+      }
     }
     if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
     if (remote.port !== path.remote.port || remote.host !== path.remote.host) {

@@ -33,6 +33,18 @@ describe('handshake latency (one-way 25 ms, no loss)', () => {
     expect(ms).toBeLessThanOrEqual(1.5 * RTT_MS);
   });
 
+  it('IK: both ends have an RTT sample from the handshake, so the first PTOs are not the 333 ms guess', () => {
+    const probe = enginePair();
+    const p = enginePair({ link: LINK, serverKeys: probe.serverKeys, connect: { serverKey: probe.serverKeys.publicKey } });
+    p.connection.write(payload(10));
+    p.runUntil(() => (p.serverSink?.bytes ?? 0) > 0, 5_000);
+    for (const c of [p.connection, p.serverSink!.connection]) {
+      const rtt = c.paths[0]!.loss.rtt;
+      expect(rtt.hasSample).toBe(true);
+      expect(rtt.smoothedRttMs).toBeCloseTo(RTT_MS, 0);
+    }
+  });
+
   it('IK + 0-RTT: early data reaches the server within 0.5 RTT, once', () => {
     const probe = enginePair();
     const early = payload(800, 9);
