@@ -9,31 +9,41 @@ import { ok, type Result } from 'neverthrow';
 import type { MptError } from '../../src/errors.js';
 import { AEAD_TAG_LENGTH, AeadId, type Aead, type CryptoProvider } from '../../src/crypto/provider.js';
 
-/** Four 32-bit lanes of a multiply-xor hash over the parts, written as a 16-byte tag into `out` at `at`. */
+/** Two 32-bit multiply-xor lanes over `bytes`, a word at a time, continuing from `state`. */
+function mix(state: Uint32Array, bytes: Uint8Array): void {
+  let a = state[0]!;
+  let b = state[1]!;
+  const words = bytes.length >>> 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < words; i++) {
+    const w = view.getUint32(i * 4);
+    a = Math.imul(a ^ w, 0x01000193) ^ (a >>> 15);
+    b = Math.imul(b + w, 0x5bd1e995) ^ (b >>> 13);
+  }
+  for (let i = words * 4; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i]!, 0x01000193) ^ (a >>> 15);
+    b = Math.imul(b + bytes[i]!, 0x5bd1e995) ^ (b >>> 13);
+  }
+  state[0] = a ^ bytes.length;
+  state[1] = b + bytes.length;
+}
+
+const lanes = new Uint32Array(2);
+
+/** A 16-byte tag keyed by `key` over nonce, AAD and body, written into `out` at `at`. */
 function checksum(key: Uint32Array, nonce: Uint8Array, aad: Uint8Array, body: Uint8Array, out: Uint8Array, at: number): void {
-  let a = key[0]! ^ 0x9e3779b9;
-  let b = key[1]! ^ 0x85ebca6b;
-  let c = key[2]! ^ 0xc2b2ae35;
-  let d = key[3]! ^ 0x27d4eb2f;
-  const mix = (bytes: Uint8Array): void => {
-    for (let i = 0; i < bytes.length; i++) {
-      const x = bytes[i]!;
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
-      c = Math.imul(c + x, 0x2c1b3c6d) ^ (c >>> 13);
-      d = Math.imul(d ^ (x + i), 0x297a2d39) ^ (d >>> 16);
-    }
-    a ^= bytes.length;
-    b += bytes.length;
-  };
-  mix(nonce);
-  mix(aad);
-  mix(body);
+  lanes[0] = key[0]! ^ 0x9e3779b9;
+  lanes[1] = key[1]! ^ 0x85ebca6b;
+  mix(lanes, nonce);
+  mix(lanes, aad);
+  mix(lanes, body);
+  const a = lanes[0]!;
+  const b = lanes[1]!;
   const view = new DataView(out.buffer, out.byteOffset + at, AEAD_TAG_LENGTH);
   view.setUint32(0, (a ^ key[4]!) >>> 0);
   view.setUint32(4, (b ^ key[5]!) >>> 0);
-  view.setUint32(8, (c ^ key[6]!) >>> 0);
-  view.setUint32(12, (d ^ key[7]!) >>> 0);
+  view.setUint32(8, (Math.imul(a ^ key[6]!, 0x2c1b3c6d) ^ b) >>> 0);
+  view.setUint32(12, (Math.imul(b ^ key[7]!, 0x297a2d39) ^ a) >>> 0);
 }
 
 class NullAead implements Aead {
