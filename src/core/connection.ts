@@ -509,6 +509,9 @@ export class Connection {
       if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
       else if (outcome.kind === 'pto') {
         path.probesDue = outcome.probePackets;
+        // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
+        // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
+        if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
         // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
         if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
       }
@@ -759,6 +762,21 @@ export class Connection {
       this.events.push({ type: 'writable' });
     }
     return true;
+  }
+
+  /**
+   * Queues the stream data of the oldest `count` outstanding packets for sending again, without
+   * declaring them lost (no congestion signal): whichever copy is acknowledged first settles it.
+   */
+  private requeueOldestData(path: Path, count: number): void {
+    const sent = path.loss.sent;
+    for (let pn = sent.lowestPn; pn < sent.endPn && count > 0; pn++) {
+      const packet = sent.get(pn);
+      if (packet === undefined || packet.payload.dataOffset < 0) continue;
+      const c = packet.payload;
+      this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
+      count--;
+    }
   }
 
   /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
