@@ -409,6 +409,8 @@ export class Connection {
   /** A short-header packet for one of our CIDs; `header` is its decoded header. */
   handleShortPacket(nowMs: number, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathIndex: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
+    // RFC 9000 §8.1: every byte the unvalidated client sends counts towards what we may send it.
+    if (!this.addressValidated) this.unvalidatedReceived += datagram.length;
     const path = this.paths[pathIndex];
     const keys = this.outcome;
     if (path === undefined || keys === undefined) {
