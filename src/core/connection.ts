@@ -756,7 +756,7 @@ export class Connection {
         path.cc.onMtuUpdate(path.mtuBytes);
         path.pacer.onMtuUpdate(path.mtuBytes);
       }
-      if (packet.inFlight) path.cc.onAck(nowMs, packet.sentAtMs, packet.sizeBytes, sample, false);
+      if (packet.inFlight) path.cc.onAck(nowMs, packet.sentAtMs, packet.sizeBytes, sample, path.appLimited);
     }
     if (outcome.lost.length > 0) this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
     if (this.writeBlocked && this.sendBuffer.unackedBytes < this.transport.sendBufferBytes) {
@@ -824,7 +824,10 @@ export class Connection {
     const dataBlocked = blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
     const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
     const room = path.cwndRoomBytes;
-    let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
+    const hasData = this.sendBuffer.hasDataToSend && !this.resetSent;
+    if (hasData) path.appLimited = false;
+    else if (room >= path.mtuBytes) path.appLimited = true;
+    let dataAllowed = hasData && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
     if (this.pmtuEnabled && !probe && room > 0) {
       const size = path.pmtud.probeSizeDue(nowMs);

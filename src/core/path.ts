@@ -85,6 +85,13 @@ export class Path {
   readonly pmtud: PmtuDiscovery;
   /** Probe packets a PTO asked for and that are still to be sent. */
   probesDue = 0;
+  /**
+   * Whether the sender is underusing the window because it has nothing to
+   * send (RFC 9002 §7.8): set when the path had room but no data was queued,
+   * cleared as soon as data waits again. ACKs that arrive meanwhile do not
+   * grow the window, or an idle or slow application would inflate it without limit.
+   */
+  appLimited = false;
   /** Whether an ACK must go out with the next packet regardless of the ACK timer. */
   ackNow = false;
   /** Counters. */
