@@ -824,10 +824,7 @@ export class Connection {
     const dataBlocked = blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
     const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
     const room = path.cwndRoomBytes;
-    const hasData = this.sendBuffer.hasDataToSend && !this.resetSent;
-    if (hasData) path.appLimited = false;
-    else if (room >= path.mtuBytes) path.appLimited = true;
-    let dataAllowed = hasData && (room >= MIN_DATA_ROOM || probe);
+    let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
     if (this.pmtuEnabled && !probe && room > 0) {
       const size = path.pmtud.probeSizeDue(nowMs);
@@ -936,6 +933,7 @@ export class Connection {
     path.loss.onPacketSent(pn, nowMs, length, ackEliciting, ackEliciting, contents);
     if (ackEliciting) {
       path.cc.onPacketSent(nowMs, length, path.loss.bytesInFlight);
+      path.noteInFlight(nowMs);
       const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
       path.pacer.onPacketSent(nowMs, length, path.cc.cwnd, srtt);
       if (!this.ackElicitingSentSinceReceive) {

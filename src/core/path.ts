@@ -85,13 +85,10 @@ export class Path {
   readonly pmtud: PmtuDiscovery;
   /** Probe packets a PTO asked for and that are still to be sent. */
   probesDue = 0;
-  /**
-   * Whether the sender is underusing the window because it has nothing to
-   * send (RFC 9002 §7.8): set when the path had room but no data was queued,
-   * cleared as soon as data waits again. ACKs that arrive meanwhile do not
-   * grow the window, or an idle or slow application would inflate it without limit.
-   */
-  appLimited = false;
+  /** Most bytes in flight seen since {@link inFlightEpochMs}: how much of the window was really used. */
+  maxInFlightBytes = 0;
+  /** Start of the current measuring period of {@link maxInFlightBytes} (about one RTT long). */
+  inFlightEpochMs = 0;
   /** Whether an ACK must go out with the next packet regardless of the ACK timer. */
   ackNow = false;
   /** Counters. */
@@ -134,6 +131,29 @@ export class Path {
   /** The largest datagram this path carries now, in bytes. */
   get mtuBytes(): number {
     return this.pmtud.currentBytes;
+  }
+
+  /** Records bytes in flight after a send, in periods of about one RTT. */
+  noteInFlight(nowMs: number): void {
+    const inFlight = this.loss.bytesInFlight;
+    if (nowMs - this.inFlightEpochMs > this.loss.rtt.smoothedRttMs) {
+      this.inFlightEpochMs = nowMs;
+      this.maxInFlightBytes = inFlight;
+    } else if (inFlight > this.maxInFlightBytes) {
+      this.maxInFlightBytes = inFlight;
+    }
+  }
+
+  /**
+   * Whether the window is underused (RFC 9002 §7.8): ACKs must not grow it
+   * then, or an application-, flow-control- or CPU-limited sender would
+   * inflate it without bound. Underused means less than half of it was in
+   * flight at any time in the last RTT, as Linux judges slow start
+   * (tcp_is_cwnd_limited); the half leaves room for pacing and ACK
+   * decimation, which keep a fully used window a little below full.
+   */
+  get appLimited(): boolean {
+    return 2 * this.maxInFlightBytes < this.cc.cwnd;
   }
 
   /** Bytes the congestion window still allows in flight. */
