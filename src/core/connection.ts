@@ -191,6 +191,8 @@ export class Connection {
   private idleTimeoutMs = 0;
   private idleDeadlineMs: number | undefined;
   private keepAliveAtMs: number | undefined;
+  /** PING after this long without sending; 0 = off. Starts as the transport setting. */
+  private keepAliveIntervalMs: number;
   private pingPending = false;
   private ackElicitingSentSinceReceive = false;
   private resetPending = false;
@@ -226,6 +228,7 @@ export class Connection {
     // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
     this.addressValidated = role === 'client';
     this.idleTimeoutMs = init.transport.idleTimeoutMs;
+    this.keepAliveIntervalMs = init.transport.keepAliveIntervalMs;
     this.touchIdle(init.nowMs);
   }
 
@@ -320,6 +323,16 @@ export class Connection {
   /** Bytes written and not yet acknowledged. */
   get bufferedBytes(): number {
     return this.sendBuffer.unackedBytes;
+  }
+
+  /**
+   * Sends a PING after `intervalMs` without sending anything, to keep NAT
+   * bindings and the peer's idle timer alive; 0 turns it off.
+   */
+  setKeepAlive(nowMs: number, intervalMs: number): void {
+    this.keepAliveIntervalMs = Math.max(0, intervalMs);
+    this.keepAliveAtMs = undefined;
+    this.armKeepAlive(nowMs);
   }
 
   /** Abandons our direction abruptly: unsent data is dropped and the peer gets RESET. */
@@ -986,7 +999,7 @@ export class Connection {
   }
 
   private armKeepAlive(nowMs: number): void {
-    if (this.transport.keepAliveIntervalMs > 0) this.keepAliveAtMs = nowMs + this.transport.keepAliveIntervalMs;
+    if (this.keepAliveIntervalMs > 0) this.keepAliveAtMs = nowMs + this.keepAliveIntervalMs;
   }
 
   private closeDelayMs(): number {

@@ -25,6 +25,9 @@ const DEFAULT_INITIAL_RTT_MS = 333;
 const ABORT_CODE = 1;
 
 /** What the socket reports about one path. */
+/** Keepalive interval when setKeepAlive(true) names none, ms. */
+const DEFAULT_KEEPALIVE_MS = 15_000;
+
 export interface MptPathInfo {
   /** Path id. */
   readonly id: number;
@@ -88,6 +91,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   bytesWritten = 0;
 
   #connection: Connection | undefined = undefined;
+  /** A setKeepAlive() interval in ms not yet given to the connection, or the last one given. */
+  #keepAliveMs: number | undefined = undefined;
   #driver: EndpointDriver | undefined = undefined;
   #ownsDriver = false;
   #established = false;
@@ -193,6 +198,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     });
     if (connection.isErr()) throw connection.error;
     this.#connection = connection.value;
+    this.#applyKeepAlive();
     driver.attach(connection.value, this);
   }
 
@@ -256,6 +262,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   [ADOPT](driver: EndpointDriver, connection: Connection, onConnected: (socket: MptSocket) => void, onRelease: () => void): void {
     this.#driver = driver;
     this.#connection = connection;
+    this.#applyKeepAlive();
     this.#ownsDriver = false;
     this.#onServerConnected = onConnected;
     this.#onServerRelease = onRelease;
@@ -492,12 +499,22 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /**
-   * A no-op at run time: keepalive is a transport setting fixed when the
-   * connection starts. Pass `keepAliveIntervalMs` to connect() or
-   * createServer() instead.
+   * As net.Socket: with `enable`, the connection sends a PING after
+   * `initialDelayMs` (default 15 000) without sending anything, which keeps
+   * NAT bindings and the peer's idle timer alive; without, it stops.
    */
-  setKeepAlive(_enable?: boolean, _initialDelayMs?: number): this {
+  setKeepAlive(enable = false, initialDelayMs = 0): this {
+    this.#keepAliveMs = enable ? (initialDelayMs > 0 ? initialDelayMs : DEFAULT_KEEPALIVE_MS) : 0;
+    this.#applyKeepAlive();
     return this;
+  }
+
+  /** Hands a setKeepAlive() value to the connection, now or once it exists. */
+  #applyKeepAlive(): void {
+    const connection = this.#connection;
+    if (this.#keepAliveMs === undefined || connection === undefined || this.#driver === undefined) return;
+    connection.setKeepAlive(this.#driver.now(), this.#keepAliveMs);
+    this.#driver.schedule();
   }
 
   /** Lets the process exit while this (client) socket is open. No effect on a server's sockets. */
