@@ -101,7 +101,11 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       process.nextTick(() => this.emit('close'));
       return this;
     }
-    signal?.addEventListener('abort', () => this.close(), { once: true });
+    if (signal !== undefined) {
+      const onAbort = (): void => void this.close();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     this.#state = 'binding';
     this.#bind(options).catch((error: unknown) => {
       this.#state = 'closed';

@@ -24,10 +24,10 @@ const DEFAULT_INITIAL_RTT_MS = 333;
 /** Application error code of an abortive close: destroy() before the stream ended cleanly both ways. */
 const ABORT_CODE = 1;
 
-/** What the socket reports about one path. */
 /** Keepalive interval when setKeepAlive(true) names none, ms. */
 const DEFAULT_KEEPALIVE_MS = 15_000;
 
+/** What the socket reports about one path. */
 export interface MptPathInfo {
   /** Path id. */
   readonly id: number;
@@ -639,7 +639,7 @@ function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undef
   if (literal !== 0) return Promise.resolve({ address: host, family: literal as 4 | 6 });
   const fn = lookup ?? (dnsLookup as unknown as LookupFunction);
   return new Promise((resolvePromise, reject) => {
-    fn(host, { family, all: false }, (error, address, resolvedFamily) => {
+    fn(host, { family, all: false }, (error, address) => {
       if (error !== null) {
         reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${error.code ?? error.message}`, { cause: error }));
         return;
@@ -650,7 +650,6 @@ function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undef
         reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: the resolver returned no address`));
         return;
       }
-      void resolvedFamily;
       resolvePromise({ address: first, family: kind as 4 | 6 });
     });
   });
