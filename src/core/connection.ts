@@ -2,15 +2,18 @@ import { createCongestionGroup } from '../cc/congestion-group.js';
 import type { CongestionGroup } from '../cc/congestion-controller.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { RandomBytes } from '../crypto/random.js';
+import { RETRY_TOKEN_MAC_LENGTH, RETRY_TOKEN_MAX_DCID_LENGTH } from '../crypto/retry-token.js';
 import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import type { TransportConfig } from './config.js';
-import { MIN_DATAGRAM_SIZE } from './config.js';
+import { MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
+import { equalBytes } from './bytes.js';
 import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
 import { ReceiveFlowControl } from './flow-control.js';
 import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
 import { AckStatus } from './loss-detector.js';
 import { PacketContents, Path } from './path.js';
+import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
@@ -90,6 +93,12 @@ export interface ConnectionInit {
   readonly localCid: Uint8Array;
   /** Client: the random DCID of its first Initial. Server: the client's SCID. */
   readonly remoteCid: Uint8Array;
+  /**
+   * Scratch space for building packet payloads (at least MAX_DATAGRAM_SIZE bytes), shared by every
+   * connection of an endpoint: the engine is single-threaded and a payload is sealed before the
+   * next is built. Without it the connection allocates its own.
+   */
+  readonly scratch?: Uint8Array | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
@@ -98,6 +107,19 @@ const AMPLIFICATION_FACTOR = 3;
 const MAX_REJECTED_SERVER_KEYS = 3;
 /** Smallest room, in bytes, worth starting a DATA frame in. */
 const MIN_DATA_ROOM = 32;
+/** Smallest packet, in bytes, worth sending under the anti-amplification limit (room for an ACK or a PATH_CHALLENGE). */
+const MIN_AMPLIFICATION_ROOM = 64;
+/**
+ * Consecutive PTOs after which a path whose PMTU was raised falls back to the base size (RFC 8899 §4.3
+ * black-hole detection): every full-size packet is being lost, and repeated probe timeouts are all the
+ * sender sees. Three (1 + 2 + 4 PTOs of backoff) rule out a tail loss or a short burst.
+ */
+const PMTU_BLACK_HOLE_PTOS = 3;
+/**
+ * Bytes a Retry token can add to an Initial: address (IPv6 + port), the original DCID, the MAC, its
+ * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
+ */
+const RETRY_TOKEN_ROOM = 10 + 18 + 1 + RETRY_TOKEN_MAX_DCID_LENGTH + RETRY_TOKEN_MAC_LENGTH + 1;
 /** The extensions this implementation supports. */
 const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe];
 const EMPTY = new Uint8Array(0);
@@ -144,6 +166,8 @@ export class Connection {
   readonly localCids: Uint8Array[] = [];
   /** DATA_BLOCKED frames sent: times the peer's flow control, not the network, held our data back. */
   dataBlockedSent = 0;
+  /** Datagrams not sent because the caller's buffer was too small for them (a driver bug; never written past it). */
+  oversizedDatagrams = 0;
   /** The handshake outcome once complete. */
   outcome: HandshakeOutcome | undefined;
 
@@ -154,7 +178,9 @@ export class Connection {
   private readonly reassembly: Reassembly;
   private readonly flow: ReceiveFlowControl;
   private readonly ccGroup: CongestionGroup;
-  private readonly payload = new Uint8Array(65_527);
+  /** Packet payload scratch (see {@link ConnectionInit.scratch}). */
+  private readonly payload: Uint8Array;
+  private readonly randomBytes: RandomBytes;
   private readonly local: SocketAddress;
   private remote: SocketAddress;
   /** The client's handshake driver; undefined on a server. */
@@ -197,6 +223,17 @@ export class Connection {
   private ackElicitingSentSinceReceive = false;
   private resetPending = false;
   private resetCode = 0;
+  /** Whether our RESET went out: no more DATA after it. */
+  private resetSent: boolean;
+  /** The peer's RESET final size once one arrived (RFC 9000 §4.5), else -1. */
+  private peerResetFinalSize: number;
+  /** The flow-control limit we last reported being blocked at with DATA_BLOCKED, or -1. */
+  private dataBlockedReported: number;
+  /** Client, after a Retry: the next Initial echoes this token to the Retry's SCID. */
+  private retryToken: Uint8Array;
+  /** Closing: packets received since we entered the closing state, and when to answer with CLOSE again. */
+  private closingPacketsReceived: number;
+  private closingNextReply: number;
   private peerParams: TransportParams | undefined;
   private pmtuEnabled = false;
   private writeBlocked = false;
@@ -220,8 +257,16 @@ export class Connection {
     this.remote = init.remote;
     this.localParams = params;
     this.originalDcid = init.remoteCid;
+    this.payload = init.scratch ?? new Uint8Array(MAX_DATAGRAM_SIZE);
+    this.randomBytes = init.randomBytes;
+    this.resetSent = false;
+    this.peerResetFinalSize = -1;
+    this.dataBlockedReported = -1;
+    this.retryToken = EMPTY;
+    this.closingPacketsReceived = 0;
+    this.closingNextReply = 1;
     this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
-    this.reassembly = new Reassembly(init.transport.initialWindowBytes);
+    this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
     this.localCids.push(init.localCid);
     this.initialRemoteCid = init.remoteCid;
@@ -255,6 +300,16 @@ export class Connection {
     if (hs.isErr()) return hs.error;
     const first = hs.value.initialPayload();
     if (first.isErr()) return first.error;
+    if (earlyFrames !== undefined) {
+      // 0-RTT data rides in the Initial, which must stay within the 1200 bytes every path carries, with room
+      // for a Retry token (a larger Initial could exceed the path, or the caller's datagram buffer).
+      const header = { type: 'initial', version: WIRE_VERSION, dcid: init.remoteCid, scid: init.localCid, token: EMPTY, packetNumber: 0, packetNumberLength: 4 } as const;
+      const datagram = longHeaderLength(header, first.value.length) + first.value.length + RETRY_TOKEN_ROOM;
+      if (datagram > MIN_DATAGRAM_SIZE) {
+        const most = (earlyData as Uint8Array).length - (datagram - MIN_DATAGRAM_SIZE);
+        return new MptError(MptErrorCode.InvalidConfig, `earlyData of ${(earlyData as Uint8Array).length} bytes does not fit the Initial (at most ${Math.max(0, most)} bytes here)`);
+      }
+    }
     c.clientHandshake = hs.value;
     c.clientInitialPayload = first.value;
     if (earlyData !== undefined) c.write(earlyData);
@@ -393,13 +448,13 @@ export class Connection {
       // several rejected keys, reporting the mismatch.
       this.dropPacket();
       if (read.error.code === MptErrorCode.ServerKeyMismatch && ++this.rejectedServerKeys >= MAX_REJECTED_SERVER_KEYS) {
-        this.failHandshake(nowMs, read.error);
+        this.failHandshake(read.error);
       }
       return;
     }
     const mismatch = this.checkServerCids(read.value.outcome.peerParams, scid);
     if (mismatch !== undefined) {
-      this.failHandshake(nowMs, new MptError(MptErrorCode.HandshakeFailed, mismatch));
+      this.failHandshake(new MptError(MptErrorCode.HandshakeFailed, mismatch));
       return;
     }
     this.remote = remote;
@@ -412,6 +467,25 @@ export class Connection {
       this.handshakeBackoff = 1;
       this.queueHandshake('handshake', this.localCids[0] as Uint8Array, read.value.reply, nowMs);
     }
+  }
+
+  /**
+   * The newest authenticated packet came from another address (NAT rebinding, or the peer moved). Full
+   * migration is issue #4; until then the path follows it, but only a packet with a new largest packet
+   * number moves it (a reordered or re-sourced older one cannot), and until the new address answers a
+   * PATH_CHALLENGE we send it at most 3x the bytes we receive (RFC 9000 §8.1, §9.3), so a forged source
+   * cannot turn the connection into an amplifier. A packet from the old address with a newer packet
+   * number moves the path back the same way.
+   */
+  private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number): void {
+    path.remote = remote;
+    this.addressValidated = false;
+    this.unvalidatedReceived = datagramBytes;
+    this.unvalidatedSent = 0;
+    path.challengeData.set(this.randomBytes(8), 0);
+    path.challengePending = true;
+    path.challengeOutstanding = true;
+    path.stats.addressChanges++;
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -448,10 +522,11 @@ export class Connection {
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
     if (path.acks.isDuplicate(pn)) return this.dropPacket();
-    if (pn > path.largestReceived) path.largestReceived = pn;
+    const newest = pn > path.largestReceived;
+    if (newest) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
-    if (!this.addressValidated) {
+    if (!this.addressValidated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
       // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
@@ -461,15 +536,17 @@ export class Connection {
       }
     }
     if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
-    if (remote.port !== path.remote.port || remote.host !== path.remote.host) {
-      // Migration and NAT rebinding are issue #4; until then the path follows the newest authenticated address.
-      path.remote = remote;
-    }
+    if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length);
     this.touchIdle(nowMs);
     this.ackElicitingSentSinceReceive = false;
     if (this.state === 'closing') {
       path.acks.onPacketReceived(pn, false, nowMs);
-      this.closePending = true; // answer every packet with our CLOSE again (RFC 9000 §10.2.1)
+      // RFC 9000 §10.2.1: answer with CLOSE again, but not every packet (a flood would be reflected one
+      // for one): on the 1st, 2nd, 4th, 8th... packet received while closing.
+      if (++this.closingPacketsReceived >= this.closingNextReply) {
+        this.closingNextReply *= 2;
+        this.closePending = true;
+      }
       return;
     }
     // Frames are parsed once: whether the packet was ack-eliciting is learnt while applying them.
@@ -524,6 +601,7 @@ export class Connection {
       if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
       else if (outcome.kind === 'pto') {
         path.probesDue = outcome.probePackets;
+        if (outcome.ptoCount >= PMTU_BLACK_HOLE_PTOS) this.onPmtuBlackHole(path);
         // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
         // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
         if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
@@ -539,7 +617,11 @@ export class Connection {
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
     if (this.state === 'closed' || this.state === 'draining') return undefined;
     const handshake = this.pendingHandshake;
-    if (handshake !== undefined && this.mayAmplify(handshake.length)) {
+    if (handshake !== undefined && handshake.length > out.length) {
+      // Never written past the caller's buffer (early data is bounded, so this is a driver bug): counted.
+      this.pendingHandshake = undefined;
+      this.oversizedDatagrams++;
+    } else if (handshake !== undefined && this.mayAmplify(handshake.length)) {
       this.pendingHandshake = undefined;
       if (this.handshakeSends++ === 0) this.handshakeFirstSentAtMs = nowMs;
       this.handshakeLastSentAtMs = nowMs;
@@ -582,9 +664,6 @@ export class Connection {
     if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
   }
 
-  /** Retry: the next Initial echoes this token to the Retry's SCID. */
-  private retryToken: Uint8Array = EMPTY;
-
   /** The server asked for a retry: resend the Initial with its token to its new CID. */
   handleRetry(nowMs: number, retryScid: Uint8Array, token: Uint8Array): void {
     if (this.role !== 'client' || this.outcome !== undefined || this.retryToken.length > 0 || this.clientHandshake === undefined) return;
@@ -610,9 +689,17 @@ export class Connection {
     return undefined;
   }
 
-  /** The server speaks no version of ours: the attempt fails. */
-  failVersionNegotiation(error: MptError): void {
-    if (this.outcome === undefined) this.closeSilently(ReasonCode.VersionNegotiationError, error.message, 'handshake', error);
+  /**
+   * A Version Negotiation packet named this connection: the server speaks no version of ours, and the
+   * attempt fails. It is unauthenticated, so it counts only for a client that has processed no packet of
+   * the server yet (no message 2, no Retry: RFC 9000 §6.2) and only from the address the Initial went to
+   * (`from`, when given). Anything else is ignored; returns whether the connection closed.
+   */
+  failVersionNegotiation(error: MptError, from?: SocketAddress): boolean {
+    if (this.role !== 'client' || this.outcome !== undefined || this.retryToken.length > 0 || this.state !== 'handshaking') return false;
+    if (from !== undefined && (from.host !== this.remote.host || from.port !== this.remote.port)) return false;
+    this.closeSilently(ReasonCode.VersionNegotiationError, error.message, 'handshake', error);
+    return true;
   }
 
   private onHandshakeComplete(outcome: HandshakeOutcome, nowMs: number): void {
@@ -625,7 +712,8 @@ export class Connection {
       this.idleTimeoutMs = peer.maxIdleTimeoutMs;
     }
     const maxDatagram = Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize);
-    const remoteCid = this.role === 'client' ? this.initialRemoteCid : this.initialRemoteCid;
+    // Client: the server's SCID from message 2. Server: the client's SCID from its Initial.
+    const remoteCid = this.initialRemoteCid;
     this.paths.push(
       new Path({
         id: 0,
@@ -663,8 +751,7 @@ export class Connection {
     this.lastHandshake = undefined;
   }
 
-  private failHandshake(nowMs: number, error: MptError): void {
-    void nowMs;
+  private failHandshake(error: MptError): void {
     this.closeSilently(ReasonCode.HandshakeFailed, error.message, 'handshake', error);
   }
 
@@ -704,11 +791,20 @@ export class Connection {
         this.flow.onPeerBlocked(frame.limit);
         return true;
       case 'reset':
-        this.events.push({ type: 'reset', applicationErrorCode: frame.applicationErrorCode });
-        return true;
+        return this.onResetFrame(frame.applicationErrorCode, frame.finalSize, nowMs);
       case 'pathChallenge':
-        this.pathResponses.push(frame.data.slice());
+        // Only the latest challenge is answered (RFC 9000 §8.2.2): a flood of them costs one 8-byte slot.
+        path.pathResponseData.set(frame.data.subarray(0, 8), 0);
+        path.pathResponsePending = true;
         path.ackNow = true;
+        return true;
+      case 'pathResponse':
+        if (path.challengeOutstanding && equalBytes(frame.data, path.challengeData)) {
+          // The peer's new address answered: it is reachable there, the amplification limit ends.
+          path.challengeOutstanding = false;
+          path.challengePending = false;
+          this.addressValidated = true;
+        }
         return true;
       case 'close':
         this.enterDraining(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame));
@@ -723,15 +819,36 @@ export class Connection {
     }
   }
 
-  private readonly pathResponses: Uint8Array[] = [];
-
   private protocolError(nowMs: number, reason: string): false {
     this.closeWith(nowMs, ReasonCode.ProtocolError, 0, reason, 'local', undefined);
     return false;
   }
 
+  /** The peer abandoned its direction. Reported once; its final size must agree with the data (RFC 9000 §4.5). */
+  private onResetFrame(applicationErrorCode: number, finalSize: number, nowMs: number): boolean {
+    const known = this.peerResetFinalSize >= 0 ? this.peerResetFinalSize : this.reassembly.finalSize;
+    if (known !== undefined ? finalSize !== known : finalSize < this.reassembly.highestReceivedOffset) {
+      return this.finalSizeError(nowMs, 'RESET final size differs from the data received');
+    }
+    if (!this.flow.onDataReceived(finalSize)) {
+      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'RESET final size beyond MAX_DATA', 'local', undefined);
+      return false;
+    }
+    if (this.peerResetFinalSize >= 0) return true; // a repeat (our ACK of the first was lost)
+    this.peerResetFinalSize = finalSize;
+    this.events.push({ type: 'reset', applicationErrorCode });
+    return true;
+  }
+
+  private finalSizeError(nowMs: number, reason: string): false {
+    this.closeWith(nowMs, ReasonCode.FinalSizeError, 0, reason, 'local', undefined);
+    return false;
+  }
+
   private onDataFrame(offset: number, data: Uint8Array, fin: boolean, nowMs: number): boolean {
     const end = offset + data.length;
+    const reset = this.peerResetFinalSize;
+    if (reset >= 0 && (end > reset || (fin && end !== reset))) return this.finalSizeError(nowMs, 'DATA beyond the RESET final size');
     if (!this.flow.onDataReceived(end)) {
       this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
       return false;
@@ -742,7 +859,12 @@ export class Connection {
       this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
       return false;
     }
-    if (status !== ReassemblyStatus.Ok) return this.protocolError(nowMs, 'final size changed');
+    if (status === ReassemblyStatus.FinalSizeError) return this.finalSizeError(nowMs, 'final size changed');
+    if (status === ReassemblyStatus.TooManySegments) {
+      // A peer scattering tiny frames over the window (docs/architecture.md, Engine).
+      this.closeWith(nowMs, ReasonCode.LackOfResources, 0, 'too many out-of-order segments', 'local', undefined);
+      return false;
+    }
     if (!readableBefore && this.reassembly.hasReadable) this.events.push({ type: 'readable' });
     if (!this.finishedReported && this.reassembly.finalSize !== undefined) {
       this.finishedReported = true;
@@ -803,6 +925,24 @@ export class Connection {
     if (c.reset) this.resetPending = true;
   }
 
+  /** Queues again what a lost packet carried that only makes sense on its own path. */
+  private requeueOnPath(path: Path, c: PacketContents): void {
+    if (c.pathChallenge && path.challengeOutstanding) path.challengePending = true;
+  }
+
+  /**
+   * PMTU black hole (RFC 8899 §4.3): the path stopped carrying the size discovery reached (a route
+   * change, a tunnel), so every full-size packet is lost. Fall back to the base size every path carries
+   * and search again; what the lost packets carried is requeued by loss detection as usual.
+   */
+  private onPmtuBlackHole(path: Path): void {
+    if (path.mtuBytes <= MIN_DATAGRAM_SIZE) return;
+    path.pmtud.reset(MIN_DATAGRAM_SIZE);
+    path.cc.onMtuUpdate(MIN_DATAGRAM_SIZE);
+    path.pacer.onMtuUpdate(MIN_DATAGRAM_SIZE);
+    path.stats.pmtuBlackHoles++;
+  }
+
   private onPacketsLost(path: Path, lost: readonly SentPacket<PacketContents>[], persistent: boolean, nowMs: number): void {
     let lostBytes = 0;
     let newestSentAtMs = -1;
@@ -811,6 +951,7 @@ export class Connection {
       path.stats.packetsLost++;
       this.stats.packetsLost++;
       this.requeue(c);
+      this.requeueOnPath(path, c);
       if (c.mtuProbeBytes > 0) {
         path.pmtud.onProbeLost(c.mtuProbeBytes, nowMs); // a lost probe says nothing about congestion (RFC 8899 §4.4)
         continue;
@@ -821,6 +962,8 @@ export class Connection {
       }
     }
     if (lostBytes > 0) path.cc.onCongestionEvent(nowMs, newestSentAtMs, lostBytes, persistent);
+    // Persistent congestion with a raised PMTU may be a black hole rather than congestion: search again.
+    if (persistent) this.onPmtuBlackHole(path);
   }
 
   // ----- internals: sending ---------------------------------------------------------------
@@ -835,13 +978,20 @@ export class Connection {
     // RFC 9000 §4.1: tell the peer when its flow control limit, not the network, holds us back (once per limit).
     const blockedAt = this.sendBuffer.blockedAtOffset;
     const dataBlocked = blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
-    const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || this.pathResponses.length > 0 || this.pingPending;
     const room = path.cwndRoomBytes;
+    // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
+    const pathResponse = path.pathResponsePending && (room > 0 || probe);
+    const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || pathResponse || path.challengePending || this.pingPending;
     let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
-    if (this.pmtuEnabled && !probe && room > 0) {
-      const size = path.pmtud.probeSizeDue(nowMs);
-      if (size > 0 && size <= room) mtuProbe = size;
+    if (this.pmtuEnabled && !probe && room >= path.mtuBytes) {
+      // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
+      // probe's size (ACKs free a few packets at a time and data fills them), so a probe that had to fit
+      // would almost never go out on a busy or lossy path and the PMTU would stay at 1200. The overshoot
+      // is bounded: one probe outstanding at a time, at most one window large (a bigger search target is
+      // probed at the window's size first), and its loss is not taken as congestion (RFC 8899 §4.4).
+      const size = Math.min(path.pmtud.probeSizeDue(nowMs), path.cc.cwnd);
+      if (size >= path.mtuBytes + SEARCH_RESOLUTION_BYTES) mtuProbe = size;
     }
     if (dataAllowed && this.transport.pacing && !probe) {
       const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
@@ -853,12 +1003,20 @@ export class Connection {
       }
     }
     if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
-    if (!this.mayAmplify(MIN_DATAGRAM_SIZE)) return 0;
+    // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
+    let maxLength = Math.min(path.mtuBytes, out.length);
+    if (!this.addressValidated) {
+      const budget = AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent;
+      if (budget < MIN_AMPLIFICATION_ROOM) return 0;
+      if (budget < maxLength) maxLength = budget;
+    }
+    if (mtuProbe > 0 && (mtuProbe > out.length || (!this.addressValidated && mtuProbe > maxLength))) mtuProbe = 0;
+    if (mtuProbe > 0) maxLength = mtuProbe;
 
     const pn = path.nextPacketNumber;
     const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
     const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
-    const limit = (mtuProbe > 0 ? mtuProbe : path.mtuBytes) - headerLength - AEAD_TAG_LENGTH;
+    const limit = maxLength - headerLength - AEAD_TAG_LENGTH;
     const payload = this.payload;
     const contents = new PacketContents();
     let at = 0;
@@ -902,8 +1060,16 @@ export class Connection {
       this.resetSent = true;
       ackEliciting = true;
     }
-    while (this.pathResponses.length > 0 && limit - at >= 9) {
-      at = encodeFrame(payload, at, { type: 'pathResponse', data: this.pathResponses.shift() as Uint8Array });
+    if (pathResponse && limit - at >= 9) {
+      at = encodeFrame(payload, at, { type: 'pathResponse', data: path.pathResponseData });
+      path.pathResponsePending = false;
+      path.stats.pathResponsesSent++;
+      ackEliciting = true;
+    }
+    if (path.challengePending && limit - at >= 9) {
+      at = encodeFrame(payload, at, { type: 'pathChallenge', data: path.challengeData });
+      path.challengePending = false;
+      contents.pathChallenge = true;
       ackEliciting = true;
     }
     if (mtuProbe > 0) {
@@ -960,10 +1126,6 @@ export class Connection {
     this.armKeepAlive(nowMs);
     return length;
   }
-
-  private resetSent = false;
-  /** The flow-control limit we last reported being blocked at with DATA_BLOCKED, or -1. */
-  private dataBlockedReported = -1;
 
   private buildClosePacket(path: Path, out: Uint8Array): number {
     const frame = this.closeFrame;
@@ -1046,12 +1208,6 @@ export class Connection {
   private dropPacket(): void {
     this.stats.packetsDropped++;
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {

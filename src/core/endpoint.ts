@@ -5,7 +5,8 @@ import { defaultRandomBytes, type RandomBytes } from '../crypto/random.js';
 import { createRetryTokens, type RetryTokens } from '../crypto/retry-token.js';
 import { keyPairFromPrivate, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
-import { resolveTransportConfig, type TransportConfig, MIN_DATAGRAM_SIZE } from './config.js';
+import { equalBytes } from './bytes.js';
+import { resolveTransportConfig, type TransportConfig, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
 import { Connection, serverTransportParams } from './connection.js';
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
@@ -111,12 +112,6 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** An mpt endpoint: a client, a server, or both. */
 export class Endpoint implements DatagramEndpoint {
   /** Drop counters. */
@@ -132,8 +127,15 @@ export class Endpoint implements DatagramEndpoint {
   private readonly server: ServerOptions | undefined;
   private readonly retryTokens: RetryTokens | undefined;
   private readonly byCid = new Map<number, Connection>();
-  /** Client-chosen Initial DCIDs of server connections still in their handshake, for repeated Initials. */
+  /** Client-chosen Initial DCIDs of server connections, for repeated Initials. */
   private readonly byInitialDcid = new Map<string, Connection>();
+  /** The key of each server connection in {@link byInitialDcid}, to remove it without a scan. */
+  private readonly initialDcidOf = new Map<Connection, string>();
+  /**
+   * Payload scratch shared by every connection (the engine is single-threaded and each payload is sealed
+   * before the next is built): a half-open connection costs no 64 KiB buffer of its own.
+   */
+  private readonly scratch = new Uint8Array(MAX_DATAGRAM_SIZE);
   private readonly queued: QueuedDatagram[] = [];
   private readonly events: EndpointEvent[] = [];
   private cursor = 0;
@@ -169,7 +171,7 @@ export class Endpoint implements DatagramEndpoint {
     const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
     const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
     const connection = Connection.client(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH) },
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH), scratch: this.scratch },
       { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
       options.earlyData,
     );
@@ -190,32 +192,44 @@ export class Endpoint implements DatagramEndpoint {
     else this.handleShort(nowMs, remote, bytes);
   }
 
+  /** Forgets a connection that reached `closed`, so it neither lingers in the maps nor counts toward maxConnections. */
+  private sweep(connection: Connection): void {
+    if (connection.state === 'closed') this.unregister(connection);
+  }
+
   /** Runs every connection timer that is due. */
   handleTimeout(nowMs: number): void {
     for (const connection of this.connections) {
       const due = connection.nextTimeout();
       if (due !== undefined && due <= nowMs) connection.handleTimeout(nowMs);
-      if (connection.state === 'closed') this.unregister(connection);
+      this.sweep(connection);
     }
   }
 
   /** The next datagram of any connection, round robin. */
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
-    const queued = this.queued.shift();
-    if (queued !== undefined) {
+    for (let queued = this.queued.shift(); queued !== undefined; queued = this.queued.shift()) {
+      if (queued.bytes.length > out.length) continue; // never written past the caller's buffer
       out.set(queued.bytes, 0);
       return { local: queued.local, remote: queued.remote, length: queued.bytes.length };
     }
     const list = this.polled;
     const n = list.length;
+    let closedSeen = false;
     for (let i = 0; i < n; i++) {
-      const connection = list[(this.cursor + i) % n] as Connection;
+      const at = (this.cursor + i) % n;
+      const connection = list[at] as Connection;
+      if (connection.state === 'closed') {
+        closedSeen = true; // closed by the application or a failed handshake since the last sweep
+        continue;
+      }
       const transmit = connection.pollTransmit(nowMs, out);
       if (transmit !== undefined) {
-        this.cursor = (this.cursor + i + 1) % n;
+        this.cursor = (at + 1) % n;
         return transmit;
       }
     }
+    if (closedSeen) for (let i = list.length - 1; i >= 0; i--) this.sweep(list[i] as Connection);
     return undefined;
   }
 
@@ -234,7 +248,7 @@ export class Endpoint implements DatagramEndpoint {
   private handleLong(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
     const decoded = decodeLongHeader(bytes);
     if (decoded.isErr()) {
-      if (bytes.length >= 5 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(1) === 0) return this.handleVersionNegotiation(bytes);
+      if (bytes.length >= 5 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(1) === 0) return this.handleVersionNegotiation(remote, bytes);
       if (decoded.error.kind === 'UnsupportedVersion') return this.answerUnknownVersion(local, remote, bytes);
       this.stats.undecodable++;
       return;
@@ -250,6 +264,7 @@ export class Endpoint implements DatagramEndpoint {
     const known = this.lookup(packet.dcid) ?? (packet.type === 'initial' ? this.byInitialDcid.get(hex(packet.dcid)) : undefined);
     if (known !== undefined) {
       known.handleLongPacket(nowMs, remote, packet.type, packet.scid, payload, bytes.length);
+      this.sweep(known);
       return;
     }
     if (packet.type !== 'initial' || this.server === undefined) return void this.stats.unknownConnection++;
@@ -265,20 +280,20 @@ export class Endpoint implements DatagramEndpoint {
     const paths = connection.paths;
     let pathIndex = 0;
     for (let i = 0; i < paths.length; i++) {
-      if (sameBytes((paths[i] as Connection['paths'][number]).localCid, dcid)) {
+      if (equalBytes((paths[i] as Connection['paths'][number]).localCid, dcid)) {
         pathIndex = i;
         break;
       }
     }
     connection.handleShortPacket(nowMs, remote, bytes, header.value, pathIndex);
-    if (connection.state === 'closed') this.unregister(connection);
+    this.sweep(connection);
   }
 
   private lookup(cid: Uint8Array): Connection | undefined {
     const connection = this.byCid.get(cidKey(cid));
     if (connection === undefined) return undefined;
     const cids = connection.localCids;
-    for (let i = 0; i < cids.length; i++) if (sameBytes(cids[i] as Uint8Array, cid)) return connection;
+    for (let i = 0; i < cids.length; i++) if (equalBytes(cids[i] as Uint8Array, cid)) return connection;
     return undefined;
   }
 
@@ -293,6 +308,8 @@ export class Endpoint implements DatagramEndpoint {
     datagramBytes: number,
   ): void {
     const server = this.server as ServerOptions;
+    // Connections closed by the application since the last poll must not count toward the limit.
+    if (this.connections.size >= (server.maxConnections ?? 10_000)) for (const c of this.connections) this.sweep(c);
     // RFC 9000 §14.1: a server ignores Initials in datagrams below 1200 bytes, so it never amplifies.
     if (datagramBytes < MIN_DATAGRAM_SIZE || this.connections.size >= (server.maxConnections ?? 10_000)) {
       this.stats.refused++;
@@ -325,18 +342,20 @@ export class Endpoint implements DatagramEndpoint {
       payload,
     );
     // The client's parameters must name the SCID it actually used (RFC 9000 §7.3).
-    if (accepted.isErr() || !sameBytes(accepted.value.clientParams.initialSourceConnectionId, scid)) {
+    if (accepted.isErr() || !equalBytes(accepted.value.clientParams.initialSourceConnectionId, scid)) {
       this.stats.refused++;
       return;
     }
     const connection = Connection.server(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice() },
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice(), scratch: this.scratch },
       accepted.value,
       params,
       datagramBytes,
     );
     this.register(connection);
-    this.byInitialDcid.set(hex(dcid), connection);
+    const key = hex(dcid);
+    this.byInitialDcid.set(key, connection);
+    this.initialDcidOf.set(connection, key);
     this.events.push({ type: 'connection', connection });
   }
 
@@ -364,14 +383,16 @@ export class Endpoint implements DatagramEndpoint {
     this.stats.versionNegotiations++;
   }
 
-  private handleVersionNegotiation(bytes: Uint8Array): void {
+  private handleVersionNegotiation(remote: SocketAddress, bytes: Uint8Array): void {
     const vn = decodeVersionNegotiation(bytes);
     if (vn.isErr()) return void this.stats.undecodable++;
     const connection = this.lookup(vn.value.dcid);
-    // RFC 9000 §6.2: ignore one that lists our version (it cannot be genuine) or arrives after the handshake.
+    // RFC 9000 §6.2: ignore one that lists our version (it cannot be genuine). The connection ignores one
+    // unless it is a client that has heard nothing from the server yet, from the address it sent to: a
+    // spoofed VN must not end a connection.
     if (connection === undefined || vn.value.supportedVersions.includes(WIRE_VERSION)) return;
-    connection.failVersionNegotiation(new MptError(MptErrorCode.VersionNegotiation, `the server speaks versions ${vn.value.supportedVersions.map((v) => `0x${v.toString(16)}`).join(', ')}, not 0x${WIRE_VERSION.toString(16)}`));
-    this.unregister(connection);
+    const error = new MptError(MptErrorCode.VersionNegotiation, `the server speaks versions ${vn.value.supportedVersions.map((v) => `0x${v.toString(16)}`).join(', ')}, not 0x${WIRE_VERSION.toString(16)}`);
+    if (connection.failVersionNegotiation(error, remote)) this.unregister(connection);
   }
 
   private newCid(): Uint8Array {
@@ -393,6 +414,10 @@ export class Endpoint implements DatagramEndpoint {
     if (at >= 0) this.polled.splice(at, 1);
     if (this.cursor >= this.polled.length) this.cursor = 0;
     for (const cid of connection.localCids) if (this.byCid.get(cidKey(cid)) === connection) this.byCid.delete(cidKey(cid));
-    for (const [key, c] of this.byInitialDcid) if (c === connection) this.byInitialDcid.delete(key);
+    const key = this.initialDcidOf.get(connection);
+    if (key !== undefined) {
+      this.initialDcidOf.delete(connection);
+      if (this.byInitialDcid.get(key) === connection) this.byInitialDcid.delete(key);
+    }
   }
 }

@@ -37,6 +37,8 @@ export class PacketContents {
   reset = false;
   /** Size of an MTU probe in bytes, or 0. */
   mtuProbeBytes = 0;
+  /** Whether a PATH_CHALLENGE was sent. */
+  pathChallenge = false;
 }
 
 /** Counters of one path. */
@@ -55,6 +57,12 @@ export interface PathStats {
   streamBytesSent: number;
   /** Stream bytes sent again after a loss. */
   streamBytesRetransmitted: number;
+  /** PATH_RESPONSE frames sent. */
+  pathResponsesSent: number;
+  /** Times the peer's address changed (a newest packet from elsewhere). */
+  addressChanges: number;
+  /** Times PMTU discovery fell back to the base size after full-size packets kept being lost (RFC 8899 §4.3). */
+  pmtuBlackHoles: number;
 }
 
 /** The state of one path. */
@@ -100,7 +108,23 @@ export class Path {
     bytesReceived: 0,
     streamBytesSent: 0,
     streamBytesRetransmitted: 0,
+    pathResponsesSent: 0,
+    addressChanges: 0,
+    pmtuBlackHoles: 0,
   };
+  /**
+   * The data of the latest PATH_CHALLENGE received, to echo. One slot: a newer challenge replaces an
+   * older one (RFC 9000 §8.2.2 requires an answer only to the latest), so a flood costs no memory.
+   */
+  readonly pathResponseData = new Uint8Array(8);
+  /** Whether {@link pathResponseData} still has to be sent. */
+  pathResponsePending = false;
+  /** The data of our PATH_CHALLENGE on this path (after the peer's address changed). */
+  readonly challengeData = new Uint8Array(8);
+  /** Whether our PATH_CHALLENGE has to be sent (again, if lost). */
+  challengePending = false;
+  /** Whether we wait for the PATH_RESPONSE to our challenge: the peer's current address is unvalidated. */
+  challengeOutstanding = false;
 
   constructor(init: {
     id: number;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { equalRange } from './bytes.js';
+
 /** Result of {@link Reassembly.insert}. */
 export const ReassemblyStatus = {
   /** Accepted (possibly wholly or partly duplicate). */
@@ -18,6 +20,11 @@ export const ReassemblyStatus = {
    * changed final size (RFC 9000 §4.5): close with FinalSizeError. Nothing was stored.
    */
   FinalSizeError: 2,
+  /**
+   * Too many separate out-of-order segments (a peer scattering tiny frames over the window):
+   * close with LackOfResources. The bytes were stored; the connection is ending anyway.
+   */
+  TooManySegments: 3,
 } as const;
 
 /** A value of {@link ReassemblyStatus}. */
@@ -25,14 +32,33 @@ export type ReassemblyStatusCode = (typeof ReassemblyStatus)[keyof typeof Reasse
 
 /** Once this many consumed segment slots accumulate at the front, they are compacted away. */
 const COMPACT_AFTER_SEGMENTS = 64;
+/** Pieces shorter than this, in bytes, are copied and appended to an adjacent stored segment instead of adding one. */
+export const MERGE_BELOW_BYTES = 1024;
+/** Segments allowed regardless of the window: runs between holes (losses) of a legitimate peer. */
+export const BASE_SEGMENT_LIMIT = 4096;
+/** Smallest capacity of a segment we own, in bytes, so small appends do not reallocate each time. */
+const MIN_OWNED_CAPACITY = 256;
 
 /**
  * Out-of-order stream bytes and the in-order read cursor. Offsets and sizes
  * are bytes.
  *
- * Stored data is kept as subarrays of the `bytes` passed to {@link insert}
- * (no copy): the caller must not reuse those buffers while they may be held,
- * i.e. pass each decrypted packet payload in a buffer of its own.
+ * Memory tracks {@link bufferedBytes}: a piece that fills at least half of
+ * the buffer it lives in is kept by reference (zero-copy, so the caller must not reuse that
+ * buffer: pass each decrypted payload in a buffer of its own); anything else
+ * is copied, and a small piece that continues a stored segment is appended to
+ * it (a segment we own grows by doubling). So a peer sending in order after a
+ * hole adds no segments, and a segment never pins a packet buffer much larger
+ * than itself.
+ *
+ * The number of stored segments is bounded: {@link BASE_SEGMENT_LIMIT} plus
+ * one per {@link MERGE_BELOW_BYTES} of the receive window (a legitimate peer's
+ * pieces that are not merged are at least that large). Beyond it
+ * {@link insert} returns {@link ReassemblyStatus.TooManySegments}: only a
+ * hostile peer scatters tiny frames over the window, and the connection closes
+ * with LackOfResources (dropping the frame would let it retry forever). With
+ * the bound, a sorted array with binary search is enough: appends at the end
+ * and merges cost O(1), and an insert elsewhere moves at most the bound.
  */
 export class Reassembly {
   /** Bytes delivered by {@link read}: the stream offset of the next byte to read. */
@@ -56,10 +82,17 @@ export class Reassembly {
   /** Stored segments in offset order, disjoint; consumed slots before segHead. */
   private readonly segOffsets: number[];
   private readonly segBytes: Uint8Array[];
+  /** The buffer a segment we own lives in (with spare capacity after it), or undefined when borrowed from the caller. */
+  private readonly segOwned: (Uint8Array | undefined)[];
   private segHead: number;
+  /** Most segments stored at once: {@link BASE_SEGMENT_LIMIT} plus one per {@link MERGE_BELOW_BYTES} of the largest window. */
+  private readonly maxSegments: number;
 
-  /** @param limitOffset the initial MAX_DATA we advertise (our initial_max_data), in bytes. */
-  constructor(limitOffset: number) {
+  /**
+   * @param limitOffset the initial MAX_DATA we advertise (our initial_max_data), in bytes.
+   * @param maxWindowBytes the largest receive window flow control may grow to, in bytes (sizes the segment bound).
+   */
+  constructor(limitOffset: number, maxWindowBytes: number = limitOffset) {
     this.readOffset = 0;
     this.highestReceivedOffset = 0;
     this.finalSize = undefined;
@@ -69,7 +102,9 @@ export class Reassembly {
     this.conflictingFrames = 0;
     this.segOffsets = [];
     this.segBytes = [];
+    this.segOwned = [];
     this.segHead = 0;
+    this.maxSegments = BASE_SEGMENT_LIMIT + Math.ceil(Math.max(limitOffset, maxWindowBytes) / MERGE_BELOW_BYTES);
   }
 
   /** Whether the whole stream has been read: a FIN arrived and every byte up to it was delivered. */
@@ -80,6 +115,24 @@ export class Reassembly {
   /** Whether {@link read} would return bytes now. */
   get hasReadable(): boolean {
     return this.segHead < this.segOffsets.length && this.segOffsets[this.segHead] === this.readOffset;
+  }
+
+  /**
+   * Bytes of memory the stored segments keep alive (their buffers, spare capacity included), for
+   * diagnostics and tests: within about twice {@link bufferedBytes}. O(segments).
+   */
+  get heldBytes(): number {
+    let held = 0;
+    for (let i = this.segHead; i < this.segBytes.length; i++) {
+      const owned = this.segOwned[i];
+      held += owned !== undefined ? owned.length : (this.segBytes[i] as Uint8Array).buffer.byteLength;
+    }
+    return held;
+  }
+
+  /** Segments stored now (out-of-order runs, plus the readable one). */
+  get segmentCount(): number {
+    return this.segOffsets.length - this.segHead;
   }
 
   /** Raises the flow-control limit after we advertise a larger MAX_DATA. Smaller values are ignored. */
@@ -123,7 +176,7 @@ export class Reassembly {
     // Fast path: in order, past everything stored.
     if (this.segHead === n || start >= (offsets[n - 1] as number) + (this.segBytes[n - 1] as Uint8Array).length) {
       this.addSegment(n, start, data);
-      return ReassemblyStatus.Ok;
+      return this.segmentCount > this.maxSegments ? ReassemblyStatus.TooManySegments : ReassemblyStatus.Ok;
     }
     let conflict = false;
     let cursor = start;
@@ -133,13 +186,13 @@ export class Reassembly {
       const segStart = offsets[i] as number;
       const seg = this.segBytes[i] as Uint8Array;
       if (segStart > cursor) {
-        this.addSegment(i, cursor, data.subarray(cursor - start, segStart - start));
-        i++;
+        // The overlapped segment follows whatever holds the new bytes.
+        i = this.addSegment(i, cursor, data.subarray(cursor - start, segStart - start)) + 1;
         cursor = segStart;
       }
       const overlapEnd = Math.min(segStart + seg.length, end);
       if (overlapEnd > cursor) {
-        if (!conflict && !sameBytes(data, cursor - start, seg, cursor - segStart, overlapEnd - cursor)) conflict = true;
+        if (!conflict && !equalRange(data, cursor - start, seg, cursor - segStart, overlapEnd - cursor)) conflict = true;
         this.duplicateBytes += overlapEnd - cursor;
         cursor = overlapEnd;
       }
@@ -147,13 +200,14 @@ export class Reassembly {
     }
     if (cursor < end) this.addSegment(i, cursor, data.subarray(cursor - start));
     if (conflict) this.conflictingFrames++;
-    return ReassemblyStatus.Ok;
+    return this.segmentCount > this.maxSegments ? ReassemblyStatus.TooManySegments : ReassemblyStatus.Ok;
   }
 
   /**
    * The next in-order bytes, at most `maxBytes`, or undefined if the next
-   * byte has not arrived. Returns a subarray of a received buffer (zero-copy):
-   * one stored segment at a time, so call it in a loop to drain.
+   * byte has not arrived. Returns a view of stored bytes (zero-copy), valid
+   * until the caller is done with it: one stored segment at a time, so call
+   * it in a loop to drain.
    */
   read(maxBytes: number = Number.POSITIVE_INFINITY): Uint8Array | undefined {
     if (!this.hasReadable || maxBytes <= 0) return undefined;
@@ -162,6 +216,7 @@ export class Reassembly {
     if (seg.length <= maxBytes) {
       out = seg;
       this.segBytes[this.segHead] = EMPTY;
+      this.segOwned[this.segHead] = undefined;
       this.segHead++;
       this.compact();
     } else {
@@ -186,16 +241,58 @@ export class Reassembly {
     return lo;
   }
 
-  private addSegment(index: number, offset: number, bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
+  /**
+   * Stores `bytes` at `offset`, before segment `index` (which starts at or after its end):
+   * appended to the previous segment when small and contiguous with it, else a segment of its own.
+   * Returns the index of the segment now holding the bytes.
+   */
+  private addSegment(index: number, offset: number, bytes: Uint8Array): number {
+    if (bytes.length === 0) return index - 1;
+    this.bufferedBytes += bytes.length;
+    const prev = index - 1;
+    if (
+      bytes.length < MERGE_BELOW_BYTES &&
+      prev >= this.segHead &&
+      (this.segOffsets[prev] as number) + (this.segBytes[prev] as Uint8Array).length === offset
+    ) {
+      this.append(prev, bytes);
+      return prev;
+    }
+    // Keep a piece by reference only if it is most of its buffer; copy the rest.
+    const borrow = 2 * bytes.length >= bytes.buffer.byteLength;
+    let stored = bytes;
+    let owned: Uint8Array | undefined;
+    if (!borrow) {
+      owned = bytes.slice(); // exact: a segment that is never appended to costs only its bytes
+      stored = owned;
+    }
     if (index === this.segOffsets.length) {
       this.segOffsets.push(offset);
-      this.segBytes.push(bytes);
+      this.segBytes.push(stored);
+      this.segOwned.push(owned);
     } else {
       this.segOffsets.splice(index, 0, offset);
-      this.segBytes.splice(index, 0, bytes);
+      this.segBytes.splice(index, 0, stored);
+      this.segOwned.splice(index, 0, owned);
     }
-    this.bufferedBytes += bytes.length;
+    return index;
+  }
+
+  /** Appends bytes to stored segment `i`, moving it into a buffer of ours (grown by doubling) when needed. */
+  private append(i: number, bytes: Uint8Array): void {
+    const seg = this.segBytes[i] as Uint8Array;
+    let owned = this.segOwned[i];
+    let from = 0;
+    if (owned !== undefined) from = seg.byteOffset - owned.byteOffset;
+    if (owned === undefined || from + seg.length + bytes.length > owned.length) {
+      const grown = new Uint8Array(Math.max(MIN_OWNED_CAPACITY, 2 * (seg.length + bytes.length)));
+      grown.set(seg, 0);
+      owned = grown;
+      from = 0;
+      this.segOwned[i] = owned;
+    }
+    owned.set(bytes, from + seg.length);
+    this.segBytes[i] = owned.subarray(from, from + seg.length + bytes.length);
   }
 
   private compact(): void {
@@ -203,18 +300,15 @@ export class Reassembly {
     if (this.segHead === n) {
       this.segOffsets.length = 0;
       this.segBytes.length = 0;
+      this.segOwned.length = 0;
       this.segHead = 0;
     } else if (this.segHead >= COMPACT_AFTER_SEGMENTS && this.segHead * 2 >= n) {
       this.segOffsets.splice(0, this.segHead);
       this.segBytes.splice(0, this.segHead);
+      this.segOwned.splice(0, this.segHead);
       this.segHead = 0;
     }
   }
 }
 
 const EMPTY = new Uint8Array(0);
-
-function sameBytes(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (a[aFrom + k] !== b[bFrom + k]) return false;
-  return true;
-}

@@ -88,8 +88,12 @@ describe('recovery from targeted losses', () => {
       return p.serverSink?.finished === true;
     }, 60_000);
     expect(sha256(p.serverSink!.data())).toBe(sha256(data));
-    // Persistent congestion (RFC 9002 §7.6): the window collapsed to two datagrams, then grew again.
-    expect(minCwndAfter).toBe(2 * p.connection.paths[0]!.mtuBytes);
+    // Persistent congestion (RFC 9002 §7.6): the window collapsed to two datagrams, then grew again. To the
+    // sender an outage looks like a PMTU black hole too (RFC 8899 §4.3): it fell back to 1200-byte
+    // datagrams and found 1452 again afterwards.
+    expect(minCwndAfter).toBe(2 * 1200);
+    expect(p.connection.paths[0]!.stats.pmtuBlackHoles).toBeGreaterThanOrEqual(1);
+    expect(p.connection.paths[0]!.mtuBytes).toBe(1452);
     console.log(`3 s outage: 4 MB in ${ms.toFixed(0)} ms (1.6 s of link time + 3 s outage)`);
     // The PTO backs off 2x per probe: the first probe after the outage goes at most one doubling (~3 s) later.
     expect(ms).toBeLessThan(3_500 + 3_000 + 3_000);
