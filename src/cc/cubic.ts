@@ -5,6 +5,7 @@
  * @module
  */
 import type { CcPathInfo, CongestionController, RttSample } from './congestion-controller.js';
+import { HyStartPlusPlus } from './hystart.js';
 import { initialWindowBytes, minimumWindowBytes, NO_RECOVERY_MS } from './window.js';
 
 /** CUBIC's scaling constant C, in segments / s³ (RFC 9438 §5.1). */
@@ -24,6 +25,8 @@ export const CUBIC_ALPHA = (3 * (1 - CUBIC_BETA)) / (1 + CUBIC_BETA);
 export interface CubicOptions {
   /** Fast convergence (RFC 9438 §4.7): release bandwidth sooner to a new flow. Default true. */
   readonly fastConvergence?: boolean;
+  /** HyStart++ (RFC 9406) in the initial slow start (RFC 9438 §4.10). Default true. */
+  readonly hystart?: boolean;
 }
 
 /** Sentinel for "no congestion-avoidance epoch under way". */
@@ -59,12 +62,21 @@ export class CubicController implements CongestionController {
   private wEstBytes: number;
   /** Time of the last ACK, or of a restart after idle, ms: the reference for §5.8's epoch shift. */
   private lastProgressMs: number;
+  /**
+   * When the window first grew in the current epoch (a congestion-avoidance
+   * ACK while not application limited), ms; NaN until then. A loss of a
+   * packet sent before it measured the window the last reduction set, not a
+   * saturation point the flow probed: fast convergence does not apply (§4.7).
+   */
+  private probingSinceMs: number;
   /** Set by persistent congestion: the next epoch starts with K = 0 and W_max = cwnd (§4.8). */
   private afterTimeout: boolean;
   /** True until the first ACK or congestion event (RFC 9002 §7.2 re-derivation on MTU change). */
   private pristine: boolean;
   /** Whether fast convergence (§4.7) is on. */
   private readonly fastConvergence: boolean;
+  /** HyStart++ for the initial slow start (RFC 9406); finished from the start when disabled. */
+  readonly hystart: HyStartPlusPlus;
 
   /** A controller for a new path, starting in slow start at the initial window. */
   constructor(info: CcPathInfo, options: CubicOptions = {}) {
@@ -78,9 +90,12 @@ export class CubicController implements CongestionController {
     this.kSeconds = 0;
     this.wEstBytes = 0;
     this.lastProgressMs = info.nowMs;
+    this.probingSinceMs = Number.NaN;
     this.afterTimeout = false;
     this.pristine = true;
     this.fastConvergence = options.fastConvergence ?? true;
+    this.hystart = new HyStartPlusPlus(info.nowMs);
+    if (options.hystart === false) this.hystart.stop();
   }
 
   /** Congestion window, whole bytes. */
@@ -143,6 +158,23 @@ export class CubicController implements CongestionController {
     this.lastProgressMs = nowMs;
     // RFC 9002 §7.3.2: no growth during the recovery period.
     if (sentAtMs <= this.recoveryStartMs) return;
+    const hystart = this.hystart;
+    if (hystart.active && this.windowBytes < this.thresholdBytes) {
+      // §4.10 with RFC 9406: the growth of this ACK uses the phase it arrived
+      // in; RTT samples and rounds count even when the window is under-used.
+      const divisor = hystart.growthDivisor;
+      const cssDone = hystart.onAck(nowMs, sentAtMs, rtt.latestMs);
+      if (!appLimited) this.windowBytes += bytes / divisor;
+      if (cssDone) {
+        // §4.10: left slow start without a loss, so W_max is undefined; the
+        // first epoch starts at its inflection point (K = 0, W_max = cwnd)
+        // and W_est switches to α = 1 at once (cwnd_prior = cwnd).
+        this.thresholdBytes = this.windowBytes;
+        this.cwndPriorBytes = this.windowBytes;
+        this.wMaxBytes = 0;
+      }
+      return;
+    }
     if (appLimited) {
       // §5.8: do not grow, and freeze t so the time spent limited does not
       // count towards the curve when the sender is busy again.
@@ -152,11 +184,12 @@ export class CubicController implements CongestionController {
       return;
     }
     if (this.windowBytes < this.thresholdBytes) {
-      // §4.10: slow start is the standard one (HyStart++ not implemented).
+      // §4.10: slow starts after the first (persistent congestion) are standard.
       this.windowBytes += bytes;
       return;
     }
     if (Number.isNaN(this.epochStartMs)) this.startEpoch(nowMs);
+    if (Number.isNaN(this.probingSinceMs)) this.probingSinceMs = nowMs;
 
     const mds = this.mdsBytes;
     const window = this.windowBytes;
@@ -183,14 +216,22 @@ export class CubicController implements CongestionController {
   /** Multiplicative decrease by β_cubic once per round trip, with fast convergence; minimum window on persistent congestion (§4.6-§4.8). */
   onCongestionEvent(nowMs: number, sentAtMs: number, _lostBytes: number, persistent: boolean): void {
     this.pristine = false;
+    // RFC 9406 §4.2: a loss in slow start or CSS ends HyStart++.
+    this.hystart.stop();
     if (sentAtMs > this.recoveryStartMs) {
       this.recoveryStartMs = nowMs;
       this.epochStartMs = NO_EPOCH;
       const window = this.windowBytes;
       // §4.7: a loss below the previous W_max means another flow is taking
-      // a share; remember a lower plateau so this flow yields sooner.
+      // a share; remember a lower plateau so this flow yields sooner. Only
+      // if the window got there by probing: a packet sent before the window
+      // grew again (the round right after a reduction, or an epoch spent
+      // application limited) was lost at the window the last reduction set,
+      // which says nothing about a lower saturation point.
+      const probed = sentAtMs > this.probingSinceMs; // false while NaN
       this.wMaxBytes =
-        this.fastConvergence && window < this.wMaxBytes ? (window * (1 + CUBIC_BETA)) / 2 : window;
+        this.fastConvergence && probed && window < this.wMaxBytes ? (window * (1 + CUBIC_BETA)) / 2 : window;
+      this.probingSinceMs = Number.NaN;
       this.cwndPriorBytes = window;
       // §4.6 allows cwnd in place of flight size: the path's window is what
       // the sender was allowed, and the engine may not fill it exactly.

@@ -10,7 +10,18 @@ export type {
   CongestionGroup,
   RttSample,
 } from './congestion-controller.js';
-export { RenoController } from './reno.js';
+export { RenoController, type RenoOptions } from './reno.js';
+export {
+  HYSTART_CSS_GROWTH_DIVISOR,
+  HYSTART_CSS_ROUNDS,
+  HYSTART_MAX_RTT_THRESH_MS,
+  HYSTART_MIN_RTT_DIVISOR,
+  HYSTART_MIN_RTT_THRESH_MS,
+  HYSTART_N_RTT_SAMPLE,
+  HyStartPlusPlus,
+  hystartRttThresholdMs,
+  type HyStartPhase,
+} from './hystart.js';
 export { CUBIC_ALPHA, CUBIC_BETA, CUBIC_C, CubicController, type CubicOptions } from './cubic.js';
 export { PACING_GAIN, Pacer, pacingRateBytesPerMs } from './pacer.js';
 export {

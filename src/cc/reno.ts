@@ -4,12 +4,19 @@
  * @module
  */
 import type { CcPathInfo, CongestionController, RttSample } from './congestion-controller.js';
+import { HyStartPlusPlus } from './hystart.js';
 import {
   initialWindowBytes,
   minimumWindowBytes,
   NO_RECOVERY_MS,
   RENO_LOSS_REDUCTION_FACTOR,
 } from './window.js';
+
+/** Options of a {@link RenoController}. */
+export interface RenoOptions {
+  /** HyStart++ (RFC 9406) in the initial slow start. Default true. */
+  readonly hystart?: boolean;
+}
 
 /**
  * A per-path NewReno controller (RFC 9002 §7, pseudocode in Appendix B).
@@ -33,14 +40,18 @@ export class RenoController implements CongestionController {
   private recoveryStartMs: number;
   /** True until the first ACK or congestion event, so an MTU change can re-derive the initial window (RFC 9002 §7.2). */
   private pristine: boolean;
+  /** HyStart++ for the initial slow start (RFC 9406); finished from the start when disabled. */
+  readonly hystart: HyStartPlusPlus;
 
   /** A controller for a new path, starting in slow start at the initial window. */
-  constructor(info: CcPathInfo) {
+  constructor(info: CcPathInfo, options: RenoOptions = {}) {
     this.mdsBytes = info.maxDatagramSizeBytes;
     this.windowBytes = initialWindowBytes(info.maxDatagramSizeBytes);
     this.thresholdBytes = Number.POSITIVE_INFINITY;
     this.recoveryStartMs = NO_RECOVERY_MS;
     this.pristine = true;
+    this.hystart = new HyStartPlusPlus(info.nowMs);
+    if (options.hystart === false) this.hystart.stop();
   }
 
   /** Congestion window, whole bytes. */
@@ -62,11 +73,22 @@ export class RenoController implements CongestionController {
   onPacketSent(_nowMs: number, _bytes: number, _bytesInFlight: number): void {}
 
   /** Grows the window per RFC 9002 §7.3.1 (slow start) or §7.3.3 (congestion avoidance). */
-  onAck(_nowMs: number, sentAtMs: number, bytes: number, _rtt: RttSample, appLimited: boolean): void {
+  onAck(nowMs: number, sentAtMs: number, bytes: number, rtt: RttSample, appLimited: boolean): void {
     this.pristine = false;
     // §7.3.2: no growth while recovering; the period ends with the first
     // ACK of a packet sent after it began.
     if (sentAtMs <= this.recoveryStartMs) return;
+    const hystart = this.hystart;
+    if (hystart.active && this.windowBytes < this.thresholdBytes) {
+      // RFC 9406: the growth of this ACK uses the phase it arrived in; RTT
+      // samples and rounds count even when the window is under-used.
+      const divisor = hystart.growthDivisor;
+      const cssDone = hystart.onAck(nowMs, sentAtMs, rtt.latestMs);
+      if (!appLimited) this.windowBytes += bytes / divisor;
+      // CSS ran its rounds: congestion avoidance from here (RFC 9406 §4.2).
+      if (cssDone) this.thresholdBytes = this.windowBytes;
+      return;
+    }
     // §7.8: an under-used window says nothing about the path's capacity.
     if (appLimited) return;
     if (this.windowBytes < this.thresholdBytes) {
@@ -80,6 +102,8 @@ export class RenoController implements CongestionController {
   /** Halves the window once per round trip; collapses it on persistent congestion (RFC 9002 §7.3.2, §7.6.2). */
   onCongestionEvent(nowMs: number, sentAtMs: number, _lostBytes: number, persistent: boolean): void {
     this.pristine = false;
+    // RFC 9406 §4.2: a loss in slow start or CSS ends HyStart++.
+    this.hystart.stop();
     if (sentAtMs > this.recoveryStartMs) {
       this.recoveryStartMs = nowMs;
       this.thresholdBytes = Math.max(

@@ -191,6 +191,39 @@ describe('CUBIC fast convergence (RFC 9438 §4.7)', () => {
   });
 });
 
+describe('CUBIC fast convergence only after the window probed (RFC 9438 §4.7)', () => {
+  it('keeps W_max = cwnd for a loss in the round right after a reduction', () => {
+    // W_max = 100, cwnd = 70 segments; a packet sent at 50 ms, after the
+    // recovery start (10 ms) but before any ACK grew the window, is lost:
+    // it measured the window the reduction set, not a lower saturation point.
+    const cc = afterLossAt(100);
+    cc.onCongestionEvent(300, 50, MDS, false);
+    expect(cc.wMax).toBe(84_000); // cwnd, not 0.85 * 84000
+    expect(cc.cwnd).toBe(Math.floor(84_000 * 0.7)); // still a reduction by beta
+  });
+
+  it('keeps W_max = cwnd when the epoch was application limited throughout', () => {
+    const cc = afterLossAt(100);
+    for (let now = 200; now <= 2000; now += 100) cc.onAck(now, now - 100, MDS, rttOf(100), true);
+    cc.onCongestionEvent(2100, 2000, MDS, false);
+    expect(cc.wMax).toBe(84_000);
+  });
+
+  it('applies once a growing ACK preceded the lost packet', () => {
+    const cc = afterLossAt(100);
+    cc.onAck(200, 100, MDS, rttOf(100), false); // epoch starts, the window grows
+    const w = cc.cwnd;
+    cc.onCongestionEvent(400, 300, MDS, false);
+    expect(cc.wMax).toBeCloseTo(w * 0.85, -1);
+    // A loss of a packet sent at the ACK's own millisecond does not count as probed.
+    const same = afterLossAt(100);
+    same.onAck(200, 100, MDS, rttOf(100), false);
+    const before = same.cwnd;
+    same.onCongestionEvent(400, 200, MDS, false);
+    expect(Math.floor(same.wMax)).toBe(before);
+  });
+});
+
 describe('CUBIC and application-limited or idle periods (RFC 9438 §5.8)', () => {
   it('neither grows nor lets time spent app-limited advance t', () => {
     const a = afterLossAt(100);

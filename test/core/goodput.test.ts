@@ -36,17 +36,24 @@ describe('goodput: 50 Mbit/s, 40 ms RTT, one-BDP queue, CUBIC', () => {
     expect(r.ackRatio).toBeLessThan(0.2);
   });
 
-  it('reaches 80% of the link rate with 0.01% random loss (mean of three seeds)', () => {
-    // About 13 random losses in 30 s. Where they fall matters: CUBIC needs K = cbrt(W_max (1 - β) / C) ~ 5 s
-    // to climb back to a 170-segment W_max, and fast convergence lowers W_max on each loss that comes
-    // before it is reached. The Mathis figure for this loss rate is ~34 Mbit/s (68%); the one-BDP queue
-    // lets cwnd exceed the BDP, so losses at cwnd > 1.4 BDP cost nothing. Hence three seeds and a mean.
-    const shares = [1, 2, 3].map((seed) => run(0.0001, DURATION_MS, undefined, seed).share);
+  it('stays above the Mathis rate on each of seeds 1-5 with 0.01% random loss, 80% on average', () => {
+    // About 13 random losses in 30 s, one every ~2.3 s, while CUBIC needs K = cbrt(W_max (1 - β) / C) ~ 5 s
+    // to climb back to a 170-segment W_max: the window rarely regains its plateau, and where the losses fall
+    // decides the figure. The Mathis figure for this loss rate is ~34 Mbit/s (68%); the one-BDP queue lets
+    // cwnd exceed the BDP, so losses at cwnd > 1.4 BDP cost nothing. HyStart++ and fast convergence only
+    // after probing (docs/cc.md) move these by under a point: measured 87.7 / 76.5 / 82.4 / 87.4 / 69.4%.
+    const seeds = [1, 2, 3, 4, 5];
+    const shares = seeds.map((seed) => run(0.0001, DURATION_MS, undefined, seed).share);
+    seeds.forEach((seed, i) => console.log(`0.01% loss, seed ${seed}: ${((shares[i] as number) * 100).toFixed(1)}%`));
     const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
-    console.log(`0.01% loss: mean ${(mean * 100).toFixed(1)}% over seeds 1-3`);
+    console.log(`0.01% loss: mean ${(mean * 100).toFixed(1)}% over seeds 1-5`);
+    for (const share of shares) expect(share).toBeGreaterThanOrEqual(mathisBps(0.0001, RTT_MS) / RATE_BPS);
     expect(mean).toBeGreaterThanOrEqual(0.8);
-    expect(Math.min(...shares)).toBeGreaterThanOrEqual(mathisBps(0.0001, RTT_MS) / RATE_BPS);
   });
+
+  // Issue #3 asks for 80% on every seed. Not met: seeds 2 and 5 (and 8, 10 beyond this set) stay below it
+  // even with fast convergence off, as CUBIC's response function predicts (docs/cc.md, "Goodput").
+  it.todo('reaches 80% of the link rate on every seed with 0.01% random loss (issue #3)');
 
   it('tracks the loss-based response function at 0.1% random loss', () => {
     const { goodputBps } = run(0.001);
