@@ -3,6 +3,8 @@ import { promises as dnsPromises, lookup as dnsLookup, type LookupOneOptions } f
 import { isIP, isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_LINK_CONFIG, applyLinkOptions, effectiveQueueBytes, type BurstLossOptions, type LinkConfig } from '../sim/link-options.js';
+import { EventQueue } from '../sim/event-queue.js';
+import { Fifo } from '../sim/fifo.js';
 import { Rng } from '../sim/rng.js';
 
 /**
@@ -581,8 +583,8 @@ class Packet {
   /** The client it belongs to (its source or its destination). */
   readonly mapping: Mapping;
   /** While serialised: when it is fully on the wire; then: when it is due out of the relay. performance.now() ms. */
-  dueMs = 0;
-  /** Tie-break of equal due times: first in, first out. */
+  timeMs = 0;
+  /** Tie-break of equal due times, written by the delay line's queue: first in, first out. */
   seq = 0;
 
   constructor(data: Buffer, mapping: Mapping) {
@@ -612,12 +614,11 @@ class Lane {
   private readonly duplicateRng: Rng;
   private burstBad = false;
 
-  /** The datagram being serialised, if any (its dueMs is its end of serialisation). */
+  /** The datagram being serialised, if any (its timeMs is its end of serialisation). */
   private transmitting: Packet | undefined = undefined;
-  private readonly queue = new Ring<Packet>();
+  private readonly queue = new Fifo<Packet>();
   private queuedBytes = 0;
-  private readonly line = new PacketHeap();
-  private nextSeq = 0;
+  private readonly line = new EventQueue<Packet>();
   private lastArrivalMs = -Infinity;
 
   private timer: NodeJS.Timeout | undefined = undefined;
@@ -720,8 +721,8 @@ class Lane {
   /** Completes every serialisation that ended by `nowMs`, each starting the next at the moment the previous ended. */
   private advance(nowMs: number): void {
     let done = this.transmitting;
-    while (done !== undefined && done.dueMs <= nowMs) {
-      const endMs = done.dueMs;
+    while (done !== undefined && done.timeMs <= nowMs) {
+      const endMs = done.timeMs;
       this.transmitting = undefined;
       this.propagate(done, endMs);
       const next = this.queue.shift();
@@ -735,7 +736,7 @@ class Lane {
 
   private startTransmit(packet: Packet, startMs: number): void {
     // A rate changed to Infinity while datagrams waited: they go through at once.
-    packet.dueMs = startMs + (packet.data.length * 8 * 1000) / this.config.rateBps;
+    packet.timeMs = startMs + (packet.data.length * 8 * 1000) / this.config.rateBps;
     this.transmitting = packet;
   }
 
@@ -750,15 +751,11 @@ class Lane {
     }
     // Not recorded in the in-order clamp: later datagrams must be free to overtake this one.
     if (config.reorderRate > 0 && this.reorderRng.chance(config.reorderRate)) dueMs += config.reorderDelayMs;
-    packet.dueMs = dueMs;
-    packet.seq = this.nextSeq++;
-    this.line.push(packet);
+    this.line.push(packet, dueMs);
     if (config.duplicateRate > 0 && this.duplicateRng.chance(config.duplicateRate)) {
       this.datagramsDuplicated++;
       const copy = new Packet(packet.data, packet.mapping);
-      copy.dueMs = dueMs;
-      copy.seq = this.nextSeq++;
-      this.line.push(copy);
+      this.line.push(copy, dueMs);
     }
   }
 
@@ -766,7 +763,7 @@ class Lane {
   private deliver(nowMs: number): void {
     const limitMs = nowMs + TIMER_SLACK_MS;
     let packet = this.line.peek();
-    while (packet !== undefined && packet.dueMs <= limitMs) {
+    while (packet !== undefined && packet.timeMs <= limitMs) {
       this.line.pop();
       const length = packet.data.length;
       if (this.config.blackhole) this.drop('down', length);
@@ -777,8 +774,8 @@ class Lane {
       }
       packet = this.line.peek();
     }
-    let nextMs = packet === undefined ? Infinity : packet.dueMs;
-    if (this.transmitting !== undefined && this.transmitting.dueMs < nextMs) nextMs = this.transmitting.dueMs;
+    let nextMs = packet === undefined ? Infinity : packet.timeMs;
+    if (this.transmitting !== undefined && this.transmitting.timeMs < nextMs) nextMs = this.transmitting.timeMs;
     this.arm(nextMs, nowMs);
   }
 
@@ -802,99 +799,3 @@ class Lane {
   }
 }
 
-/** A growable ring buffer: O(1) push and shift, for the drop-tail queue. */
-class Ring<T> {
-  private items: (T | undefined)[] = new Array<T | undefined>(16);
-  private head = 0;
-  private count = 0;
-
-  get length(): number {
-    return this.count;
-  }
-
-  push(item: T): void {
-    if (this.count === this.items.length) {
-      const bigger = new Array<T | undefined>(this.items.length * 2);
-      for (let i = 0; i < this.count; i++) bigger[i] = this.items[(this.head + i) & (this.items.length - 1)];
-      this.items = bigger;
-      this.head = 0;
-    }
-    this.items[(this.head + this.count) & (this.items.length - 1)] = item;
-    this.count++;
-  }
-
-  shift(): T | undefined {
-    if (this.count === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) & (this.items.length - 1);
-    this.count--;
-    return item;
-  }
-
-  clear(): void {
-    this.items = new Array<T | undefined>(16);
-    this.head = 0;
-    this.count = 0;
-  }
-}
-
-/**
- * Binary min-heap of packets on (dueMs, seq). In-order traffic pushes
- * non-decreasing keys, so a push stops at once and only pops cost log n.
- */
-class PacketHeap {
-  private items: Packet[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Packet | undefined {
-    return this.items[0];
-  }
-
-  push(packet: Packet): void {
-    const items = this.items;
-    let i = items.length;
-    items.push(packet);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = items[parent] as Packet;
-      if (!before(packet, above)) break;
-      items[i] = above;
-      i = parent;
-    }
-    items[i] = packet;
-  }
-
-  pop(): Packet | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    const n = items.length;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && before(items[right] as Packet, items[left] as Packet)) child = right;
-      const smaller = items[child] as Packet;
-      if (!before(smaller, last)) break;
-      items[i] = smaller;
-      i = child;
-    }
-    items[i] = last;
-    return top;
-  }
-
-  clear(): void {
-    this.items = [];
-  }
-}
-
-function before(a: Packet, b: Packet): boolean {
-  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
-}

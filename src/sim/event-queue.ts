@@ -24,6 +24,11 @@ export class EventQueue<T extends Scheduled> {
   private readonly heap: T[] = [];
   private nextSeq = 0;
 
+  /** Drops every pending entry. */
+  clear(): void {
+    this.heap.length = 0;
+  }
+
   /** Number of pending entries. */
   get size(): number {
     return this.heap.length;
