@@ -3,6 +3,7 @@ import { promises as dnsPromises, lookup as dnsLookup, type LookupOneOptions } f
 import { isIP, isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_LINK_CONFIG, applyLinkOptions, effectiveQueueBytes, type BurstLossOptions, type LinkConfig } from '../sim/link-options.js';
+import { LinkAdmission } from '../sim/admission.js';
 import { EventQueue } from '../sim/event-queue.js';
 import { Fifo } from '../sim/fifo.js';
 import { Rng } from '../sim/rng.js';
@@ -607,12 +608,10 @@ class Lane {
   config: LinkConfig;
   private queueLimitBytes: number;
   private readonly send: (packet: Packet) => void;
-  private readonly lossRng: Rng;
-  private readonly burstRng: Rng;
+  private readonly admission: LinkAdmission;
   private readonly jitterRng: Rng;
   private readonly reorderRng: Rng;
   private readonly duplicateRng: Rng;
-  private burstBad = false;
 
   /** The datagram being serialised, if any (its timeMs is its end of serialisation). */
   private transmitting: Packet | undefined = undefined;
@@ -643,8 +642,7 @@ class Lane {
     this.config = config;
     this.queueLimitBytes = effectiveQueueBytes(config);
     this.send = send;
-    this.lossRng = rng.fork('loss');
-    this.burstRng = rng.fork('burst');
+    this.admission = new LinkAdmission(rng.fork('loss'), rng.fork('burst'));
     this.jitterRng = rng.fork('jitter');
     this.reorderRng = rng.fork('reorder');
     this.duplicateRng = rng.fork('duplicate');
@@ -662,15 +660,8 @@ class Lane {
     const length = data.length;
     this.datagramsIn++;
     this.bytesIn += length;
-    if (config.blackhole) return this.drop('down', length);
-    if (length > config.mtuBytes) return this.drop('mtu', length);
-    const burst = config.burstLoss;
-    if (burst !== undefined) {
-      // Step the chain first, then lose by the new state: a burst starts on the datagram that enters the bad state.
-      this.burstBad = this.burstBad ? !this.burstRng.chance(burst.badToGood) : this.burstRng.chance(burst.goodToBad);
-      if (this.burstBad && this.burstRng.chance(burst.badLossRate)) return this.drop('burst', length);
-    }
-    if (config.lossRate > 0 && this.lossRng.chance(config.lossRate)) return this.drop('loss', length);
+    const refused = this.admission.verdict(config, length);
+    if (refused !== undefined) return this.drop(refused === 'blackhole' ? 'down' : refused, length);
     // Bring the serialiser up to now first, so the queue holds what it really holds now.
     this.advance(nowMs);
     const packet = new Packet(data, mapping);

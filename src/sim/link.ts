@@ -1,3 +1,4 @@
+import { LinkAdmission } from './admission.js';
 import type { SimDatagram } from './datagram.js';
 import type { EventQueue } from './event-queue.js';
 import { TxDoneEvent, type SimEvent } from './events.js';
@@ -32,13 +33,11 @@ export class Link {
   private queueLimitBytes: number;
   private readonly events: EventQueue<SimEvent>;
   // One stream per random feature: turning jitter on does not change which datagrams are lost.
-  private readonly lossRng: Rng;
-  private readonly burstRng: Rng;
+  private readonly admission: LinkAdmission;
   private readonly jitterRng: Rng;
   private readonly reorderRng: Rng;
   private readonly duplicateRng: Rng;
   /** Gilbert-Elliott state: true while in the bad state. */
-  private burstBad = false;
 
   private readonly txEvent: TxDoneEvent;
   /** The datagram being serialised, if any. */
@@ -71,8 +70,7 @@ export class Link {
     this.config = applyLinkOptions(DEFAULT_LINK_CONFIG, options);
     this.queueLimitBytes = effectiveQueueBytes(this.config);
     this.events = events;
-    this.lossRng = rng.fork('loss');
-    this.burstRng = rng.fork('burst');
+    this.admission = new LinkAdmission(rng.fork('loss'), rng.fork('burst'));
     this.jitterRng = rng.fork('jitter');
     this.reorderRng = rng.fork('reorder');
     this.duplicateRng = rng.fork('duplicate');
@@ -134,15 +132,8 @@ export class Link {
     const length = datagram.bytes.length;
     this.datagramsIn++;
     this.bytesIn += length;
-    if (config.blackhole) return this.drop('blackhole', length);
-    if (length > config.mtuBytes) return this.drop('mtu', length);
-    const burst = config.burstLoss;
-    if (burst !== undefined) {
-      // Step the chain first, then lose by the new state: a burst starts on the datagram that enters the bad state.
-      this.burstBad = this.burstBad ? !this.burstRng.chance(burst.badToGood) : this.burstRng.chance(burst.goodToBad);
-      if (this.burstBad && this.burstRng.chance(burst.badLossRate)) return this.drop('burst', length);
-    }
-    if (config.lossRate > 0 && this.lossRng.chance(config.lossRate)) return this.drop('loss', length);
+    const refused = this.admission.verdict(config, length);
+    if (refused !== undefined) return this.drop(refused, length);
     if (config.rateBps === Infinity && this.transmitting === undefined) {
       this.propagate(datagram, nowMs);
       return undefined;
