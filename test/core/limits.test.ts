@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_DATAGRAM_SIZE } from '../../src/core/config.js';
+import { Endpoint } from '../../src/core/endpoint.js';
+import type { SocketAddress } from '../../src/core/socket-address.js';
+import { keyPairFromPrivate } from '../../src/crypto/x25519.js';
+import { MptErrorCode } from '../../src/errors.js';
+import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-pair.js';
+
+// Sizes and resources the engine bounds: early data within the Initial,
+// datagrams within the caller's buffer, per-connection memory of half-open
+// server connections, closed connections leaving the endpoint's tables.
+
+const seeded = (seed: number) => {
+  let x = seed;
+  return (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  };
+};
+
+describe('early data', () => {
+  const serverKeys = keyPairFromPrivate(seeded(1)(32))!;
+  const connectWith = (bytes: number) => {
+    const client = Endpoint.create({ randomBytes: seeded(2) })._unsafeUnwrap();
+    return { client, result: client.connect(0, CLIENT, SERVER, { serverKey: serverKeys.publicKey, earlyData: payload(bytes) }) };
+  };
+
+  it('that does not fit a 1200-byte Initial (with room for a Retry token) is refused with InvalidConfig', () => {
+    for (const bytes of [2_000, 65_000, 65_400, 1 << 20]) {
+      const { result } = connectWith(bytes);
+      expect(result.isErr()).toBe(true);
+      expect(result._unsafeUnwrapErr().code).toBe(MptErrorCode.InvalidConfig);
+    }
+    // The largest accepted size: its Initial is exactly within the bound, one more byte is refused.
+    let most = 0;
+    for (let bytes = 1_200; bytes > 0; bytes--) {
+      if (connectWith(bytes).result.isOk()) {
+        most = bytes;
+        break;
+      }
+    }
+    expect(most).toBeGreaterThanOrEqual(800);
+    const { client } = connectWith(most);
+    const out = new Uint8Array(65_536);
+    const t = client.pollTransmit(0, out)!;
+    expect(t.length).toBeLessThanOrEqual(MIN_DATAGRAM_SIZE);
+    console.log(`early data: at most ${most} bytes in a ${t.length}-byte Initial`);
+  });
+
+  it('of the largest accepted size reaches a server behind a Retry', () => {
+    let most = 0;
+    for (let bytes = 1_200; bytes > 0 && most === 0; bytes--) if (connectWith(bytes).result.isOk()) most = bytes;
+    const probe = enginePair();
+    const early = payload(most, 4);
+    const p = enginePair({
+      serverKeys: probe.serverKeys,
+      connect: { serverKey: probe.serverKeys.publicKey, earlyData: early },
+      server: { server: { acceptEarlyData: true, retry: true } },
+    });
+    p.connection.shutdown();
+    p.runUntil(() => p.serverSink?.finished === true, 10_000);
+    expect(sha256(p.serverSink!.data())).toBe(sha256(early));
+  });
+});
+
+describe('pollTransmit', () => {
+  it('never writes a datagram larger than the caller buffer: it is counted instead', () => {
+    const client = Endpoint.create({ randomBytes: seeded(3) })._unsafeUnwrap();
+    const connection = client.connect(0, CLIENT, SERVER)._unsafeUnwrap();
+    const small = new Uint8Array(1_000);
+    expect(() => client.pollTransmit(0, small)).not.toThrow();
+    expect(connection.oversizedDatagrams).toBe(1);
+    expect(small.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('half-open server connections', () => {
+  it('share one payload scratch buffer per endpoint, so each costs a few KiB, not 64', () => {
+    const server = Endpoint.create({ randomBytes: seeded(4), server: { staticKeyPair: keyPairFromPrivate(seeded(5)(32)) } })._unsafeUnwrap();
+    const client = Endpoint.create({ randomBytes: seeded(6) })._unsafeUnwrap();
+    const out = new Uint8Array(65_536);
+    const n = 300;
+    const initials: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      client.connect(0, CLIENT, SERVER);
+      initials.push(out.slice(0, client.pollTransmit(0, out)!.length));
+    }
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < n; i++) {
+      const from: SocketAddress = { host: `10.1.${i >> 8}.${i & 255}`, port: 5000 };
+      server.handleDatagram(1, SERVER, from, initials[i]!);
+    }
+    const perConnection = (process.memoryUsage().arrayBuffers - before) / n;
+    expect(server.connections.size).toBe(n);
+    const [a, b] = [...server.connections];
+    const scratch = (c: unknown): Uint8Array => (c as { payload: Uint8Array }).payload;
+    expect(scratch(a)).toBe(scratch(b));
+    console.log(`half-open server connection: ${(perConnection / 1024).toFixed(1)} KiB of buffers each`);
+    expect(perConnection).toBeLessThan(16 * 1024);
+  });
+});
+
+describe('closed connections', () => {
+  it('leave the endpoint at the next poll, not at a later timer', () => {
+    const client = Endpoint.create({ randomBytes: seeded(7) })._unsafeUnwrap();
+    const connection = client.connect(0, CLIENT, SERVER)._unsafeUnwrap();
+    connection.close(0);
+    expect(connection.state).toBe('closed');
+    client.pollTransmit(0, new Uint8Array(65_536));
+    expect(client.connections.size).toBe(0);
+  });
+
+  it('do not count toward maxConnections', () => {
+    const server = Endpoint.create({ randomBytes: seeded(8), server: { staticKeyPair: keyPairFromPrivate(seeded(9)(32)), maxConnections: 1 } })._unsafeUnwrap();
+    const client = Endpoint.create({ randomBytes: seeded(10) })._unsafeUnwrap();
+    const out = new Uint8Array(65_536);
+    const initial = (): Uint8Array => {
+      client.connect(0, CLIENT, SERVER);
+      return out.slice(0, client.pollTransmit(0, out)!.length);
+    };
+    server.handleDatagram(0, SERVER, CLIENT, initial());
+    expect(server.connections.size).toBe(1);
+    const first = [...server.connections][0]!;
+    // Drive the first one to `closed` (closing, then its deadline) without a handleTimeout of the endpoint.
+    first.close(0);
+    first.handleTimeout(first.nextTimeout()!);
+    expect(first.state).toBe('closed');
+    server.handleDatagram(1, SERVER, { host: '10.0.0.9', port: 1 }, initial());
+    expect(server.connections.size).toBe(1);
+    expect(server.connections.has(first)).toBe(false);
+    expect(server.stats.refused).toBe(0);
+  });
+});
