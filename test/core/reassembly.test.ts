@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reassembly, ReassemblyStatus } from '../../src/core/reassembly.js';
+import { BASE_SEGMENT_LIMIT, MERGE_BELOW_BYTES, Reassembly, ReassemblyStatus } from '../../src/core/reassembly.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string => (b === undefined ? '' : new TextDecoder().decode(b));
@@ -88,6 +88,54 @@ describe('Reassembly', () => {
     const r = new Reassembly(10);
     expect(r.insert(0, new Uint8Array(0), true)).toBe(ReassemblyStatus.Ok);
     expect(r.isFinished).toBe(true);
+  });
+
+  it('a hostile pattern (1-byte frames at every other offset, descending) stops at the segment bound', () => {
+    const window = 1 << 20;
+    const r = new Reassembly(window);
+    const bound = BASE_SEGMENT_LIMIT + window / MERGE_BELOW_BYTES;
+    let inserted = 0;
+    let status: number = ReassemblyStatus.Ok;
+    for (let offset = window - 2; offset >= 2 && status === ReassemblyStatus.Ok; offset -= 2) {
+      const packet = new Uint8Array(1200); // each frame a slice of a whole decrypted packet
+      status = r.insert(offset, packet.subarray(0, 1), false);
+      inserted++;
+    }
+    expect(status).toBe(ReassemblyStatus.TooManySegments);
+    expect(inserted).toBe(bound + 1);
+    expect(r.segmentCount).toBe(bound + 1);
+    // Copied out of the packets: memory follows the stored bytes, not 1200 bytes per frame.
+    expect(r.bufferedBytes).toBe(bound + 1);
+    expect(r.heldBytes).toBe(bound + 1);
+  });
+
+  it('small in-order pieces after a hole are merged into one segment; large ones are kept by reference', () => {
+    const r = new Reassembly(1 << 20);
+    const data = new Uint8Array(100_000).map((_, i) => i * 7);
+    let offset = 1000; // bytes 0..999 are the hole
+    for (let size = 1; offset < 50_000; size = (size % 900) + 37) {
+      expect(r.insert(offset, data.slice(offset, offset + size), false)).toBe(ReassemblyStatus.Ok);
+      offset += size;
+    }
+    expect(r.segmentCount).toBe(1);
+    expect(r.heldBytes).toBeLessThanOrEqual(2 * r.bufferedBytes + 256);
+    const big = data.slice(60_000, 62_000);
+    r.insert(60_000, big, false);
+    expect(r.segmentCount).toBe(2);
+    r.insert(0, data.slice(0, 1000), false);
+    const out: number[] = [];
+    for (let b = r.read(); b !== undefined; b = r.read()) out.push(...b);
+    expect(Uint8Array.from(out)).toEqual(data.subarray(0, offset));
+  });
+
+  it('a peer sending in order with one early hole never reaches the bound (16 MiB window of 1200-byte packets)', () => {
+    const window = 16 << 20;
+    const r = new Reassembly(window);
+    const packet = 1150;
+    for (let offset = packet; offset + packet <= window; offset += packet) {
+      expect(r.insert(offset, new Uint8Array(packet), false)).toBe(ReassemblyStatus.Ok);
+    }
+    expect(r.segmentCount).toBeLessThanOrEqual(BASE_SEGMENT_LIMIT + window / MERGE_BELOW_BYTES);
   });
 
   it('property: random chunking, order and duplication reassemble exactly the source', () => {
