@@ -23,7 +23,7 @@ export {
   type HyStartPhase,
 } from './hystart.js';
 export { CUBIC_ALPHA, CUBIC_BETA, CUBIC_C, CubicController, type CubicOptions } from './cubic.js';
-export { PACING_GAIN, Pacer, pacingRateBytesPerMs } from './pacer.js';
+export { PACING_GAIN, PACING_QUANTUM_MS, Pacer, pacingRateBytesPerMs } from './pacer.js';
 export {
   CONGESTION_CONTROL_NAMES,
   createCongestionGroup,

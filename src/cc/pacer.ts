@@ -11,6 +11,15 @@ import { initialWindowBytes } from './window.js';
  */
 export const PACING_GAIN = 1.25;
 
+/**
+ * The bucket holds at least this much time's worth of the pacing rate, ms.
+ * Timers in Node fire in whole milliseconds, so a sender that may only send
+ * one initial window per wake-up is capped at 10 datagrams per ms (about
+ * 115 Mbit/s at 1452 bytes) however fast the path is; Linux paces in
+ * quanta of about 1 ms of data for the same reason (tcp_tso_autosize).
+ */
+export const PACING_QUANTUM_MS = 1;
+
 /** Token shortfall, bytes, that counts as none (rounding error of the refill arithmetic). */
 const TOKEN_SLACK_BYTES = 1e-6;
 
@@ -29,7 +38,8 @@ export function pacingRateBytesPerMs(cwndBytes: number, srttMs: number): number 
  *
  * A token bucket: tokens (bytes) accrue at {@link pacingRateBytesPerMs} up to
  * a capacity of one initial window (RFC 9002 §7.2, 10 datagrams at 1200 B),
- * the burst §7.7 allows. Each sent packet spends its size. The engine's send
+ * the burst §7.7 allows, or {@link PACING_QUANTUM_MS} of the rate if that
+ * is more. Each sent packet spends its size. The engine's send
  * loop asks {@link timeUntilSendMs} before building a packet and, if the
  * answer is positive, arms a timer for that many ms; it reports every packet
  * it sends with {@link onPacketSent}. The window and RTT are arguments, not
@@ -74,7 +84,8 @@ export class Pacer {
     const rate = pacingRateBytesPerMs(cwndBytes, srttMs);
     const tokens = this.tokensAt(nowMs, rate);
     // A packet larger than the bucket waits only for a full bucket.
-    const need = bytes < this.capacityBytes ? bytes : this.capacityBytes;
+    const capacity = this.capacityAt(rate);
+    const need = bytes < capacity ? bytes : capacity;
     // The slack absorbs floating-point residue: a caller that waits exactly
     // the returned time must then be told 0, not 1e-16 ms.
     return tokens + TOKEN_SLACK_BYTES >= need ? 0 : (need - tokens) / rate;
@@ -102,11 +113,18 @@ export class Pacer {
     if (this.tokensBytes > this.capacityBytes) this.tokensBytes = this.capacityBytes;
   }
 
+  /** The bucket's capacity at `rate` bytes/ms: the initial window, or a pacing quantum of the rate if more. */
+  private capacityAt(rate: number): number {
+    const quantum = rate * PACING_QUANTUM_MS;
+    return quantum > this.capacityBytes ? quantum : this.capacityBytes;
+  }
+
   /** Tokens the bucket holds at `nowMs` at `rate` bytes/ms, capped at the capacity. */
   private tokensAt(nowMs: number, rate: number): number {
     if (Number.isNaN(this.lastMs)) return this.tokensBytes;
     const elapsedMs = nowMs > this.lastMs ? nowMs - this.lastMs : 0;
     const tokens = this.tokensBytes + elapsedMs * rate;
-    return tokens < this.capacityBytes ? tokens : this.capacityBytes;
+    const capacity = this.capacityAt(rate);
+    return tokens < capacity ? tokens : capacity;
   }
 }

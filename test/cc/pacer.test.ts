@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PACING_GAIN, Pacer, pacingRateBytesPerMs } from '../../src/cc/index.js';
+import { PACING_GAIN, PACING_QUANTUM_MS, Pacer, initialWindowBytes, pacingRateBytesPerMs } from '../../src/cc/index.js';
 
 const MDS = 1200;
 const CWND = 120_000; // 100 datagrams
@@ -95,5 +95,37 @@ describe('Pacer', () => {
     const p = new Pacer(MDS);
     p.onMtuUpdate(1500);
     expect(p.burstBytes).toBe(14_720);
+  });
+});
+
+describe('pacing quantum', () => {
+  it('lets a fast path send a millisecond of its rate per wake-up, not just one initial window', () => {
+    const mds = 1452;
+    const pacer = new Pacer(mds);
+    const cwnd = 2_000_000; // 2 MB over a 1 ms RTT: 2.5 MB/ms paced, far above 10 datagrams per ms
+    const srtt = 1;
+    // Drain the bucket, then wait one timer tick.
+    let now = 0;
+    while (pacer.timeUntilSendMs(now, mds, cwnd, srtt) === 0) pacer.onPacketSent(now, mds, cwnd, srtt);
+    now += PACING_QUANTUM_MS;
+    let burst = 0;
+    while (pacer.timeUntilSendMs(now, mds, cwnd, srtt) === 0) {
+      pacer.onPacketSent(now, mds, cwnd, srtt);
+      burst += mds;
+    }
+    const rate = pacingRateBytesPerMs(cwnd, srtt);
+    expect(burst).toBeGreaterThan(0.99 * rate * PACING_QUANTUM_MS - mds);
+    expect(burst).toBeGreaterThan(10 * initialWindowBytes(mds));
+  });
+
+  it('keeps the initial-window burst on slow paths', () => {
+    const pacer = new Pacer(1200);
+    expect(pacer.timeUntilSendMs(0, 1200, 12_000, 100)).toBe(0);
+    let sent = 0;
+    while (pacer.timeUntilSendMs(0, 1200, 12_000, 100) === 0) {
+      pacer.onPacketSent(0, 1200, 12_000, 100);
+      sent++;
+    }
+    expect(sent).toBe(10);
   });
 });
