@@ -243,6 +243,8 @@ export class Connection {
   private unvalidatedReceived = 0;
   private unvalidatedSent = 0;
   private addressValidated: boolean;
+  /** Server: whether the client has proven its address once (a 1-RTT packet); always true on a client. */
+  private peerProven: boolean;
   /** The DCID we send long headers to: the client's random first DCID, the Retry's SCID, then the server's SCID. */
   private initialRemoteCid: Uint8Array;
   /** Client: the DCID of its very first Initial, which the server must echo (RFC 9000 §7.3). */
@@ -272,6 +274,7 @@ export class Connection {
     this.initialRemoteCid = init.remoteCid;
     // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
     this.addressValidated = role === 'client';
+    this.peerProven = role === 'client';
     this.idleTimeoutMs = init.transport.idleTimeoutMs;
     this.keepAliveIntervalMs = init.transport.keepAliveIntervalMs;
     this.touchIdle(init.nowMs);
@@ -363,6 +366,11 @@ export class Connection {
     this.stats.bytesRead += bytes.length;
     this.flow.onConsumed(bytes.length);
     return bytes;
+  }
+
+  /** Server: whether the client has not yet proven its address (a half-open connection, RFC 9000 §8.1). */
+  get halfOpen(): boolean {
+    return !this.peerProven;
   }
 
   /** Whether the peer's FIN arrived and every byte before it has been read. */
@@ -529,6 +537,7 @@ export class Connection {
     if (!this.addressValidated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
+      this.peerProven = true;
       // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
       // packet is one (an upper bound), better than the 333 ms guess for its first PTOs.
       if (this.role === 'server' && !path.loss.rtt.hasSample && this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) {

@@ -43,11 +43,19 @@ export interface ServerOptions {
   readonly verifyClientKey?: ((key: Uint8Array) => boolean) | undefined;
   /** Whether 0-RTT data of IK clients is delivered; default false. */
   readonly acceptEarlyData?: boolean | undefined;
-  /** Answer every new Initial with a stateless Retry first (DoS defence); default false. */
-  readonly retry?: boolean | undefined;
+  /**
+   * Answer new Initials with a stateless Retry first (DoS defence: the client must prove its address
+   * before the server keeps state, at one extra round trip). true: always; 'auto': only while at least
+   * {@link AUTO_RETRY_HALF_OPEN} connections are half-open (accepted, the client's address not yet
+   * proven); false: never. Default false.
+   */
+  readonly retry?: boolean | 'auto' | undefined;
   /** Most connections at once; new ones beyond are dropped. Default 10 000. */
   readonly maxConnections?: number | undefined;
 }
+
+/** With `retry: 'auto'`, half-open server connections at which new Initials get a Retry first. */
+export const AUTO_RETRY_HALF_OPEN = 256;
 
 /** Endpoint settings; everything has a default. */
 export interface EndpointOptions {
@@ -136,9 +144,13 @@ export class Endpoint implements DatagramEndpoint {
    * before the next is built): a half-open connection costs no 64 KiB buffer of its own.
    */
   private readonly scratch = new Uint8Array(MAX_DATAGRAM_SIZE);
+  /** Server connections accepted without a Retry token whose client has not proven its address yet (for retry: 'auto'). */
+  private readonly halfOpen = new Set<Connection>();
   private readonly queued: QueuedDatagram[] = [];
   private readonly events: EndpointEvent[] = [];
   private cursor = 0;
+  /** When accept() last swept every connection at the connection limit, ms. */
+  private limitSweepAtMs = -1;
 
   private constructor(transport: TransportConfig, options: EndpointOptions, retryTokens: RetryTokens | undefined) {
     this.transport = transport;
@@ -153,7 +165,7 @@ export class Endpoint implements DatagramEndpoint {
     const transport = resolveTransportConfig(options.transport);
     if (transport.isErr()) return err(transport.error);
     let tokens: RetryTokens | undefined;
-    if (options.server?.retry === true) {
+    if (options.server?.retry === true || options.server?.retry === 'auto') {
       const made = createRetryTokens({ randomBytes: options.randomBytes });
       if (made.isErr()) return err(made.error);
       tokens = made.value;
@@ -308,8 +320,12 @@ export class Endpoint implements DatagramEndpoint {
     datagramBytes: number,
   ): void {
     const server = this.server as ServerOptions;
-    // Connections closed by the application since the last poll must not count toward the limit.
-    if (this.connections.size >= (server.maxConnections ?? 10_000)) for (const c of this.connections) this.sweep(c);
+    // Connections that closed since the last poll must not count toward the limit. A full pass at most once
+    // per millisecond, so a flood of Initials at the limit does not cost a pass each.
+    if (this.connections.size >= (server.maxConnections ?? 10_000) && nowMs !== this.limitSweepAtMs) {
+      this.limitSweepAtMs = nowMs;
+      for (const c of this.connections) this.sweep(c);
+    }
     // RFC 9000 §14.1: a server ignores Initials in datagrams below 1200 bytes, so it never amplifies.
     if (datagramBytes < MIN_DATAGRAM_SIZE || this.connections.size >= (server.maxConnections ?? 10_000)) {
       this.stats.refused++;
@@ -318,7 +334,9 @@ export class Endpoint implements DatagramEndpoint {
     let originalDcid = dcid;
     let retryScid: Uint8Array | undefined;
     if (this.retryTokens !== undefined) {
-      if (token.length === 0) return this.sendRetry(nowMs, local, remote, dcid, scid);
+      if (token.length === 0 && (server.retry === true || this.halfOpenCount() >= AUTO_RETRY_HALF_OPEN)) return this.sendRetry(nowMs, local, remote, dcid, scid);
+    }
+    if (this.retryTokens !== undefined && token.length > 0) {
       const valid = this.retryTokens.validate(token, { address: remote.host, port: remote.port }, nowMs);
       if (valid.isErr()) {
         this.stats.refused++;
@@ -356,7 +374,17 @@ export class Endpoint implements DatagramEndpoint {
     const key = hex(dcid);
     this.byInitialDcid.set(key, connection);
     this.initialDcidOf.set(connection, key);
+    if (retryScid === undefined) this.halfOpen.add(connection);
     this.events.push({ type: 'connection', connection });
+  }
+
+  /**
+   * Half-open connections: those accepted without a token whose client has not proven its address.
+   * Pruned only when the count reaches the threshold, so a flood costs at most that many checks per Initial.
+   */
+  private halfOpenCount(): number {
+    if (this.halfOpen.size >= AUTO_RETRY_HALF_OPEN) for (const c of this.halfOpen) if (!c.halfOpen || c.state === 'closed') this.halfOpen.delete(c);
+    return this.halfOpen.size;
   }
 
   private sendRetry(nowMs: number, local: SocketAddress, remote: SocketAddress, dcid: Uint8Array, scid: Uint8Array): void {
@@ -410,6 +438,7 @@ export class Endpoint implements DatagramEndpoint {
 
   private unregister(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
+    this.halfOpen.delete(connection);
     const at = this.polled.indexOf(connection);
     if (at >= 0) this.polled.splice(at, 1);
     if (this.cursor >= this.polled.length) this.cursor = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_DATAGRAM_SIZE } from '../../src/core/config.js';
-import { Endpoint } from '../../src/core/endpoint.js';
+import { AUTO_RETRY_HALF_OPEN, Endpoint } from '../../src/core/endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import { keyPairFromPrivate } from '../../src/crypto/x25519.js';
 import { MptErrorCode } from '../../src/errors.js';
@@ -133,5 +133,31 @@ describe('closed connections', () => {
     expect(server.connections.size).toBe(1);
     expect(server.connections.has(first)).toBe(false);
     expect(server.stats.refused).toBe(0);
+  });
+});
+
+describe("retry: 'auto'", () => {
+  it(`answers with a Retry only once ${AUTO_RETRY_HALF_OPEN} connections are half-open`, () => {
+    const flood = Endpoint.create({ randomBytes: seeded(11) })._unsafeUnwrap();
+    const out = new Uint8Array(65_536);
+    const initials: Uint8Array[] = [];
+    for (let i = 0; i < AUTO_RETRY_HALF_OPEN; i++) {
+      flood.connect(0, CLIENT, SERVER);
+      initials.push(out.slice(0, flood.pollTransmit(0, out)!.length));
+    }
+    // Below the threshold a client connects directly.
+    const quiet = enginePair({ server: { server: { retry: 'auto' } } });
+    quiet.runUntil(() => quiet.clientSink.connected, 5_000);
+    expect(quiet.server.stats.retries).toBe(0);
+    // With the threshold of half-open connections (spoofed sources that never answer), it goes through a Retry.
+    const p = enginePair({ server: { server: { retry: 'auto' } } });
+    initials.forEach((bytes, i) => p.server.handleDatagram(0, SERVER, { host: `10.2.${i >> 8}.${i & 255}`, port: 7 }, bytes));
+    expect(p.server.connections.size).toBe(AUTO_RETRY_HALF_OPEN);
+    const data = payload(100_000, 3);
+    p.connection.write(data);
+    p.connection.shutdown();
+    p.runUntil(() => p.serverSink?.finished === true, 10_000);
+    expect(p.server.stats.retries).toBe(1);
+    expect(sha256(p.serverSink!.data())).toBe(sha256(data));
   });
 });
