@@ -1,0 +1,106 @@
+import { addressKey, sameAddress, type SocketAddress } from '../core/socket-address.js';
+import { ReasonCode } from '../core/wire/reason-codes.js';
+import type { PathManager, PathManagerContext, PathView } from './path-manager.js';
+
+/**
+ * The fullmesh path manager (as Linux MPTCP's and mptcpd's): the client
+ * keeps one path per (local address, remote address) pair, up to a limit;
+ * the server advertises its other addresses so the client learns them.
+ * Written against the public plugin interface only.
+ * @module
+ */
+
+/** Settings of {@link fullmesh}. */
+export interface FullmeshOptions {
+  /** Most open paths, path 0 included. Default 8. */
+  readonly maxPaths?: number;
+  /** First delay before reopening a pair whose path failed, ms; doubles per failure up to 30 s. Default 1000. */
+  readonly retryDelayMs?: number;
+  /** Whether a server advertises its other local addresses. Default true. */
+  readonly advertise?: boolean;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+const RETRY_TAG = 'fullmesh:retry';
+
+/** Makes a fullmesh path manager (one instance per connection). */
+export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
+  const maxPaths = options.maxPaths ?? 8;
+  const baseDelayMs = options.retryDelayMs ?? 1000;
+  const advertise = options.advertise ?? true;
+  return () => {
+    /** Consecutive failures per pair, for the back-off; cleared when the pair's path comes up. */
+    const failures = new Map<string, number>();
+    /** Pairs waiting for their back-off timer before they are tried again. */
+    const held = new Set<string>();
+
+    const pairKey = (local: SocketAddress, remote: SocketAddress): string => `${addressKey(local)}>${addressKey(remote)}`;
+
+    /** Opens a path for every pair that has none, within the limit, skipping pairs in back-off. */
+    const fill = (ctx: PathManagerContext): void => {
+      if (ctx.role !== 'client') return;
+      const paths = ctx.paths();
+      let open = paths.filter((p) => p.state !== 'closed' && p.state !== 'failed').length;
+      for (const local of ctx.localAddresses()) {
+        for (const remote of ctx.remoteAddresses()) {
+          if (open >= maxPaths) return;
+          if (paths.some((p) => p.state !== 'closed' && p.state !== 'failed' && sameAddress(p.local, local) && sameAddress(p.remote, remote))) continue;
+          if (held.has(pairKey(local, remote))) continue;
+          if (ctx.openPath(local, remote) !== undefined) open++;
+        }
+      }
+    };
+
+    const closeUsing = (ctx: PathManagerContext, matches: (p: PathView) => boolean): void => {
+      for (const path of ctx.paths()) if (path.state !== 'closed' && matches(path)) ctx.closePath(path.id, ReasonCode.AddressRemoved);
+    };
+
+    const advertiseOthers = (ctx: PathManagerContext): void => {
+      if (ctx.role !== 'server' || !advertise) return;
+      const inUse = ctx.paths().map((p) => p.local);
+      for (const address of ctx.localAddresses()) if (!inUse.some((a) => sameAddress(a, address))) ctx.advertiseAddress(address);
+    };
+
+    return {
+      name: 'fullmesh',
+      onEstablished(ctx) {
+        advertiseOthers(ctx);
+        fill(ctx);
+      },
+      onLocalAddressAdded(ctx, address) {
+        if (ctx.role === 'server' && advertise) ctx.advertiseAddress(address);
+        fill(ctx);
+      },
+      onLocalAddressRemoved(ctx, address) {
+        if (ctx.role === 'server' && advertise) ctx.withdrawAddress(address);
+        closeUsing(ctx, (p) => sameAddress(p.local, address));
+      },
+      onRemoteAddressAdded(ctx) {
+        fill(ctx);
+      },
+      onRemoteAddressRemoved(ctx, address) {
+        closeUsing(ctx, (p) => sameAddress(p.remote, address));
+      },
+      onPathUp(_ctx, path) {
+        failures.delete(pairKey(path.local, path.remote));
+      },
+      onPathFailed(ctx, path) {
+        // Back off before trying the pair again, so a dead interface is not hammered.
+        const key = pairKey(path.local, path.remote);
+        const n = (failures.get(key) ?? 0) + 1;
+        failures.set(key, n);
+        const delayMs = Math.min(baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS);
+        held.add(key);
+        ctx.setTimer(`${RETRY_TAG}:${key}`, delayMs);
+      },
+      onPathClosed(ctx) {
+        fill(ctx); // a slot may have freed up for another pair
+      },
+      onTimer(ctx, tag) {
+        if (!tag.startsWith(RETRY_TAG)) return;
+        held.delete(tag.slice(RETRY_TAG.length + 1));
+        fill(ctx);
+      },
+    };
+  };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ReasonCode } from '../../src/core/wire/reason-codes.js';
+import { fullmesh } from '../../src/path-managers/fullmesh.js';
+import { PathManagerHost } from '../../src/path-managers/path-manager-host.js';
+import { FakeContext, addr } from './fake-context.js';
+
+function host(ctx: FakeContext, options?: Parameters<typeof fullmesh>[0]): PathManagerHost {
+  return new PathManagerHost(fullmesh(options), ctx, (f) => {
+    throw new Error(`fullmesh threw in ${f.hook}: ${String(f.error)}`);
+  });
+}
+
+describe('fullmesh', () => {
+  it('opens one path per local x remote pair once established', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1'), addr('10.9.0.2')]);
+    host(ctx).notify('onEstablished');
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.0.1>10.9.0.2', '10.0.1.1>10.9.0.1', '10.0.1.1>10.9.0.2']);
+  });
+
+  it('stops at the path limit, counting path 0', () => {
+    const locals = [1, 2, 3].map((i) => addr(`10.0.${i}.1`, 5000 + i));
+    const remotes = [1, 2, 3].map((i) => addr(`10.9.0.${i}`));
+    const ctx = new FakeContext('client', locals, remotes);
+    host(ctx, { maxPaths: 4 }).notify('onEstablished');
+    expect(ctx.paths()).toHaveLength(4);
+  });
+
+  it('opens paths to a remote address learned later, and for a new local address', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000)], [addr('10.9.0.1')]);
+    const pm = host(ctx);
+    pm.notify('onEstablished');
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1']);
+    ctx.remotes.push(addr('10.9.0.2'));
+    pm.notify('onRemoteAddressAdded', addr('10.9.0.2'));
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.0.1>10.9.0.2']);
+    ctx.locals.push(addr('10.0.1.1', 5001));
+    pm.notify('onLocalAddressAdded', addr('10.0.1.1', 5001));
+    expect(ctx.pairs()).toHaveLength(4);
+  });
+
+  it('closes the paths of an address that went away, with AddressRemoved', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1')]);
+    const pm = host(ctx);
+    pm.notify('onEstablished');
+    ctx.locals = [addr('10.0.0.1', 5000)];
+    pm.notify('onLocalAddressRemoved', addr('10.0.1.1', 5001));
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1']);
+    expect(ctx.closed).toEqual([{ id: 1, reason: ReasonCode.AddressRemoved }]);
+    ctx.remotes = [];
+    pm.notify('onRemoteAddressRemoved', addr('10.9.0.1'));
+    expect(ctx.pairs()).toEqual([]);
+  });
+
+  it('backs off before reopening a failed pair, doubling the delay', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1')]);
+    const pm = host(ctx, { retryDelayMs: 500 });
+    pm.notify('onEstablished');
+    const failing = ctx.path('10.0.1.1', '10.9.0.1')!;
+    failing.state = 'failed';
+    pm.notify('onPathFailed', failing, ReasonCode.Unspecified);
+    failing.state = 'closed'; // the connection closes a failed path
+    pm.notify('onPathClosed', failing, ReasonCode.Unspecified);
+    // Held back: no new path to the pair until its timer fires.
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1']);
+    const [tag, delay] = [...ctx.timers][0]!;
+    expect(delay).toBe(500);
+    pm.notify('onTimer', tag!);
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.1.1>10.9.0.1']);
+    const again = ctx.path('10.0.1.1', '10.9.0.1')!;
+    again.state = 'failed';
+    pm.notify('onPathFailed', again, ReasonCode.Unspecified);
+    again.state = 'closed';
+    expect(ctx.timers.get(tag!)).toBe(1000);
+    // A pair whose path came up starts its back-off afresh.
+    pm.notify('onTimer', tag!);
+    pm.notify('onPathUp', ctx.path('10.0.1.1', '10.9.0.1')!);
+    pm.notify('onPathFailed', ctx.path('10.0.1.1', '10.9.0.1')!, ReasonCode.Unspecified);
+    expect(ctx.timers.get(tag!)).toBe(500);
+  });
+
+  it('on a server: opens nothing, advertises its other addresses and withdraws removed ones', () => {
+    const ctx = new FakeContext('server', [addr('10.9.0.1'), addr('10.9.0.2')], [addr('10.0.0.1', 5000)]);
+    const pm = host(ctx);
+    pm.notify('onEstablished');
+    expect(ctx.pairs()).toEqual(['10.9.0.1>10.0.0.1']);
+    expect(ctx.advertised).toEqual([addr('10.9.0.2')]);
+    pm.notify('onLocalAddressRemoved', addr('10.9.0.2'));
+    expect(ctx.withdrawn).toEqual([addr('10.9.0.2')]);
+  });
+});
