@@ -3,13 +3,14 @@ import { performance } from 'node:perf_hooks';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/connection-events.js';
 import type { Endpoint } from '../core/endpoint.js';
-import type { SocketAddress } from '../core/socket-address.js';
+import { formatAddress, type SocketAddress } from '../core/socket-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
 
 /**
- * The event loop around one sans-IO {@link Endpoint} (DESIGN §2): datagrams
- * from the UDP socket go in with `performance.now()` as the clock, every
- * output datagram is drained to the socket, one timer is armed at
+ * The event loop around one sans-IO {@link Endpoint} (DESIGN §2) and its UDP
+ * sockets, one per local address: datagrams go in with `performance.now()`
+ * as the clock and their socket's address as `local`, every output datagram
+ * is drained to the socket of its `local`, one timer is armed at
  * `nextTimeout()`, and connection events go to whoever owns the connection.
  * This is the only place mpt touches node:dgram and timers.
  * @module
@@ -32,9 +33,11 @@ export interface ConnectionOwner {
   handleConnectionEvent(event: ConnectionEvent): void;
   /** Called once per flush after the events, before output is drained (pull reads, check the FIN's ACK). */
   afterEvents(): void;
+  /** Every socket the owned connection uses failed (and closed): the connection cannot send any more. */
+  handleSocketError(error: MptError): void;
 }
 
-/** How to bind a driver's socket. */
+/** How to bind one of a driver's sockets. */
 export interface BindOptions {
   /** 'udp4' or 'udp6'. */
   readonly type: 'udp4' | 'udp6';
@@ -42,43 +45,89 @@ export interface BindOptions {
   readonly host: string;
   /** Local port; 0 picks one. */
   readonly port: number;
-  /** Connect the socket to this peer (a client with one path): the kernel then filters strays and reports ICMP errors. */
+  /** Connect the socket to this peer (a client's first path): the kernel then filters strays and reports ICMP errors. */
   readonly connectTo?: SocketAddress | undefined;
+}
+
+/** How to bind a driver's set of sockets. */
+export interface BindSetOptions {
+  /**
+   * Sockets after the first that ask for port 0 try the port the first one got, and fall back to a port
+   * of their own when it is taken there (a server: one port number on every address). Default false.
+   */
+  readonly sharePort?: boolean | undefined;
 }
 
 /** Counters of the driver, for tests and diagnostics. */
 export interface DriverStats {
-  /** Datagrams handed to the socket. */
+  /** Datagrams handed to a socket. */
   datagramsSent: number;
-  /** Datagrams received from the socket. */
+  /** Datagrams received from the sockets. */
   datagramsReceived: number;
-  /** Sends the socket failed (treated as losses). */
+  /** Sends a socket failed or could not take (its socket closed, a connected socket's other peer): treated as losses. */
   sendErrors: number;
+  /** Transmits dropped because no socket of the driver has their local address. */
+  unknownLocal: number;
 }
 
-/** Drives one Endpoint over one UDP socket. */
+/** One bound UDP socket of a driver: the local address a path uses. */
+interface BoundSocket {
+  readonly socket: UdpSocket;
+  /** The bound address, as the engine sees it (the same object every time, so the engine's paths can hold it). */
+  readonly local: SocketAddress;
+  /** The peer of a connected socket, which can send nowhere else. */
+  readonly connectTo: SocketAddress | undefined;
+  /** The socket closed (by us, or after an error). */
+  closed: boolean;
+  /** The last sender, reused while it does not change (no object per datagram). */
+  lastRemote: SocketAddress;
+  /** An error between the bind and the driver taking the socket over (while the next socket binds). */
+  earlyError: Error | undefined;
+}
+
+/** A new server connection and the socket its first datagram arrived on. */
+interface Accepted {
+  readonly connection: Connection;
+  readonly local: SocketAddress;
+}
+
+/** An attached connection: its owner, and the socket it was started or accepted on. */
+interface Attachment {
+  readonly owner: ConnectionOwner;
+  readonly local: SocketAddress;
+}
+
+/**
+ * Drives one Endpoint over one UDP socket per local address (DESIGN §9:
+ * node:dgram cannot tell or choose the local address of a wildcard socket).
+ * Each received datagram goes to the engine with its socket's address as
+ * `local`; each transmit leaves from the socket whose address is its `local`.
+ */
 export class EndpointDriver {
   /** The engine. */
   readonly endpoint: Endpoint;
-  /** The bound local address, as the engine sees it. */
-  local: SocketAddress = { host: '', port: 0 };
+  /** The first socket's address, as the engine sees it. */
+  readonly local: SocketAddress;
   /** Counters. */
-  readonly stats: DriverStats = { datagramsSent: 0, datagramsReceived: 0, sendErrors: 0 };
-  /** New server connections (endpoint 'connection' events). */
-  onConnection: ((connection: Connection) => void) | undefined = undefined;
-  /** A socket error after the bind: the socket is closed and every owner must fail. */
-  onError: ((error: MptError) => void) | undefined = undefined;
+  readonly stats: DriverStats = { datagramsSent: 0, datagramsReceived: 0, sendErrors: 0, unknownLocal: 0 };
+  /** New server connections (endpoint 'connection' events), with the local address they arrived on. */
+  onConnection: ((connection: Connection, local: SocketAddress) => void) | undefined = undefined;
+  /**
+   * A socket failed after the bind and is closed; `remaining` sockets are still open. The owners of
+   * connections that used only failed sockets were told first (ConnectionOwner.handleSocketError).
+   */
+  onSocketError: ((error: MptError, local: SocketAddress, remaining: number) => void) | undefined = undefined;
   /** An ICMP error on a connected socket (ECONNREFUSED and friends); the socket stays open. */
   onUnreachable: ((error: MptError) => void) | undefined = undefined;
   /** Sees every raw datagram first; returning true consumes it (the client's version probe). */
   onRawDatagram: ((bytes: Buffer) => boolean) | undefined = undefined;
-  /** The UDP socket closed. */
+  /** Every UDP socket closed. */
   onClosed: (() => void) | undefined = undefined;
 
-  private readonly socket: UdpSocket;
-  private readonly connected: boolean;
+  private readonly sockets: readonly BoundSocket[];
   private readonly out = new Uint8Array(OUT_BUFFER_BYTES);
-  private readonly owners = new Map<Connection, ConnectionOwner>();
+  private readonly owners = new Map<Connection, Attachment>();
+  private readonly accepted: Accepted[] = [];
   private readonly flushBound = (): void => this.flush();
   private readonly onTimerBound = (): void => this.onTimer();
   private readonly onSentBound = (error: Error | null): void => {
@@ -90,54 +139,67 @@ export class EndpointDriver {
   private refed = true;
   private closing = false;
   private closed = false;
-  private lastRemote: SocketAddress = { host: '', port: 0 };
+  private openSockets: number;
 
-  private constructor(endpoint: Endpoint, socket: UdpSocket, connected: boolean) {
+  /** A driver over sockets already bound (see {@link EndpointDriver.bind}); `sockets` is not empty. */
+  private constructor(endpoint: Endpoint, sockets: readonly BoundSocket[]) {
     this.endpoint = endpoint;
-    this.socket = socket;
-    this.connected = connected;
+    this.sockets = sockets;
+    this.local = (sockets[0] as BoundSocket).local;
+    this.openSockets = sockets.length;
+    for (const bound of sockets) {
+      bound.socket.removeAllListeners('error');
+      bound.socket.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo));
+      bound.socket.on('error', (error) => this.handleSocketError(bound, error));
+      bound.socket.on('close', () => this.onSocketClosed(bound));
+      const early = bound.earlyError;
+      // Reported once the caller has set its handlers.
+      if (early !== undefined) setImmediate(() => this.handleSocketError(bound, early));
+    }
   }
 
-  /** Binds a socket for `endpoint`; rejects with an MptError (SocketError) when the bind fails. */
-  static bind(endpoint: Endpoint, options: BindOptions): Promise<EndpointDriver> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: options.type, ipv6Only: false });
-      let driver: EndpointDriver | undefined;
-      const fail = (error: Error): void => {
-        if (driver !== undefined) return driver.handleSocketError(error);
-        try {
-          socket.close();
-        } catch {
-          // already closed
+  /**
+   * Binds one socket per entry of `bindings` (in order) for `endpoint`; rejects with an MptError
+   * (SocketError) when one fails, after closing those already bound.
+   */
+  static async bind(endpoint: Endpoint, bindings: BindOptions | readonly BindOptions[], options: BindSetOptions = {}): Promise<EndpointDriver> {
+    const list: readonly BindOptions[] = Array.isArray(bindings) ? bindings : [bindings as BindOptions];
+    if (list.length === 0) throw new MptError(MptErrorCode.InvalidConfig, 'a driver needs at least one socket');
+    const bound: BoundSocket[] = [];
+    try {
+      for (const binding of list) {
+        const first = bound[0];
+        if (options.sharePort === true && first !== undefined && binding.port === 0) {
+          // Same port number as the first socket if it is free on this address too; else any.
+          const shared = await bindSocket({ ...binding, port: first.local.port }).catch((error: unknown) => {
+            if (isAddressInUse(error)) return undefined;
+            throw error;
+          });
+          bound.push(shared ?? (await bindSocket(binding)));
+        } else {
+          bound.push(await bindSocket(binding));
         }
-        reject(socketError(error, `cannot bind ${options.type} ${options.host}:${options.port}`));
-      };
-      socket.on('error', fail);
-      socket.bind({ address: options.host, port: options.port, exclusive: true }, () => {
-        const ready = (): void => {
-          try {
-            socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-            socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-          } catch {
-            // the OS may cap or refuse the size; the defaults still work
-          }
-          const d = new EndpointDriver(endpoint, socket, options.connectTo !== undefined);
-          const address = socket.address();
-          d.local = { host: address.address, port: address.port };
-          driver = d;
-          socket.on('message', (msg, rinfo) => d.onMessage(msg, rinfo));
-          socket.on('close', () => d.onSocketClosed());
-          resolve(d);
-        };
-        if (options.connectTo === undefined) return ready();
-        socket.connect(options.connectTo.port, options.connectTo.host, ready);
-      });
-    });
+      }
+    } catch (error) {
+      for (const b of bound) closeQuietly(b.socket);
+      throw error;
+    }
+    return new EndpointDriver(endpoint, bound);
   }
 
-  /** Routes `connection`'s events to `owner` from now on. */
-  attach(connection: Connection, owner: ConnectionOwner): void {
-    this.owners.set(connection, owner);
+  /** The local addresses of the sockets still open, in bind order. */
+  addresses(): SocketAddress[] {
+    const out: SocketAddress[] = [];
+    for (const bound of this.sockets) if (!bound.closed) out.push(bound.local);
+    return out;
+  }
+
+  /**
+   * Routes `connection`'s events to `owner` from now on. `local` is the socket it was started or
+   * accepted on (until the connection has paths, the only way to know which socket it depends on).
+   */
+  attach(connection: Connection, owner: ConnectionOwner, local: SocketAddress = this.local): void {
+    this.owners.set(connection, { owner, local });
     this.schedule();
   }
 
@@ -146,18 +208,18 @@ export class EndpointDriver {
     this.owners.delete(connection);
   }
 
-  /** Whether the socket and timer keep the process alive. */
+  /** Whether the sockets and timer keep the process alive. */
   setRef(refed: boolean): void {
     if (this.refed === refed) return;
     this.refed = refed;
     if (this.closed) return;
-    if (refed) {
-      this.socket.ref();
-      this.timer?.ref();
-    } else {
-      this.socket.unref();
-      this.timer?.unref();
+    for (const bound of this.sockets) {
+      if (bound.closed) continue;
+      if (refed) bound.socket.ref();
+      else bound.socket.unref();
     }
+    if (refed) this.timer?.ref();
+    else this.timer?.unref();
   }
 
   /** Asks for a flush on this event-loop turn (after every pending datagram is read). */
@@ -172,46 +234,53 @@ export class EndpointDriver {
     return performance.now();
   }
 
-  /** Closes the socket once every connection is closed (CLOSE frames still go out until then). */
+  /** Closes the sockets once every connection is closed (CLOSE frames still go out until then). */
   closeWhenIdle(): void {
     this.closing = true;
     this.setRef(false);
     this.schedule();
   }
 
-  /** Closes the socket now. */
+  /** Closes every socket now. */
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
     this.clearTimer();
-    try {
-      this.socket.close();
-    } catch {
-      // already closed
+    this.openSockets = 0;
+    for (const bound of this.sockets) {
+      if (bound.closed) continue;
+      bound.closed = true;
+      closeQuietly(bound.socket);
     }
   }
 
-  /** Sends a datagram that is not the engine's (the client's version probe). */
+  /** Sends a datagram that is not the engine's (the client's version probe) from the first socket. */
   sendRaw(bytes: Uint8Array, remote: SocketAddress): void {
     if (this.closed) return;
-    this.sendDatagram(Buffer.from(bytes), remote);
+    this.sendDatagram(this.sockets[0] as BoundSocket, Buffer.from(bytes), remote);
   }
 
   // ----- the loop ---------------------------------------------------------------------------
 
-  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    if (this.closed) return;
+  private onMessage(bound: BoundSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed || bound.closed) return;
     this.stats.datagramsReceived++;
     if (this.onRawDatagram !== undefined && this.onRawDatagram(msg)) return;
-    let remote = this.lastRemote;
+    let remote = bound.lastRemote;
     if (remote.port !== rinfo.port || remote.host !== rinfo.address) {
       remote = { host: rinfo.address, port: rinfo.port };
-      this.lastRemote = remote;
+      bound.lastRemote = remote;
     }
+    const endpoint = this.endpoint;
     try {
-      this.endpoint.handleDatagram(performance.now(), this.local, remote, msg);
+      endpoint.handleDatagram(performance.now(), bound.local, remote, msg);
     } catch {
       // The engine promises not to throw; if it ever does, a datagram is lost, not the process.
+    }
+    // A new connection can only come from this datagram: note the socket it arrived on now, as the
+    // connection itself does not say before it has paths.
+    for (let e = endpoint.pollEvent(); e !== undefined; e = endpoint.pollEvent()) {
+      this.accepted.push({ connection: e.connection, local: bound.local });
     }
     // Drain output after every datagram of this turn has been read (check phase, after poll).
     this.schedule();
@@ -237,9 +306,15 @@ export class EndpointDriver {
       if (this.closed) return;
       const transmit = endpoint.pollTransmit(now, out);
       if (transmit === undefined) break;
-      const datagram = Buffer.allocUnsafe(transmit.length);
-      datagram.set(out.subarray(0, transmit.length));
-      this.sendDatagram(datagram, transmit.remote);
+      const bound = this.socketFor(transmit.local);
+      if (bound === undefined) {
+        // Not a socket of ours (the engine's mistake, or an address being removed): lost, and counted.
+        this.stats.unknownLocal++;
+      } else {
+        const datagram = Buffer.allocUnsafe(transmit.length);
+        datagram.set(out.subarray(0, transmit.length));
+        this.sendDatagram(bound, datagram, transmit.remote);
+      }
       if (++sent >= MAX_DATAGRAMS_PER_FLUSH) {
         this.schedule();
         break;
@@ -252,25 +327,45 @@ export class EndpointDriver {
     this.arm();
   }
 
-  private dispatch(): void {
-    for (let e = this.endpoint.pollEvent(); e !== undefined; e = this.endpoint.pollEvent()) {
-      if (this.onConnection !== undefined) this.onConnection(e.connection);
-      else e.connection.close(performance.now());
+  /** The socket bound to `local`: a scan, as a driver has a handful of sockets and the engine hands back our own objects. */
+  private socketFor(local: SocketAddress): BoundSocket | undefined {
+    const sockets = this.sockets;
+    for (let i = 0; i < sockets.length; i++) {
+      const bound = sockets[i] as BoundSocket;
+      if (bound.local === local || (bound.local.port === local.port && bound.local.host === local.host)) return bound;
     }
-    for (const [connection, owner] of this.owners) {
+    return undefined;
+  }
+
+  private dispatch(): void {
+    const accepted = this.accepted;
+    for (let i = 0; i < accepted.length; i++) {
+      const { connection, local } = accepted[i] as Accepted;
+      if (this.onConnection !== undefined) this.onConnection(connection, local);
+      else connection.close(performance.now());
+    }
+    accepted.length = 0;
+    for (const [connection, attachment] of this.owners) {
+      const owner = attachment.owner;
       for (let e = connection.pollEvent(); e !== undefined; e = connection.pollEvent()) {
         owner.handleConnectionEvent(e);
-        if (this.owners.get(connection) !== owner) break;
+        if (this.owners.get(connection) !== attachment) break;
       }
-      if (this.owners.get(connection) === owner) owner.afterEvents();
+      if (this.owners.get(connection) === attachment) owner.afterEvents();
     }
   }
 
-  private sendDatagram(datagram: Buffer, remote: SocketAddress): void {
+  private sendDatagram(bound: BoundSocket, datagram: Buffer, remote: SocketAddress): void {
+    if (bound.closed) {
+      this.stats.sendErrors++;
+      return;
+    }
     this.stats.datagramsSent++;
+    const peer = bound.connectTo;
     try {
-      if (this.connected) this.socket.send(datagram, this.onSentBound);
-      else this.socket.send(datagram, remote.port, remote.host, this.onSentBound);
+      if (peer === undefined) bound.socket.send(datagram, remote.port, remote.host, this.onSentBound);
+      else if (peer.port === remote.port && peer.host === remote.host) bound.socket.send(datagram, this.onSentBound);
+      else this.stats.sendErrors++; // a connected socket cannot reach another peer
     } catch {
       this.stats.sendErrors++;
     }
@@ -299,10 +394,11 @@ export class EndpointDriver {
     return true;
   }
 
-  private handleSocketError(error: Error): void {
+  private handleSocketError(bound: BoundSocket, error: Error): void {
+    if (bound.closed) return;
     const code = (error as NodeJS.ErrnoException).code;
     // On a connected socket, ICMP errors surface as receive errors; the socket itself is fine.
-    if (this.connected && (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN')) {
+    if (bound.connectTo !== undefined && (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN')) {
       const mpt =
         code === 'ECONNREFUSED'
           ? new MptError(MptErrorCode.ConnectionRefused, 'nothing listens on the server port (ICMP port unreachable)', { cause: error })
@@ -310,16 +406,89 @@ export class EndpointDriver {
       this.onUnreachable?.(mpt);
       return;
     }
-    const mpt = socketError(error, 'UDP socket failed');
-    this.destroy();
-    this.onError?.(mpt);
+    const mpt = socketError(error, `UDP socket ${formatAddress(bound.local)} failed`);
+    // Only this socket closes; only connections that depended on it alone fail.
+    bound.closed = true;
+    this.openSockets--;
+    closeQuietly(bound.socket);
+    for (const [connection, attachment] of [...this.owners]) {
+      if (!this.usesOpenSocket(connection, attachment)) attachment.owner.handleSocketError(mpt);
+    }
+    if (this.openSockets === 0) this.destroy();
+    this.onSocketError?.(mpt, bound.local, this.openSockets);
   }
 
-  private onSocketClosed(): void {
-    this.closed = true;
-    this.clearTimer();
-    this.onClosed?.();
+  /** Whether some path of `connection` (or, before it has paths, the socket it started on) still has an open socket. */
+  private usesOpenSocket(connection: Connection, attachment: Attachment): boolean {
+    const paths = connection.paths;
+    if (paths.length === 0) return this.socketFor(attachment.local)?.closed === false;
+    for (const path of paths) if (this.socketFor(path.local)?.closed === false) return true;
+    return false;
   }
+
+  private onSocketClosed(bound: BoundSocket): void {
+    if (!bound.closed) {
+      bound.closed = true;
+      this.openSockets--;
+    }
+    if (this.sockets.every((b) => b.closed)) {
+      this.closed = true;
+      this.clearTimer();
+      const onClosed = this.onClosed;
+      this.onClosed = undefined;
+      onClosed?.();
+    }
+  }
+}
+
+/** Binds and (when asked) connects one UDP socket; rejects with an MptError (SocketError) after closing it. */
+function bindSocket(options: BindOptions): Promise<BoundSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: options.type, ipv6Only: false });
+    const fail = (error: Error): void => {
+      closeQuietly(socket);
+      reject(socketError(error, `cannot bind ${options.type} ${formatAddress({ host: options.host, port: options.port })}`));
+    };
+    socket.once('error', fail);
+    socket.bind({ address: options.host, port: options.port, exclusive: true }, () => {
+      const ready = (): void => {
+        socket.removeListener('error', fail);
+        try {
+          socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+          socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+        } catch {
+          // the OS may cap or refuse the size; the defaults still work
+        }
+        const address = socket.address();
+        const bound: BoundSocket = {
+          socket,
+          local: { host: address.address, port: address.port },
+          connectTo: options.connectTo,
+          closed: false,
+          lastRemote: { host: '', port: 0 },
+          earlyError: undefined,
+        };
+        socket.on('error', (error) => {
+          bound.earlyError ??= error;
+        });
+        resolve(bound);
+      };
+      if (options.connectTo === undefined) return ready();
+      socket.connect(options.connectTo.port, options.connectTo.host, ready);
+    });
+  });
+}
+
+function closeQuietly(socket: UdpSocket): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
+  }
+}
+
+function isAddressInUse(error: unknown): boolean {
+  return error instanceof MptError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
 }
 
 /** Wraps a system error from node:dgram. */

@@ -5,6 +5,7 @@
 export { connect } from './connect.js';
 export { createServer, MptServer, type MptAddressInfo, type MptServerEvents } from './server.js';
 export { MptSocket, type MptPathInfo, type MptSocketReadyState } from './socket.js';
+export { setInterfaceTableSource, usableLocalAddresses, type InterfaceTable } from './interfaces.js';
 export type { LookupFunction, MptConnectOptions, MptListenOptions, MptServerOptions, MptSocketOptions, TransportOptions } from './options.js';
 export {
   createLinkEmulator,

@@ -60,9 +60,16 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
   readonly signal?: AbortSignal | undefined;
   /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
   readonly timeout?: number | undefined;
-  /** Local address to bind; default the wildcard of the server's family. */
+  /** Local address to bind; default the wildcard of the server's family. Not with `localAddresses`. */
   readonly localAddress?: string | undefined;
-  /** Local port to bind; default any. */
+  /**
+   * Local IP addresses to bind, one UDP socket each (multipath: a path is a local socket and a remote
+   * address). The connection starts from the first address of the server's family; the other sockets are
+   * bound and receiving, ready for further paths, and close with the connection. Default: one socket on
+   * the wildcard of the server's family (or `localAddress`). See `usableLocalAddresses()`.
+   */
+  readonly localAddresses?: readonly string[] | undefined;
+  /** Local port to bind (on every local address); default any (each socket its own). */
   readonly localPort?: number | undefined;
   /** AEAD provider; default the fastest available. */
   readonly provider?: CryptoProvider | undefined;
@@ -90,8 +97,16 @@ export interface MptServerOptions extends TransportOptions, MptSocketOptions {
 export interface MptListenOptions {
   /** UDP port; 0 or absent picks one. */
   readonly port?: number | undefined;
-  /** Address to bind; default '::' (dual stack), or '0.0.0.0' where IPv6 is missing. */
-  readonly host?: string | undefined;
+  /**
+   * Address to bind, or several: one UDP socket per address, all on the same port, and a client reaching
+   * any of them reaches the same server (so a connection can later have paths to several). With port 0
+   * the first socket picks the port and the others take the same number, each falling back to a port of
+   * its own where that one is taken on its address (see `server.addresses()`). Host names resolve to
+   * their first address. A wildcard ('::', '0.0.0.0') cannot be combined with others: a wildcard socket
+   * cannot tell which address a datagram came to. Default '::' (dual stack), or '0.0.0.0' where IPv6 is
+   * missing.
+   */
+  readonly host?: string | readonly string[] | undefined;
   /** Closes the server when aborted. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -125,8 +140,10 @@ export function isLoopback(address: string): boolean {
  */
 export function withLoopbackDatagrams(
   transport: Partial<Record<keyof TransportConfig, unknown>>,
-  address: string,
+  address: string | readonly string[],
 ): Partial<Record<keyof TransportConfig, unknown>> {
-  if (transport.maxDatagramSizeBytes !== undefined || !isLoopback(address)) return transport;
-  return { ...transport, maxDatagramSizeBytes: address.includes(':') ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4 };
+  // Several addresses (a server's sockets): only when every one is loopback, and within IPv4's limit if any is IPv4.
+  const addresses: readonly string[] = typeof address === 'string' ? [address] : address;
+  if (transport.maxDatagramSizeBytes !== undefined || addresses.length === 0 || !addresses.every(isLoopback)) return transport;
+  return { ...transport, maxDatagramSizeBytes: addresses.every((a) => a.includes(':')) ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4 };
 }

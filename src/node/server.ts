@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Connection } from '../core/connection.js';
 import { Endpoint } from '../core/endpoint.js';
+import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { generateKeyPair, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
@@ -11,8 +12,8 @@ import { pickTransport, withLoopbackDatagrams, type MptListenOptions, type MptSe
 import { ADOPT, MptSocket, toMptError } from './socket.js';
 
 /**
- * {@link MptServer}: accepts mpt connections on one UDP socket, used like
- * net.Server.
+ * {@link MptServer}: accepts mpt connections on one UDP socket per listening
+ * address, used like net.Server.
  * @module
  */
 
@@ -35,8 +36,13 @@ export interface MptServerEvents {
   listening: [];
   /** A client completed its handshake. */
   connection: [socket: MptSocket];
-  /** Binding or the socket failed. */
+  /** Binding failed, or the last of the server's sockets failed (the server is closed). */
   error: [error: MptError];
+  /**
+   * One of several listening sockets failed and closed; the server keeps listening on the others.
+   * Connections that used only that socket fail with the same error.
+   */
+  socketError: [error: MptError, address: MptAddressInfo];
   /** The server closed and every connection it accepted is gone. */
   close: [];
 }
@@ -73,14 +79,16 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   }
 
   /**
-   * Binds the UDP socket and starts accepting: `listen(port, host?, cb?)`
-   * or `listen({ port, host, signal }, cb?)`. Errors are 'error' events.
+   * Binds the UDP socket(s) and starts accepting: `listen(port, host?, cb?)`
+   * or `listen({ port, host, signal }, cb?)`, where `host` may be an array
+   * of addresses: one socket each, on one port (see MptListenOptions.host).
+   * Errors are 'error' events.
    */
-  listen(port?: number, host?: string, callback?: () => void): this;
+  listen(port?: number, host?: string | readonly string[], callback?: () => void): this;
   listen(port: number, callback: () => void): this;
   listen(options: MptListenOptions, callback?: () => void): this;
   listen(callback?: () => void): this;
-  listen(a?: number | MptListenOptions | (() => void), b?: string | (() => void), c?: () => void): this {
+  listen(a?: number | MptListenOptions | (() => void), b?: string | readonly string[] | (() => void), c?: () => void): this {
     let options: MptListenOptions;
     let callback: (() => void) | undefined;
     if (typeof a === 'function') {
@@ -90,7 +98,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       options = a;
       callback = typeof b === 'function' ? b : undefined;
     } else {
-      options = { port: a, host: typeof b === 'string' ? b : undefined };
+      options = { port: a, host: typeof b === 'function' ? undefined : b };
       callback = typeof b === 'function' ? b : c;
     }
     if (this.#state !== 'idle') throw new MptError(MptErrorCode.InvalidState, 'the server is already listening');
@@ -120,10 +128,10 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 0 to 65535, got ${String(port)}`);
     }
     const o = this.#options;
-    const address = options.host === undefined ? undefined : await resolveListenHost(options.host);
+    const addresses = options.host === undefined ? undefined : await resolveListenHosts(options.host);
     const endpoint = Endpoint.create({
       // Bound to loopback only: every peer is local, so 64 KiB datagrams are safe.
-      transport: address === undefined ? pickTransport(o) : withLoopbackDatagrams(pickTransport(o), address),
+      transport: addresses === undefined ? pickTransport(o) : withLoopbackDatagrams(pickTransport(o), addresses),
       provider: o.provider,
       server: {
         staticKeyPair: this.#keyPair,
@@ -136,13 +144,14 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     });
     if (endpoint.isErr()) throw endpoint.error;
     let driver: EndpointDriver;
-    if (address === undefined) {
+    if (addresses === undefined) {
       // As net: dual stack where IPv6 exists, IPv4 otherwise.
       driver = await EndpointDriver.bind(endpoint.value, { type: 'udp6', host: '::', port }).catch(() =>
         EndpointDriver.bind(endpoint.value, { type: 'udp4', host: '0.0.0.0', port }),
       );
     } else {
-      driver = await EndpointDriver.bind(endpoint.value, { type: isIP(address) === 6 ? 'udp6' : 'udp4', host: address, port });
+      const bindings = addresses.map((host) => ({ type: isIP(host) === 6 ? ('udp6' as const) : ('udp4' as const), host, port }));
+      driver = await EndpointDriver.bind(endpoint.value, bindings, { sharePort: true });
     }
     if (this.#state !== 'binding') {
       // close() was called while binding.
@@ -152,13 +161,13 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     this.#driver = driver;
     this.#state = 'listening';
     driver.setRef(this.#refed);
-    driver.onConnection = (connection) => this.#accept(driver, connection);
-    driver.onError = (error) => this.#onSocketError(error);
+    driver.onConnection = (connection, local) => this.#accept(driver, connection, local);
+    driver.onSocketError = (error, local, remaining) => this.#onSocketError(error, local, remaining);
     driver.onClosed = () => this.#onDriverClosed();
     this.emit('listening');
   }
 
-  #accept(driver: EndpointDriver, connection: Connection): void {
+  #accept(driver: EndpointDriver, connection: Connection, local: SocketAddress): void {
     if (this.#state !== 'listening') {
       connection.close(driver.now(), ReasonCode.ConnectionRefused, 0, 'the server is closing');
       return;
@@ -171,6 +180,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     socket[ADOPT](
       driver,
       connection,
+      local,
       (s) => {
         this.#pending.delete(s);
         s.removeListener('error', swallow);
@@ -185,11 +195,19 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     );
   }
 
-  /** The bound address, or null before 'listening'. */
+  /** The (first) bound address, as net.Server#address(), or null before 'listening'. */
   address(): MptAddressInfo | null {
+    return this.addresses()[0] ?? null;
+  }
+
+  /**
+   * Every bound address, one per UDP socket still open, in the order given
+   * to listen(); empty before 'listening' and after close.
+   */
+  addresses(): MptAddressInfo[] {
     const driver = this.#driver;
-    if (driver === undefined || this.#state === 'closed') return null;
-    return { address: driver.local.host, family: isIP(driver.local.host) === 6 ? 'IPv6' : 'IPv4', port: driver.local.port };
+    if (driver === undefined || this.#state === 'closed') return [];
+    return driver.addresses().map(addressInfo);
   }
 
   /**
@@ -267,7 +285,12 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     });
   }
 
-  #onSocketError(error: MptError): void {
+  #onSocketError(error: MptError, local: SocketAddress, remaining: number): void {
+    if (remaining > 0) {
+      // The driver already failed the connections that depended on that socket alone.
+      this.emit('socketError', error, addressInfo(local));
+      return;
+    }
     for (const socket of [...this.#sockets, ...this.#pending]) socket.destroy(error);
     this.#state = 'closed';
     this.emit('error', error);
@@ -281,6 +304,24 @@ export function createServer(onConnection?: (socket: MptSocket) => void): MptSer
 export function createServer(a?: MptServerOptions | ((socket: MptSocket) => void), b?: (socket: MptSocket) => void): MptServer {
   if (typeof a === 'function') return new MptServer({}, a);
   return new MptServer(a ?? {}, b);
+}
+
+function addressInfo(local: SocketAddress): MptAddressInfo {
+  return { address: local.host, family: isIP(local.host) === 6 ? 'IPv6' : 'IPv4', port: local.port };
+}
+
+/** The addresses to listen on: each host resolved, duplicates dropped; a wildcard only alone. */
+async function resolveListenHosts(host: string | readonly string[]): Promise<string[]> {
+  const hosts: readonly string[] = typeof host === 'string' ? [host] : host;
+  if (hosts.length === 0) throw new MptError(MptErrorCode.InvalidConfig, 'listen() was given an empty list of hosts');
+  const addresses = [...new Set(await Promise.all(hosts.map(resolveListenHost)))];
+  if (addresses.length > 1 && addresses.some((a) => a === '::' || a === '0.0.0.0')) {
+    throw new MptError(
+      MptErrorCode.InvalidConfig,
+      `a wildcard address cannot be combined with others (a wildcard socket cannot tell which address a datagram came to): ${addresses.join(', ')}`,
+    );
+  }
+  return addresses;
 }
 
 function resolveListenHost(host: string): Promise<string> {

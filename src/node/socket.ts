@@ -7,7 +7,7 @@ import { Endpoint } from '../core/endpoint.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { MptError, MptErrorCode } from '../errors.js';
-import { EndpointDriver, type ConnectionOwner } from './driver.js';
+import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
 import { pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 
@@ -168,12 +168,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const endpoint = Endpoint.create({ transport: withLoopbackDatagrams(pickTransport(options), address), provider: options.provider });
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
-    const driver = await EndpointDriver.bind(endpoint.value, {
-      type: family === 6 ? 'udp6' : 'udp4',
-      host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'),
-      port: options.localPort ?? 0,
-      connectTo: remote,
-    });
+    const driver = await EndpointDriver.bind(endpoint.value, localBindings(options, family, remote));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -181,7 +176,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#driver = driver;
     this.#ownsDriver = true;
     driver.setRef(this.#refed);
-    driver.onError = (error) => this.destroy(error);
     driver.onUnreachable = (error) => {
       if (this.connecting) this.destroy(error);
     };
@@ -259,7 +253,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /** @internal The server's side: a connection whose handshake is under way. */
-  [ADOPT](driver: EndpointDriver, connection: Connection, onConnected: (socket: MptSocket) => void, onRelease: () => void): void {
+  [ADOPT](
+    driver: EndpointDriver,
+    connection: Connection,
+    local: SocketAddress,
+    onConnected: (socket: MptSocket) => void,
+    onRelease: () => void,
+  ): void {
     this.#driver = driver;
     this.#connection = connection;
     this.#applyKeepAlive();
@@ -267,9 +267,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#onServerConnected = onConnected;
     this.#onServerRelease = onRelease;
     this.connecting = true;
-    this.localAddress = driver.local.host;
-    this.localPort = driver.local.port;
-    driver.attach(connection, this);
+    // The server socket the client's first datagram came to.
+    this.localAddress = local.host;
+    this.localPort = local.port;
+    driver.attach(connection, this, local);
   }
 
   // ----- engine events ----------------------------------------------------------------------
@@ -295,6 +296,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'closed':
         return this.#onClosed(event);
     }
+  }
+
+  /** @internal Every UDP socket the connection used failed. */
+  handleSocketError(error: MptError): void {
+    this.destroy(error);
   }
 
   /** @internal */
@@ -544,6 +550,16 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     return { address: this.localAddress, family: isIP(this.localAddress) === 6 ? 'IPv6' : 'IPv4', port: this.localPort };
   }
 
+  /**
+   * Every local address the connection can send from, one per bound UDP socket still open, the first
+   * being {@link MptSocket.address}'s (a client with `localAddresses`, or a server listening on several).
+   */
+  addresses(): { address: string; family: string; port: number }[] {
+    const driver = this.#driver;
+    if (driver === undefined || this.destroyed) return [];
+    return driver.addresses().map((a) => ({ address: a.host, family: isIP(a.host) === 6 ? 'IPv6' : 'IPv4', port: a.port }));
+  }
+
   /** True until the connection is established. */
   get pending(): boolean {
     return !this.#established;
@@ -631,6 +647,37 @@ function abortError(signal: AbortSignal): MptError {
 export function toMptError(error: unknown): MptError {
   if (error instanceof MptError) return error;
   return new MptError(MptErrorCode.InvalidState, error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * The sockets a client binds: the first (connected to the server, so the kernel reports ICMP errors and
+ * picks the source) carries the connection; with `localAddresses`, one more unconnected socket per other
+ * address, so a later path can reach any server address from it.
+ */
+function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress): BindOptions[] {
+  const port = options.localPort ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new MptError(MptErrorCode.InvalidConfig, `localPort must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  const list = options.localAddresses;
+  if (list === undefined) {
+    return [{ type: family === 6 ? 'udp6' : 'udp4', host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'), port, connectTo: remote }];
+  }
+  if (options.localAddress !== undefined) {
+    throw new MptError(MptErrorCode.InvalidConfig, 'give localAddress or localAddresses, not both');
+  }
+  const addresses = [...new Set(list)];
+  for (const a of addresses) {
+    if (isIP(a) === 0) throw new MptError(MptErrorCode.InvalidConfig, `localAddresses must be IP addresses, got ${JSON.stringify(a)}`);
+  }
+  const first = addresses.findIndex((a) => isIP(a) === family);
+  if (first < 0) {
+    throw new MptError(MptErrorCode.InvalidConfig, `none of localAddresses is an IPv${family} address, and the server ${remote.host} is IPv${family}`);
+  }
+  const primary = addresses[first] as string;
+  const bindings: BindOptions[] = [{ type: family === 6 ? 'udp6' : 'udp4', host: primary, port, connectTo: remote }];
+  for (const a of addresses) if (a !== primary) bindings.push({ type: isIP(a) === 6 ? 'udp6' : 'udp4', host: a, port });
+  return bindings;
 }
 
 /** Resolves `host` to its first address (an IP literal resolves to itself). */

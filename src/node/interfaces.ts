@@ -1,0 +1,60 @@
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+
+/**
+ * The local addresses a multipath client can bind one socket each to
+ * (DESIGN §9), read from the OS interface table.
+ * @module
+ */
+
+/** An interface table in the shape of `os.networkInterfaces()`. */
+export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/** Where {@link usableLocalAddresses} reads the table; replaced by tests. */
+let readTable: () => InterfaceTable = networkInterfaces;
+
+/**
+ * Replaces the interface table {@link usableLocalAddresses} reads (tests,
+ * or an app that knows better); `undefined` restores `os.networkInterfaces`.
+ */
+export function setInterfaceTableSource(source: (() => InterfaceTable) | undefined): void {
+  readTable = source ?? networkInterfaces;
+}
+
+/**
+ * The IP addresses of `family` (4 or 6) on non-internal interfaces, one per
+ * address, in interface-table order without duplicates: the candidates for
+ * `localAddresses` (one socket, so one path, each).
+ *
+ * Skipped: internal (loopback) interfaces; IPv6 link-local addresses
+ * (fe80::/10), which only work with a scope id (`%eth0`) on every send and
+ * bind, which mpt does not handle yet; and, for `family` 6, IPv4-mapped
+ * addresses. Both IPv6 address kinds Node reports are included otherwise
+ * (global and unique-local, temporary ones too).
+ */
+export function usableLocalAddresses(family: 4 | 6): string[] {
+  const table = readTable();
+  const out: string[] = [];
+  for (const name of Object.keys(table)) {
+    for (const info of table[name] ?? []) {
+      if (info.internal || !isFamily(info, family)) continue;
+      const address = info.address;
+      if (family === 6 && (isLinkLocalV6(address) || address.toLowerCase().startsWith('::ffff:'))) continue;
+      if (!out.includes(address)) out.push(address);
+    }
+  }
+  return out;
+}
+
+/** Node 18.0-18.3 reported `family` as a number; later versions as 'IPv4' / 'IPv6'. */
+function isFamily(info: NetworkInterfaceInfo, family: 4 | 6): boolean {
+  const f = info.family as string | number;
+  return f === family || f === `IPv${family}`;
+}
+
+/** fe80::/10: the first 10 bits are 1111 1110 10, so the first group is fe80 to febf. */
+function isLinkLocalV6(address: string): boolean {
+  const first = address.slice(0, address.indexOf(':')).toLowerCase();
+  if (first.length !== 4) return false;
+  const value = Number.parseInt(first, 16);
+  return value >= 0xfe80 && value <= 0xfebf;
+}
