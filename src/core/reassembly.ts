@@ -22,7 +22,7 @@ export const ReassemblyStatus = {
   FinalSizeError: 2,
   /**
    * Too many separate out-of-order segments (a peer scattering tiny frames over the window):
-   * close with LackOfResources. The bytes were stored; the connection is ending anyway.
+   * close with LackOfResources. The insert that crossed the bound was stored; later ones store nothing.
    */
   TooManySegments: 3,
 } as const;
@@ -163,6 +163,8 @@ export class Reassembly {
       this.duplicateBytes += bytes.length;
       return ReassemblyStatus.Ok;
     }
+    // Over the bound already (reported once): store nothing more, at O(1), whatever the caller does next.
+    if (this.segmentCount > this.maxSegments) return ReassemblyStatus.TooManySegments;
     let start = offset;
     let data = bytes;
     if (start < this.readOffset) {

@@ -107,6 +107,9 @@ describe('Reassembly', () => {
     // Copied out of the packets: memory follows the stored bytes, not 1200 bytes per frame.
     expect(r.bufferedBytes).toBe(bound + 1);
     expect(r.heldBytes).toBe(bound + 1);
+    // A caller that carries on gets the same answer, and nothing more is stored.
+    expect(r.insert(1, new Uint8Array(1), false)).toBe(ReassemblyStatus.TooManySegments);
+    expect(r.segmentCount).toBe(bound + 1);
   });
 
   it('small in-order pieces after a hole are merged into one segment; large ones are kept by reference', () => {
