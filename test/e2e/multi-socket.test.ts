@@ -85,6 +85,20 @@ describe('a server on several addresses', () => {
     expect(accepted[1]?.addresses().map((a) => a.address)).toEqual(['127.0.0.1', '127.0.0.2']);
   });
 
+  test('listen(port, [hosts], callback): the positional form takes an array too', async () => {
+    const server = createServer((s) => s.on('error', () => {})); // destroyed abortively below
+    opened.push({ close: () => server.listening && server.close() });
+    await new Promise<void>((resolve) => server.listen(0, ['127.0.0.2', '127.0.0.3'], resolve));
+    expect(server.addresses().map((a) => `${a.address}:${a.port}`)).toEqual([`127.0.0.2:${server.address()?.port}`, `127.0.0.3:${server.address()?.port}`]);
+    const client = await dialed({ host: '127.0.0.3', port: server.address()?.port as number });
+    expect(client.remoteAddress).toBe('127.0.0.3');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    client.destroy();
+    await closed;
+    expect(server.addresses()).toEqual([]);
+    expect(server.address()).toBeNull();
+  });
+
   test('answers from the address it was reached on (a version probe to each socket)', async () => {
     const server = await listenOn(['127.0.0.1', '127.0.0.2']);
     const port = server.address()?.port as number;
@@ -247,6 +261,28 @@ describe('the driver routes by local address', () => {
     await closed;
     expect(await tryBind('127.0.0.1', a.port)).toBeUndefined();
     expect(await tryBind('127.0.0.2', b.port)).toBeUndefined();
+  });
+
+  test('sharePort: a later socket takes the first one\'s port, or a port of its own where that is taken', async () => {
+    const blocker = createSocket('udp4');
+    opened.push(blocker);
+    await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.2', resolve));
+    const taken = blocker.address().port;
+    const driver = await EndpointDriver.bind(
+      new FakeEndpoint() as unknown as Endpoint,
+      [
+        { type: 'udp4', host: '127.0.0.1', port: taken },
+        { type: 'udp4', host: '127.0.0.2', port: 0 },
+        { type: 'udp4', host: '127.0.0.3', port: 0 },
+      ],
+      { sharePort: true },
+    );
+    opened.push({ close: () => driver.destroy() });
+    const [a, b, c] = driver.addresses() as [SocketAddress, SocketAddress, SocketAddress];
+    expect(a).toEqual({ host: '127.0.0.1', port: taken });
+    expect(b.host).toBe('127.0.0.2');
+    expect(b.port).not.toBe(taken);
+    expect(c).toEqual({ host: '127.0.0.3', port: taken });
   });
 
   test('a socket error closes that socket only', async () => {
