@@ -35,6 +35,9 @@ export {
   type MptSocketOptions,
   type MptSocketReadyState,
   type TransportOptions,
+  setInterfaceTableSource,
+  usableLocalAddresses,
+  type InterfaceTable,
 } from './node/index.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
