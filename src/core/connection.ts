@@ -504,9 +504,13 @@ export class Connection {
   /** A short-header packet for one of our CIDs; `header` is its decoded header. */
   handleShortPacket(nowMs: number, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathIndex: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
-    // RFC 9000 §8.1: every byte the unvalidated client sends counts towards what we may send it.
-    if (!this.addressValidated) this.unvalidatedReceived += datagram.length;
     const path = this.paths[pathIndex];
+    // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
+    // datagrams from that address: bytes from elsewhere must not raise what a spoofed address gets).
+    if (!this.addressValidated) {
+      const to = path?.remote ?? this.remote;
+      if (remote.host === to.host && remote.port === to.port) this.unvalidatedReceived += datagram.length;
+    }
     const keys = this.outcome;
     if (path === undefined || keys === undefined) {
       // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat

@@ -252,6 +252,13 @@ describe("the peer's address", () => {
     p.runUntil(() => captured !== undefined, 1_000);
     // An attacker re-sources the client's newest packet (it never reached the server itself).
     p.server.handleDatagram(p.sim.nowMs, SERVER, ATTACKER, captured!);
+    // Garbage for the connection's CID from elsewhere does not raise what the new address may get.
+    for (let i = 0; i < 50; i++) {
+      const junk = payload(1200, 100 + i);
+      junk[0] = 0x40;
+      junk.set(server.localCids[0]!, 1);
+      p.server.handleDatagram(p.sim.nowMs, SERVER, { host: '7.7.7.7', port: 7 }, junk);
+    }
     p.serverNode.wake();
     expect(server.paths[0]!.remote).toEqual(ATTACKER);
     p.runUntil(() => p.clientSink.finished, 20_000);
