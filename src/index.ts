@@ -19,6 +19,9 @@ export { sodiumProvider } from './crypto/sodium-provider.js';
 export { compositeProvider, defaultProvider } from './crypto/default-provider.js';
 export { MPT_NOISE_PROTOCOLS, type MptHandshakeMode } from './crypto/mpt-suite.js';
 export { ReasonCode, reasonCodeName } from './core/wire/reason-codes.js';
+export type { TransportConfig } from './core/config.js';
+export type { ConnectionStats } from './core/connection.js';
+export type { CongestionControlName } from './cc/congestion-controller.js';
 
 export {
   connect,

@@ -10,6 +10,7 @@ import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
 import { pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
+import type { MptAddressInfo } from './server.js';
 
 /**
  * {@link MptSocket}: one mpt connection as a node:stream Duplex that behaves
@@ -545,7 +546,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /** The bound local address, as net.Socket#address(). */
-  address(): { address: string; family: string; port: number } | Record<string, never> {
+  address(): MptAddressInfo | Record<string, never> {
     if (this.localAddress === undefined || this.localPort === undefined) return {};
     return { address: this.localAddress, family: isIP(this.localAddress) === 6 ? 'IPv6' : 'IPv4', port: this.localPort };
   }
@@ -554,7 +555,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * Every local address the connection can send from, one per bound UDP socket still open, the first
    * being {@link MptSocket.address}'s (a client with `localAddresses`, or a server listening on several).
    */
-  addresses(): { address: string; family: string; port: number }[] {
+  addresses(): MptAddressInfo[] {
     const driver = this.#driver;
     if (driver === undefined || this.destroyed) return [];
     return driver.addresses().map((a) => ({ address: a.host, family: isIP(a.host) === 6 ? 'IPv6' : 'IPv4', port: a.port }));
