@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { promises as dnsPromises, lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_LINK_CONFIG, applyLinkOptions, effectiveQueueBytes, type BurstLossOptions, type LinkConfig } from '../sim/link-options.js';
+import { DEFAULT_LINK_CONFIG, applyLinkOptions, effectiveQueueBytes, type BurstLossOptions, type LinkConfig, type LinkOptions } from '../sim/link-options.js';
 import { LinkAdmission } from '../sim/admission.js';
 import { EventQueue } from '../sim/event-queue.js';
 import { Fifo } from '../sim/fifo.js';
@@ -58,32 +58,10 @@ export type LinkEmulatorDropCause = 'down' | 'mtu' | 'burst' | 'loss' | 'queue';
  * a perfect, instant link. The semantics are the simulator's LinkOptions
  * (`blackhole` there is `down` here).
  */
-export interface LinkImpairments {
-  /** Fixed one-way delay, ms. Default 0. */
-  readonly delayMs?: number;
-  /** Random extra delay, uniform in [0, jitterMs] per datagram, ms. Default 0. */
-  readonly jitterMs?: number;
-  /** Whether jitter may reorder datagrams. Default false: jitter only bunches them up. */
-  readonly reorder?: boolean;
-  /** Probability that a datagram is lost, independently of every other. Default 0. */
-  readonly lossRate?: number;
-  /** Gilbert-Elliott burst loss; undefined (the default) turns it off, and so does passing undefined to configure. */
-  readonly burstLoss?: BurstLossOptions | undefined;
-  /** Serialisation rate, bits per second. Default Infinity (no rate limit, no queue). */
-  readonly rateBps?: number;
-  /** Drop-tail queue behind the datagram being serialised, bytes. Default 100 ms worth of `rateBps` (at least 1500). */
-  readonly queueBytes?: number;
-  /** Fraction of datagrams given an extra `reorderDelayMs`, so later ones overtake them. Default 0. */
-  readonly reorderRate?: number;
-  /** Extra delay of a reordered datagram, ms. Default 10. */
-  readonly reorderDelayMs?: number;
-  /** Probability that a datagram is sent twice. Default 0. */
-  readonly duplicateRate?: number;
-  /** Largest datagram carried, bytes (UDP payload); larger ones are dropped. Default Infinity. */
-  readonly mtuBytes?: number;
+export type LinkImpairments = Omit<LinkOptions, 'blackhole'> & {
   /** When true the direction drops everything: datagrams entering it and datagrams due to leave it. Default false. */
   readonly down?: boolean;
-}
+};
 
 /**
  * A change of impairments: the top-level fields apply to both directions,
