@@ -34,6 +34,11 @@ export interface TransportConfig {
   readonly pmtuDiscovery: boolean;
   /** Whether paths pace their packets (RFC 9002 §7.7). Default true. */
   readonly pacing: boolean;
+  /**
+   * Most paths open at once (transport parameter max_paths, docs/protocol.md §8), path 0 included. The
+   * smaller of both sides' values bounds the paths a connection issues CIDs for. Default 1 (single path).
+   */
+  readonly maxPaths: number;
 }
 
 /** The defaults of {@link TransportConfig}. */
@@ -49,6 +54,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = Object.freeze({
   maxDatagramSizeBytes: 1452,
   pmtuDiscovery: true,
   pacing: true,
+  maxPaths: 1,
 });
 
 /** The smallest datagram every path must carry (RFC 9000 §14). */
@@ -70,6 +76,7 @@ const BOUNDS: Readonly<Record<Exclude<keyof TransportConfig, 'congestionControl'
   maxWindowBytes: { min: 16 * 1024, max: 1 << 30 },
   sendBufferBytes: { min: 16 * 1024, max: 1 << 30 },
   maxDatagramSizeBytes: { min: MIN_DATAGRAM_SIZE, max: MAX_DATAGRAM_SIZE },
+  maxPaths: { min: 1, max: 256 },
 };
 
 function invalid(message: string): Result<never, MptError> {

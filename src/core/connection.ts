@@ -99,6 +99,11 @@ export interface ConnectionInit {
    * next is built. Without it the connection allocates its own.
    */
   readonly scratch?: Uint8Array | undefined;
+  /**
+   * Makes a new CID the endpoint routes to `connection` (unique among the endpoint's CIDs). Without it
+   * the connection issues no CID beyond its handshake one, and so has only path 0.
+   */
+  readonly issueCid?: ((connection: Connection) => Uint8Array) | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
@@ -134,6 +139,7 @@ function transportParams(transport: TransportConfig, provider: CryptoProvider, l
     maxUdpPayloadSize: transport.maxDatagramSizeBytes,
     supportedAeads: provider.aeads,
     extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : [],
+    maxPaths: transport.maxPaths,
   };
 }
 
@@ -160,10 +166,12 @@ export class Connection {
   state: ConnectionState = 'handshaking';
   /** Counters. */
   readonly stats: ConnectionStats = { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 };
-  /** Paths by id; only path 0 until multipath (issue #4). */
+  /** Open paths, in the order they opened (path 0 first); see {@link pathById}. */
   readonly paths: Path[] = [];
   /** The CIDs we receive on, for the endpoint's routing table. */
   readonly localCids: Uint8Array[] = [];
+  /** The path id each entry of {@link localCids} was issued for. */
+  readonly localCidPathIds: number[] = [];
   /** DATA_BLOCKED frames sent: times the peer's flow control, not the network, held our data back. */
   dataBlockedSent = 0;
   /** Datagrams not sent because the caller's buffer was too small for them (a driver bug; never written past it). */
@@ -173,6 +181,23 @@ export class Connection {
 
   private readonly transport: TransportConfig;
   private readonly localParams: TransportParams;
+  private readonly issueCid: ((connection: Connection) => Uint8Array) | undefined;
+  /** Most paths both sides allow, path 0 included (the smaller max_paths); 1 until the handshake completes. */
+  private pathLimit = 1;
+  /** Our CID for each path id >= 1 (index = path id), issued after the handshake. */
+  private readonly localCidByPath: (Uint8Array | undefined)[] = [];
+  /** The stateless reset token sent with each of those CIDs. */
+  private readonly localResetTokenByPath: (Uint8Array | undefined)[] = [];
+  /** The peer's CID (sequence 0) for each path id >= 1, from its NEW_CONNECTION_ID frames. */
+  private readonly remoteCidByPath: (Uint8Array | undefined)[] = [];
+  /** Path ids whose NEW_CONNECTION_ID still has to be sent (again, if lost). */
+  private readonly newCidsPending: number[] = [];
+  /** The lowest path id neither side has used yet: {@link openPath} takes it (ids are never reused). */
+  private nextPathId = 1;
+  /** The paths by ascending smoothed RTT, re-sorted on each poll (the minRTT scheduler); reused. */
+  private readonly byRtt: Path[] = [];
+  /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
+  private maxDatagramBytes = MIN_DATAGRAM_SIZE;
   private readonly events: ConnectionEvent[] = [];
   private readonly sendBuffer = new SendBuffer(0);
   private readonly reassembly: Reassembly;
@@ -270,7 +295,9 @@ export class Connection {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
     this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
+    this.issueCid = init.issueCid;
     this.localCids.push(init.localCid);
+    this.localCidPathIds.push(0);
     this.initialRemoteCid = init.remoteCid;
     // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
     this.addressValidated = role === 'client';
@@ -501,18 +528,26 @@ export class Connection {
     if (this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) this.handshakeRttMs = nowMs - this.handshakeFirstSentAtMs;
   }
 
-  /** A short-header packet for one of our CIDs; `header` is its decoded header. */
-  handleShortPacket(nowMs: number, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathIndex: number): void {
+  /**
+   * A short-header packet that arrived at our socket `local` for one of our CIDs, issued for path
+   * `pathId`; `header` is its decoded header.
+   */
+  handleShortPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathId: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
-    const path = this.paths[pathIndex];
+    let path = this.pathById(pathId);
     // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
     // datagrams from that address: bytes from elsewhere must not raise what a spoofed address gets).
-    if (!this.addressValidated) {
+    if (pathId === 0 && !this.addressValidated) {
       const to = path?.remote ?? this.remote;
       if (remote.host === to.host && remote.port === to.port) this.unvalidatedReceived += datagram.length;
+    } else if (path !== undefined && !path.validated && remote.host === path.remote.host && remote.port === path.remote.port) {
+      path.unvalidatedReceivedBytes += datagram.length;
     }
     const keys = this.outcome;
-    if (path === undefined || keys === undefined) {
+    // The peer opens a path by sending on a CID we issued for an unused path id; the path exists only
+    // once such a packet authenticates (a forged one creates nothing).
+    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath[pathId] !== undefined;
+    if (keys === undefined || (path === undefined && !opening)) {
       // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
       // message 2 (at most once per round trip), which makes the client repeat message 3.
       if (this.role === 'server' && keys === undefined && this.lastHandshake !== undefined && this.handshakeLastSentAtMs >= 0) {
@@ -523,14 +558,21 @@ export class Connection {
       }
       return this.dropPacket();
     }
-    const pn = decodePacketNumber(path.largestReceived, header.packetNumber, header.packetNumberLength);
+    const pn = decodePacketNumber(path?.largestReceived ?? -1, header.packetNumber, header.packetNumberLength);
     if (pn < 0) return this.dropPacket();
     const aad = datagram.subarray(0, header.headerLength);
-    const payload = keys.receive.open(path.id, pn, aad, datagram.subarray(header.headerLength));
+    const payload = keys.receive.open(pathId, pn, aad, datagram.subarray(header.headerLength));
     if (payload === null) return this.dropPacket();
     if ((header.reservedBits & SHORT_RESERVED_MASK) !== 0) {
       this.closeWith(nowMs, ReasonCode.ProtocolError, 0, 'reserved header bits set', 'local', undefined);
       return;
+    }
+    if (path === undefined) {
+      // The peer opened this path: answer on it with the CID the peer issued for it (once known), and
+      // validate its address with our own challenge; until then it gets at most 3x what it sent.
+      path = this.createPath(pathId, local, remote, this.localCidByPath[pathId] as Uint8Array, this.remoteCidByPath[pathId] ?? EMPTY, nowMs, false, true);
+      path.unvalidatedReceivedBytes = datagram.length;
+      this.startChallenge(path);
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
     if (path.acks.isDuplicate(pn)) return this.dropPacket();
@@ -538,7 +580,7 @@ export class Connection {
     if (newest) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
-    if (!this.addressValidated && !path.challengeOutstanding) {
+    if (path.id === 0 && !this.addressValidated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
       this.peerProven = true;
@@ -549,7 +591,8 @@ export class Connection {
       }
     }
     if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
-    if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length);
+    // Only path 0 follows a peer's new address for now; a later path stays on the address it was opened from.
+    if (newest && path.id === 0 && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length);
     this.touchIdle(nowMs);
     this.ackElicitingSentSinceReceive = false;
     if (this.state === 'closing') {
@@ -618,6 +661,10 @@ export class Connection {
         // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
         // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
         if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
+        // A path that stopped answering must not hold the stream hostage: with another validated path to
+        // carry it, everything it has outstanding is queued again (reinjection; whichever copy is
+        // acknowledged first settles it), as its ACKs may never come to declare it lost.
+        else if (this.hasOtherValidatedPath(path)) this.requeueOldestData(path, Number.MAX_SAFE_INTEGER);
         // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
         if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
       }
@@ -643,11 +690,37 @@ export class Connection {
       return { local: this.local, remote: this.remote, length: handshake.length };
     }
     if (this.outcome === undefined) return undefined;
-    for (const path of this.paths) {
+    // minRTT scheduling: paths are offered the next packet in order of smoothed RTT, and a path takes
+    // stream data only while its window has room and its pacer allows, so data goes to the fastest path
+    // that can take it and spills onto slower ones when it is full.
+    const order = this.sortPathsByRtt();
+    for (let i = 0; i < order.length; i++) {
+      const path = order[i] as Path;
       const length = this.buildPacket(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
     return undefined;
+  }
+
+  /** {@link paths} by ascending smoothed RTT, into a reused array (insertion sort: a handful of paths). */
+  private sortPathsByRtt(): Path[] {
+    const order = this.byRtt;
+    const paths = this.paths;
+    if (order.length !== paths.length) {
+      order.length = 0;
+      for (let i = 0; i < paths.length; i++) order.push(paths[i] as Path);
+    }
+    for (let i = 1; i < order.length; i++) {
+      const p = order[i] as Path;
+      const rtt = p.loss.rtt.smoothedRttMs;
+      let j = i - 1;
+      while (j >= 0 && (order[j] as Path).loss.rtt.smoothedRttMs > rtt) {
+        order[j + 1] = order[j] as Path;
+        j--;
+      }
+      order[j + 1] = p;
+    }
+    return order;
   }
 
   // ----- internals: handshake -------------------------------------------------------------
@@ -724,25 +797,10 @@ export class Connection {
     if (peer.maxIdleTimeoutMs > 0 && (this.idleTimeoutMs === 0 || peer.maxIdleTimeoutMs < this.idleTimeoutMs)) {
       this.idleTimeoutMs = peer.maxIdleTimeoutMs;
     }
-    const maxDatagram = Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize);
+    this.maxDatagramBytes = this.pmtuEnabled ? Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize) : MIN_DATAGRAM_SIZE;
     // Client: the server's SCID from message 2. Server: the client's SCID from its Initial.
-    const remoteCid = this.initialRemoteCid;
-    this.paths.push(
-      new Path({
-        id: 0,
-        local: this.local,
-        remote: this.remote,
-        localCid: this.localCids[0] as Uint8Array,
-        remoteCid,
-        cc: this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }),
-        initialRttMs: this.transport.initialRttMs,
-        peerMaxAckDelayMs: peer.maxAckDelayMs,
-        localMaxAckDelayMs: this.transport.maxAckDelayMs,
-        ackDelayExponent: this.localParams.ackDelayExponent,
-        baseDatagramBytes: MIN_DATAGRAM_SIZE,
-        maxDatagramBytes: this.pmtuEnabled ? maxDatagram : MIN_DATAGRAM_SIZE,
-      }),
-    );
+    this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, true, false);
+    this.issuePathCids();
     // The handshake's round trip is the path's first RTT sample: without it the first PTOs would use the
     // 333 ms initial guess, and a loss right after the handshake would stall for seconds.
     if (this.handshakeRttMs >= 0) (this.paths[0] as Path).loss.rtt.update(this.handshakeRttMs, 0, peer.maxAckDelayMs, false, nowMs);
@@ -754,6 +812,100 @@ export class Connection {
     }
     this.touchIdle(nowMs);
     this.events.push({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
+  }
+
+  /** A new path with fresh recovery state; added to {@link paths}. */
+  private createPath(id: number, local: SocketAddress, remote: SocketAddress, localCid: Uint8Array, remoteCid: Uint8Array, nowMs: number, validated: boolean, amplificationLimited: boolean): Path {
+    const path = new Path({
+      id,
+      local,
+      remote,
+      localCid,
+      remoteCid,
+      cc: this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }),
+      initialRttMs: this.transport.initialRttMs,
+      peerMaxAckDelayMs: this.peerParams?.maxAckDelayMs ?? 25,
+      localMaxAckDelayMs: this.transport.maxAckDelayMs,
+      ackDelayExponent: this.localParams.ackDelayExponent,
+      baseDatagramBytes: MIN_DATAGRAM_SIZE,
+      maxDatagramBytes: this.maxDatagramBytes,
+      validated,
+      amplificationLimited,
+    });
+    this.paths.push(path);
+    if (id >= this.nextPathId) this.nextPathId = id + 1;
+    return path;
+  }
+
+  /**
+   * Issues one CID for every further path both sides allow (path ids 1 .. limit-1), registered with the
+   * endpoint and announced in NEW_CONNECTION_ID frames, which travel inside packet protection: only the
+   * peer learns them, so only the peer can open a path (docs/protocol.md §6).
+   */
+  private issuePathCids(): void {
+    const peer = this.peerParams;
+    if (peer === undefined || this.issueCid === undefined) return;
+    this.pathLimit = Math.max(1, Math.min(this.transport.maxPaths, peer.maxPaths));
+    for (let id = 1; id < this.pathLimit; id++) {
+      const cid = this.issueCid(this);
+      this.localCids.push(cid);
+      this.localCidPathIds.push(id);
+      this.localCidByPath[id] = cid;
+      this.localResetTokenByPath[id] = this.randomBytes(16);
+      this.newCidsPending.push(id);
+    }
+  }
+
+  /** The path with this id, or undefined. */
+  pathById(id: number): Path | undefined {
+    const paths = this.paths;
+    for (let i = 0; i < paths.length; i++) if ((paths[i] as Path).id === id) return paths[i];
+    return undefined;
+  }
+
+  /** The path id a CID of ours was issued for, or -1. */
+  pathIdForCid(cid: Uint8Array): number {
+    const cids = this.localCids;
+    for (let i = 0; i < cids.length; i++) if (equalBytes(cids[i] as Uint8Array, cid)) return this.localCidPathIds[i] as number;
+    return -1;
+  }
+
+  /**
+   * Opens a new path from our socket `local` to the peer's `remote`, on the lowest unused path id for
+   * which both sides have issued CIDs. Its first packet carries PATH_CHALLENGE (padded to 1200 bytes, RFC
+   * 9000 §8.2.1) and it carries no stream data until the PATH_RESPONSE validates it. Returns the path id,
+   * or undefined when no path can be opened now (not established, the max_paths limit reached, or the
+   * peer's CID for the next path not yet received).
+   */
+  openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
+    if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
+    const id = this.nextPathId;
+    if (id >= this.pathLimit) return undefined;
+    const localCid = this.localCidByPath[id];
+    const remoteCid = this.remoteCidByPath[id];
+    if (localCid === undefined || remoteCid === undefined) return undefined;
+    const path = this.createPath(id, local, remote, localCid, remoteCid, nowMs, false, false);
+    this.startChallenge(path);
+    return id;
+  }
+
+  private startChallenge(path: Path): void {
+    path.challengeData.set(this.randomBytes(8), 0);
+    path.challengePending = true;
+    path.challengeOutstanding = true;
+  }
+
+  /** NEW_CONNECTION_ID: the peer's CID for a path. Only the first (sequence 0) per path is kept for now. */
+  private onNewConnectionId(pathId: number, sequenceNumber: number, cid: Uint8Array): boolean {
+    if (pathId === 0 || pathId >= this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath[pathId] !== undefined) return true;
+    const copy = cid.slice();
+    this.remoteCidByPath[pathId] = copy;
+    const path = this.pathById(pathId);
+    if (path !== undefined && !path.hasRemoteCid) {
+      path.remoteCid = copy;
+      path.hasRemoteCid = true;
+    }
+    return true;
   }
 
   /** Client: the server's first 1-RTT packet arrived; message 3 no longer needs repeating. */
@@ -816,9 +968,12 @@ export class Connection {
           // The peer's new address answered: it is reachable there, the amplification limit ends.
           path.challengeOutstanding = false;
           path.challengePending = false;
-          this.addressValidated = true;
+          if (path.id === 0) this.addressValidated = true;
+          else path.validated = true;
         }
         return true;
+      case 'newConnectionId':
+        return this.onNewConnectionId(frame.pathId, frame.sequenceNumber, frame.connectionId);
       case 'close':
         this.enterDraining(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame));
         return false;
@@ -827,7 +982,7 @@ export class Connection {
         if (!this.handshakeConfirmed) this.confirmHandshake();
         return true;
       default:
-        // NEW_CONNECTION_ID, PATH_* and address frames belong to multipath (issue #4): accepted, not yet acted on.
+        // RETIRE_CONNECTION_ID, PATH_STATUS/ABANDON and address frames (issue #4): accepted, not yet acted on.
         return true;
     }
   }
@@ -887,7 +1042,7 @@ export class Connection {
   }
 
   private onAckFrame(frame: AckFrame, nowMs: number): boolean {
-    const path = this.paths[frame.pathId];
+    const path = this.pathById(frame.pathId);
     if (path === undefined) return this.protocolError(nowMs, `ACK for unknown path ${frame.pathId}`);
     const exponent = this.peerParams?.ackDelayExponent ?? 3;
     const outcome = path.loss.onAckReceived(ackFrameRanges(frame), ackDelayMicros(frame.ackDelay, exponent) / 1000, nowMs);
@@ -929,6 +1084,15 @@ export class Connection {
     }
   }
 
+  private hasOtherValidatedPath(path: Path): boolean {
+    const paths = this.paths;
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i] as Path;
+      if (p !== path && p.validated && p.hasRemoteCid) return true;
+    }
+    return false;
+  }
+
   /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
   private requeue(c: PacketContents): void {
     if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
@@ -936,6 +1100,7 @@ export class Connection {
     if (c.dataBlocked >= 0 && c.dataBlocked === this.dataBlockedReported) this.dataBlockedReported = -1;
     if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
     if (c.reset) this.resetPending = true;
+    if (c.newCids !== undefined) for (const id of c.newCids) if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
   }
 
   /** Queues again what a lost packet carried that only makes sense on its own path. */
@@ -983,21 +1148,29 @@ export class Connection {
 
   /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
   private buildPacket(path: Path, nowMs: number, out: Uint8Array): number {
+    if (!path.hasRemoteCid) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
     if (this.state === 'closing') return this.closePending ? this.buildClosePacket(path, out) : 0;
     const acks = path.acks;
     const ackDue = path.ackNow || (acks.ackDueAtMs !== undefined && acks.ackDueAtMs <= nowMs);
     const probe = path.probesDue > 0;
-    const maxData = this.flow.shouldSendMaxData;
+    // Connection-level frames (and stream data) go only on validated paths: an unvalidated one may lead
+    // to a spoofed address, and its few bytes under the amplification limit are for validating it.
+    const shared = path.validated;
+    const maxData = shared && this.flow.shouldSendMaxData;
     // RFC 9000 §4.1: tell the peer when its flow control limit, not the network, holds us back (once per limit).
     const blockedAt = this.sendBuffer.blockedAtOffset;
-    const dataBlocked = blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
+    const dataBlocked = shared && blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
     const room = path.cwndRoomBytes;
     // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
     const pathResponse = path.pathResponsePending && (room > 0 || probe);
-    const control = this.handshakeDonePending || maxData || dataBlocked || this.resetPending || pathResponse || path.challengePending || this.pingPending;
-    let dataAllowed = this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
+    const handshakeDone = shared && this.handshakeDonePending;
+    const reset = shared && this.resetPending;
+    const newCids = shared && this.newCidsPending.length > 0;
+    const ping = shared && this.pingPending;
+    const control = handshakeDone || maxData || dataBlocked || reset || newCids || pathResponse || path.challengePending || ping;
+    let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
-    if (this.pmtuEnabled && !probe && room >= path.mtuBytes) {
+    if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
       // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
       // probe's size (ACKs free a few packets at a time and data fills them), so a probe that had to fit
       // would almost never go out on a busy or lossy path and the PMTU would stay at 1200. The overshoot
@@ -1012,18 +1185,21 @@ export class Connection {
       if (wait > 0) {
         dataAllowed = false;
         mtuProbe = 0;
-        this.pacingWakeMs = nowMs + wait;
+        this.pacingWakeMs = min(this.pacingWakeMs, nowMs + wait);
       }
     }
     if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
     // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
     let maxLength = Math.min(path.mtuBytes, out.length);
-    if (!this.addressValidated) {
-      const budget = AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent;
+    const limited = path.id === 0 ? !this.addressValidated : path.amplificationLimited && !path.validated;
+    if (limited) {
+      const budget = path.id === 0
+        ? AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent
+        : AMPLIFICATION_FACTOR * path.unvalidatedReceivedBytes - path.unvalidatedSentBytes;
       if (budget < MIN_AMPLIFICATION_ROOM) return 0;
       if (budget < maxLength) maxLength = budget;
     }
-    if (mtuProbe > 0 && (mtuProbe > out.length || (!this.addressValidated && mtuProbe > maxLength))) mtuProbe = 0;
+    if (mtuProbe > 0 && (mtuProbe > out.length || (limited && mtuProbe > maxLength))) mtuProbe = 0;
     if (mtuProbe > 0) maxLength = mtuProbe;
 
     const pn = path.nextPacketNumber;
@@ -1044,7 +1220,7 @@ export class Connection {
       }
       path.ackNow = false;
     }
-    if (this.handshakeDonePending) {
+    if (handshakeDone) {
       at = encodeFrame(payload, at, { type: 'handshakeDone' });
       contents.handshakeDone = true;
       this.handshakeDonePending = false;
@@ -1066,7 +1242,26 @@ export class Connection {
       this.dataBlockedSent++;
       ackEliciting = true;
     }
-    if (this.resetPending) {
+    if (newCids) {
+      const pending = this.newCidsPending;
+      while (pending.length > 0) {
+        const id = pending[0] as number;
+        const frame: Frame = {
+          type: 'newConnectionId',
+          pathId: id,
+          sequenceNumber: 0,
+          retirePriorTo: 0,
+          connectionId: this.localCidByPath[id] as Uint8Array,
+          statelessResetToken: this.localResetTokenByPath[id] as Uint8Array,
+        };
+        if (frameLength(frame) > limit - at - MIN_DATA_ROOM) break;
+        at = encodeFrame(payload, at, frame);
+        pending.shift();
+        (contents.newCids ??= []).push(id);
+        ackEliciting = true;
+      }
+    }
+    if (reset) {
       at = encodeFrame(payload, at, { type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
       contents.reset = true;
       this.resetPending = false;
@@ -1109,13 +1304,19 @@ export class Connection {
         ackEliciting = true;
       }
     }
-    if ((probe || this.pingPending) && !ackEliciting) {
+    if ((probe || ping) && !ackEliciting) {
       at = encodeFrame(payload, at, { type: 'ping' });
       ackEliciting = true;
     }
     if (ackEliciting) {
-      this.pingPending = false;
+      if (shared) this.pingPending = false;
       if (probe) path.probesDue--;
+    }
+    // RFC 9000 §8.2.1: a datagram with a PATH_CHALLENGE on a new path is expanded to 1200 bytes (within the
+    // amplification limit), so the path is known to carry full-size datagrams before it carries data.
+    if (contents.pathChallenge && path.id > 0 && at < limit) {
+      payload.fill(0, at, limit);
+      at = limit;
     }
     if (at === 0) return 0;
 
@@ -1135,7 +1336,8 @@ export class Connection {
     }
     path.stats.packetsSent++;
     path.stats.bytesSent += length;
-    this.noteUnvalidatedSent(length);
+    if (path.id === 0) this.noteUnvalidatedSent(length);
+    else if (!path.validated) path.unvalidatedSentBytes += length;
     this.armKeepAlive(nowMs);
     return length;
   }

@@ -183,7 +183,7 @@ export class Endpoint implements DatagramEndpoint {
     const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
     const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
     const connection = Connection.client(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH), scratch: this.scratch },
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH), scratch: this.scratch, issueCid: this.issueCid },
       { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
       options.earlyData,
     );
@@ -201,7 +201,7 @@ export class Endpoint implements DatagramEndpoint {
       return;
     }
     if (isLongHeader(bytes[0] as number)) this.handleLong(nowMs, local, remote, bytes);
-    else this.handleShort(nowMs, remote, bytes);
+    else this.handleShort(nowMs, local, remote, bytes);
   }
 
   /** Forgets a connection that reached `closed`, so it neither lingers in the maps nor counts toward maxConnections. */
@@ -283,21 +283,14 @@ export class Endpoint implements DatagramEndpoint {
     this.accept(nowMs, local, remote, packet.dcid, packet.scid, packet.token, payload, bytes.length);
   }
 
-  private handleShort(nowMs: number, remote: SocketAddress, bytes: Uint8Array): void {
+  private handleShort(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
     const header = decodeShortHeader(bytes, DEFAULT_CID_LENGTH);
     if (header.isErr()) return void this.stats.undecodable++;
     const connection = this.lookup(header.value.dcid);
     if (connection === undefined) return void this.stats.unknownConnection++;
-    const dcid = header.value.dcid;
-    const paths = connection.paths;
-    let pathIndex = 0;
-    for (let i = 0; i < paths.length; i++) {
-      if (equalBytes((paths[i] as Connection['paths'][number]).localCid, dcid)) {
-        pathIndex = i;
-        break;
-      }
-    }
-    connection.handleShortPacket(nowMs, remote, bytes, header.value, pathIndex);
+    // Each CID was issued for one path: the CID names the path (docs/protocol.md §6).
+    const pathId = connection.pathIdForCid(header.value.dcid);
+    connection.handleShortPacket(nowMs, local, remote, bytes, header.value, pathId < 0 ? 0 : pathId);
     this.sweep(connection);
   }
 
@@ -365,7 +358,7 @@ export class Endpoint implements DatagramEndpoint {
       return;
     }
     const connection = Connection.server(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice(), scratch: this.scratch },
+      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice(), scratch: this.scratch, issueCid: this.issueCid },
       accepted.value,
       params,
       datagramBytes,
@@ -422,6 +415,13 @@ export class Endpoint implements DatagramEndpoint {
     const error = new MptError(MptErrorCode.VersionNegotiation, `the server speaks versions ${vn.value.supportedVersions.map((v) => `0x${v.toString(16)}`).join(', ')}, not 0x${WIRE_VERSION.toString(16)}`);
     if (connection.failVersionNegotiation(error, remote)) this.unregister(connection);
   }
+
+  /** A fresh CID routed to `connection` (a connection's CIDs for further paths). */
+  private readonly issueCid = (connection: Connection): Uint8Array => {
+    const cid = this.newCid();
+    this.byCid.set(cidKey(cid), connection);
+    return cid;
+  };
 
   private newCid(): Uint8Array {
     for (;;) {

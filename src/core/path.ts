@@ -39,6 +39,8 @@ export class PacketContents {
   mtuProbeBytes = 0;
   /** Whether a PATH_CHALLENGE was sent. */
   pathChallenge = false;
+  /** Path ids whose NEW_CONNECTION_ID this packet carried, or undefined (rare: allocated only then). */
+  newCids: number[] | undefined = undefined;
 }
 
 /** Counters of one path. */
@@ -125,6 +127,19 @@ export class Path {
   challengePending = false;
   /** Whether we wait for the PATH_RESPONSE to our challenge: the peer's current address is unvalidated. */
   challengeOutstanding = false;
+  /**
+   * Whether the path may carry stream data. Path 0 is validated by the handshake; a later path only once
+   * our PATH_CHALLENGE on it was answered (RFC 9000 §8.2).
+   */
+  validated: boolean;
+  /** Whether we send this path at most 3x what we received on it until {@link validated} (the peer opened it). */
+  readonly amplificationLimited: boolean;
+  /** Bytes received on this path from its remote address while unvalidated (anti-amplification, RFC 9000 §8.1). */
+  unvalidatedReceivedBytes = 0;
+  /** Bytes sent on this path while unvalidated. */
+  unvalidatedSentBytes = 0;
+  /** Whether {@link remoteCid} is known: a path the peer opened may precede the peer's NEW_CONNECTION_ID for it. */
+  hasRemoteCid: boolean;
 
   constructor(init: {
     id: number;
@@ -139,12 +154,19 @@ export class Path {
     ackDelayExponent: number;
     baseDatagramBytes: number;
     maxDatagramBytes: number;
+    /** Default true (path 0). */
+    validated?: boolean;
+    /** Default false. */
+    amplificationLimited?: boolean;
   }) {
     this.id = init.id;
     this.local = init.local;
     this.remote = init.remote;
     this.localCid = init.localCid;
     this.remoteCid = init.remoteCid;
+    this.hasRemoteCid = init.remoteCid.length > 0 || init.id === 0;
+    this.validated = init.validated ?? true;
+    this.amplificationLimited = init.amplificationLimited ?? false;
     this.cc = init.cc;
     this.loss = new LossDetector<PacketContents>({ initialRttMs: init.initialRttMs, maxAckDelayMs: init.peerMaxAckDelayMs });
     this.acks = new AckTracker({ pathId: init.id, maxAckDelayMs: init.localMaxAckDelayMs, ackDelayExponent: init.ackDelayExponent });

@@ -92,6 +92,8 @@ export interface PairOptions {
   wrapServer?: (server: Endpoint) => DatagramEndpoint;
   /** Wraps the client endpoint as the simulator sees it. */
   wrapClient?: (client: Endpoint) => DatagramEndpoint;
+  /** Further client addresses, each with its own two-way link to the server (for further paths). */
+  extraClientAddresses?: readonly { address: SocketAddress; link: LinkOptions; reverse?: LinkOptions }[];
 }
 
 /** Builds the simulator, both endpoints and the link, and starts a connection. */
@@ -100,9 +102,11 @@ export function enginePair(options: PairOptions = {}) {
   const serverKeys = options.serverKeys ?? keyPairFromPrivate(seededBytes(sim.random('server-key'))(32)) as KeyPair;
   const server = Endpoint.create({ randomBytes: seededBytes(sim.random('server')), ...options.server, server: { staticKeyPair: serverKeys, ...options.server?.server } })._unsafeUnwrap();
   const client = Endpoint.create({ randomBytes: seededBytes(sim.random('client')), ...options.client })._unsafeUnwrap();
-  const clientNode = sim.attach(options.wrapClient?.(client) ?? client, [CLIENT], { name: 'client' });
+  const extra = options.extraClientAddresses ?? [];
+  const clientNode = sim.attach(options.wrapClient?.(client) ?? client, [CLIENT, ...extra.map((e) => e.address)], { name: 'client' });
   const serverNode = sim.attach(options.wrapServer?.(server) ?? server, [SERVER], { name: 'server' });
   const link: TwoWayLink = sim.twoWayLink(CLIENT.host, SERVER.host, options.link ?? { delayMs: 10 }, options.reverse ?? options.link ?? { delayMs: 10 });
+  const extraLinks = extra.map((e) => sim.twoWayLink(e.address.host, SERVER.host, e.link, e.reverse ?? e.link));
   const connection = client.connect(sim.nowMs, CLIENT, SERVER, options.connect)._unsafeUnwrap();
   const clientSink = new Sink(connection);
   let serverSink: Sink | undefined;
@@ -115,6 +119,7 @@ export function enginePair(options: PairOptions = {}) {
   return {
     sim,
     link,
+    extraLinks,
     client,
     server,
     serverKeys,

@@ -1,0 +1,228 @@
+// Multipath in the engine (issue #4, first increment): CIDs issued per path
+// after the handshake, a client opening a second path, path validation with
+// per-path anti-amplification, and the minRTT scheduler spreading one stream
+// over two links of different rate and RTT.
+import { describe, expect, test } from 'vitest';
+import type { Connection } from '../../src/core/connection.js';
+import type { DatagramEndpoint, Transmit } from '../../src/core/datagram-endpoint.js';
+import type { SocketAddress } from '../../src/core/socket-address.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
+import type { LinkOptions } from '../../src/sim/link-options.js';
+import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-pair.js';
+import { nullProvider } from '../support/null-provider.js';
+
+const CLIENT_B: SocketAddress = { host: '10.0.1.1', port: 40_001 };
+
+/** Rate-limited link with a one-BDP drop-tail queue and no random loss. */
+function bdpLink(rateBps: number, rttMs: number): LinkOptions {
+  return { delayMs: rttMs / 2, rateBps, queueBytes: Math.round((rateBps / 8) * (rttMs / 1000)) };
+}
+
+/** Counts the bytes an endpoint exchanges with each remote host, and drops incoming datagrams on request. */
+class CountingEndpoint implements DatagramEndpoint {
+  readonly receivedFrom = new Map<string, number>();
+  readonly sentTo = new Map<string, number>();
+  /** Sends to a host beyond 3x what was received from it while `unvalidated(host)` held. */
+  amplificationViolations = 0;
+  constructor(
+    readonly inner: DatagramEndpoint,
+    private readonly drop: (remote: SocketAddress, bytes: Uint8Array) => boolean = () => false,
+    private readonly unvalidated: (host: string) => boolean = () => false,
+  ) {}
+
+  handleDatagram(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
+    if (this.drop(remote, bytes)) return;
+    this.receivedFrom.set(remote.host, (this.receivedFrom.get(remote.host) ?? 0) + bytes.length);
+    this.inner.handleDatagram(nowMs, local, remote, bytes);
+  }
+  handleTimeout(nowMs: number): void {
+    this.inner.handleTimeout(nowMs);
+  }
+  pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
+    const t = this.inner.pollTransmit(nowMs, out);
+    if (t !== undefined) {
+      const host = t.remote.host;
+      const sent = (this.sentTo.get(host) ?? 0) + t.length;
+      this.sentTo.set(host, sent);
+      if (this.unvalidated(host) && sent > 3 * (this.receivedFrom.get(host) ?? 0)) this.amplificationViolations++;
+    }
+    return t;
+  }
+  nextTimeout(): number | undefined {
+    return this.inner.nextTimeout();
+  }
+}
+
+interface TwoPathOptions {
+  seed?: number;
+  /** Default: the null protection; `'real'`: the endpoint's default AEAD. */
+  provider?: CryptoProvider | 'real' | undefined;
+  linkA?: LinkOptions;
+  linkB?: LinkOptions;
+  maxPaths?: number;
+  /** Drops datagrams arriving at the server (after they crossed the link). */
+  serverDrop?: (remote: SocketAddress, bytes: Uint8Array) => boolean;
+}
+
+/** A client on CLIENT and CLIENT_B, a server, one link each; the second path opened right after the handshake. */
+function twoPaths(options: TwoPathOptions = {}) {
+  const provider = options.provider === 'real' ? {} : { provider: options.provider ?? nullProvider };
+  const transport = { maxPaths: options.maxPaths ?? 4 };
+  let counter: CountingEndpoint | undefined;
+  const serverPath = (id: number) => pair.serverSink?.connection.pathById(id);
+  const pair = enginePair({
+    seed: options.seed ?? 1,
+    link: options.linkA ?? bdpLink(20e6, 20),
+    extraClientAddresses: [{ address: CLIENT_B, link: options.linkB ?? bdpLink(10e6, 80) }],
+    client: { ...provider, transport },
+    server: { ...provider, transport },
+    wrapServer: (server) =>
+      (counter = new CountingEndpoint(server, options.serverDrop, (host) => host === CLIENT_B.host && serverPath(1)?.validated !== true)),
+  });
+  pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+  let pathId: number | undefined;
+  pair.runUntil(() => (pathId = pair.connection.openPath(pair.sim.nowMs, CLIENT_B, SERVER)) !== undefined, 10_000);
+  pair.clientNode.wake();
+  return { pair, counter: counter as CountingEndpoint, pathId: pathId as number, serverPath };
+}
+
+function streamBytes(c: Connection, id: number): number {
+  const p = c.pathById(id);
+  return p === undefined ? 0 : p.stats.streamBytesSent + p.stats.streamBytesRetransmitted;
+}
+
+describe('multipath: CIDs and path validation', () => {
+  test('each side issues a CID per extra path, and the second path validates both ways', () => {
+    const { pair, pathId, serverPath } = twoPaths({ maxPaths: 3 });
+    expect(pathId).toBe(1);
+    const client = pair.connection;
+    const server = pair.serverSink!.connection;
+    // Path 0's handshake CID plus one per further path (max_paths 3: paths 1 and 2).
+    expect(client.localCidPathIds).toEqual([0, 1, 2]);
+    expect(server.localCidPathIds).toEqual([0, 1, 2]);
+    expect(client.pathById(1)!.validated).toBe(false);
+    pair.runUntil(() => client.pathById(1)!.validated && serverPath(1)?.validated === true, 5_000);
+    const s1 = serverPath(1)!;
+    expect(s1.local).toEqual(SERVER);
+    expect(s1.remote).toEqual(CLIENT_B);
+    expect(s1.localCid).toEqual(server.localCids[1]);
+    // The path's first datagram carried PATH_CHALLENGE, expanded to 1200 bytes (RFC 9000 §8.2.1).
+    expect(s1.stats.bytesReceived).toBeGreaterThanOrEqual(1200);
+    // Path 2 is the last the limit allows; a third extra path is refused.
+    expect(client.openPath(pair.sim.nowMs, CLIENT_B, SERVER)).toBe(2);
+    expect(client.openPath(pair.sim.nowMs, CLIENT_B, SERVER)).toBeUndefined();
+  });
+
+  test('max_paths 1 on either side: no CIDs, no second path', () => {
+    const pair = enginePair({ client: { provider: nullProvider, transport: { maxPaths: 4 } }, server: { provider: nullProvider } });
+    pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+    pair.sim.runFor(500);
+    pair.pump();
+    expect(pair.connection.localCids).toHaveLength(1);
+    expect(pair.connection.openPath(pair.sim.nowMs, CLIENT, SERVER)).toBeUndefined();
+  });
+
+  test('until the client answers its challenge, the server sends a new path at most 3x what it received there', () => {
+    // The server hears only the first datagram on path B (the client's challenge); everything after is lost.
+    let fromB = 0;
+    const { pair, counter, serverPath } = twoPaths({ serverDrop: (remote) => remote.host === CLIENT_B.host && ++fromB > 1 });
+    const data = payload(2 << 20, 5);
+    pair.connection.write(data);
+    pair.connection.shutdown();
+    pair.runUntil(() => pair.serverSink!.finished, 30_000);
+    pair.sim.runFor(5_000);
+    pair.pump();
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+    expect(serverPath(1)).toBeDefined();
+    expect(serverPath(1)!.validated).toBe(false);
+    const received = counter.receivedFrom.get(CLIENT_B.host) ?? 0;
+    const sent = counter.sentTo.get(CLIENT_B.host) ?? 0;
+    expect(received).toBeGreaterThanOrEqual(1200);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThanOrEqual(3 * received);
+    expect(counter.amplificationViolations).toBe(0);
+    // The client validated path B (the server's response got through) and lost what it sent there: that
+    // data was requeued and resent on path A.
+    expect(pair.connection.pathById(1)!.validated).toBe(true);
+    expect(pair.connection.stats.bytesRetransmitted).toBeGreaterThan(0);
+  });
+
+  test('a forged packet for an issued but unused path id, or for an unissued CID, is dropped and opens nothing', () => {
+    const { pair, counter } = twoPaths({ maxPaths: 3 });
+    const server = pair.serverSink!.connection;
+    const forger: SocketAddress = { host: '10.9.9.9', port: 666 };
+    const endpoint = pair.server;
+    const droppedBefore = server.stats.packetsDropped;
+    const unknownBefore = endpoint.stats.unknownConnection;
+    // Path 2's CID (an observer never saw it: it travelled encrypted) with a made-up PATH_CHALLENGE.
+    const cid2 = server.localCids[server.localCidPathIds.indexOf(2)]!;
+    for (let i = 0; i < 20; i++) {
+      const forged = new Uint8Array(1200);
+      forged[0] = 0x40;
+      forged.set(cid2, 1);
+      forged[9] = i;
+      forged[10] = 0x1a; // PATH_CHALLENGE in the clear: fails to authenticate
+      endpoint.handleDatagram(pair.sim.nowMs, SERVER, forger, forged);
+    }
+    // A CID the server never issued.
+    const unissued = new Uint8Array(1200);
+    unissued[0] = 0x40;
+    unissued.fill(0xee, 1, 9);
+    endpoint.handleDatagram(pair.sim.nowMs, SERVER, forger, unissued);
+    pair.serverNode.wake();
+    pair.sim.runFor(3_000);
+    pair.pump();
+    expect(server.stats.packetsDropped - droppedBefore).toBe(20);
+    expect(endpoint.stats.unknownConnection - unknownBefore).toBe(1);
+    expect(server.pathById(2)).toBeUndefined();
+    expect(counter.sentTo.get(forger.host) ?? 0).toBe(0);
+  });
+});
+
+/** A bulk flow client -> server for `durationMs` after the second path opened; goodput in bits/s. */
+function twoPathGoodput(durationMs: number, provider?: CryptoProvider) {
+  const run = twoPaths({ provider });
+  const { pair } = run;
+  const sink = pair.serverSink!;
+  sink.keep = false;
+  const chunk = payload(1 << 20);
+  const c = pair.connection;
+  const fill = (): void => {
+    while (c.bufferedBytes < 16 << 20) c.write(chunk);
+  };
+  const startMs = pair.sim.nowMs;
+  const startBytes = sink.bytes;
+  fill();
+  pair.runUntil(() => {
+    fill();
+    return pair.sim.nowMs - startMs >= durationMs;
+  }, durationMs + 10_000);
+  return { ...run, goodputBps: ((sink.bytes - startBytes) * 8) / ((pair.sim.nowMs - startMs) / 1000) };
+}
+
+describe('multipath: minRTT scheduling over 20 Mbit/s / 20 ms and 10 Mbit/s / 80 ms', () => {
+  test('both paths carry data and goodput is well above the faster path alone', () => {
+    const { pair, goodputBps, serverPath } = twoPathGoodput(20_000);
+    const c = pair.connection;
+    console.log(
+      `two paths: ${(goodputBps / 1e6).toFixed(2)} Mbit/s; stream bytes on path 0 ${streamBytes(c, 0)}, path 1 ${streamBytes(c, 1)}; ` +
+        `srtt ${c.pathById(0)!.loss.rtt.smoothedRttMs.toFixed(1)} / ${c.pathById(1)!.loss.rtt.smoothedRttMs.toFixed(1)} ms; lost ${c.stats.packetsLost}`,
+    );
+    expect(c.pathById(1)!.validated).toBe(true);
+    expect(serverPath(1)!.validated).toBe(true);
+    expect(streamBytes(c, 0)).toBeGreaterThan(10e6);
+    expect(streamBytes(c, 1)).toBeGreaterThan(5e6);
+    expect(goodputBps).toBeGreaterThan(1.2 * 20e6);
+  });
+
+  test('with the real AEAD: a transfer over both paths arrives intact', () => {
+    const { pair } = twoPaths({ provider: 'real', seed: 7 });
+    const data = payload(6 << 20, 9);
+    pair.connection.write(data);
+    pair.connection.shutdown();
+    pair.runUntil(() => pair.serverSink!.finished, 30_000);
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+    expect(streamBytes(pair.connection, 0)).toBeGreaterThan(0);
+    expect(streamBytes(pair.connection, 1)).toBeGreaterThan(0);
+  });
+});
