@@ -69,6 +69,17 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
    * the wildcard of the server's family (or `localAddress`). See `usableLocalAddresses()`.
    */
   readonly localAddresses?: readonly string[] | undefined;
+  /**
+   * Multipath (needs `localAddresses` and `maxPaths` > 1 on both ends): where the extra paths go. Once
+   * 'connect' fires, the client opens one extra path from each local address after the one the
+   * connection started from, in `localAddresses` order (duplicates dropped): the i-th extra local address
+   * pairs with `extraRemotes[i]`, and with the server address it connected to where `extraRemotes` has no
+   * i-th entry (or is not given). Pairs whose two addresses are of different families are skipped, as are
+   * entries beyond `maxPaths - 1` extra paths and entries of `extraRemotes` beyond the extra local
+   * addresses. Hosts must be IP literals. The client retries while the server's connection IDs for the
+   * new paths are on their way (up to 5 s); `socket.paths` lists each path once opened.
+   */
+  readonly extraRemotes?: readonly { readonly host: string; readonly port: number }[] | undefined;
   /** Local port to bind (on every local address); default any (each socket its own). */
   readonly localPort?: number | undefined;
   /** AEAD provider; default the fastest available. */

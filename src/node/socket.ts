@@ -58,6 +58,8 @@ export interface MptPathInfo {
   readonly packetsLost: number;
   /** Stream bytes sent again after a loss. */
   readonly bytesRetransmitted: number;
+  /** Whether the path may carry stream data: path 0 after the handshake, a later path once its PATH_CHALLENGE was answered. */
+  readonly validated: boolean;
 }
 
 /** `readyState` values, as net.Socket's. */
@@ -118,6 +120,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #onAbort: (() => void) | undefined = undefined;
   #onServerRelease: (() => void) | undefined = undefined;
   #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
+  /** Client: extra paths still to open (see {@link MptConnectOptions.extraRemotes}), and until when to retry, driver ms. */
+  #pendingPaths: { local: SocketAddress; remote: SocketAddress }[] = [];
+  #pendingPathsUntilMs = 0;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -308,6 +313,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   afterEvents(): void {
     const connection = this.#connection;
     if (connection === undefined) return;
+    if (this.#pendingPaths.length > 0) this.#openPendingPaths(connection);
     if (this.#finalCallback !== undefined && connection.writeEnded) {
       const callback = this.#finalCallback;
       this.#finalCallback = undefined;
@@ -328,6 +334,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.remotePort = path.remote.port;
       this.remoteFamily = isIP(path.remote.host) === 6 ? 'IPv6' : 'IPv4';
     }
+    if (this.#ownsDriver) this.#planExtraPaths();
     this.#touch();
     const write = this.#queuedWrite;
     this.#queuedWrite = undefined;
@@ -594,6 +601,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       packetsReceived: p.stats.packetsReceived,
       packetsLost: p.stats.packetsLost,
       bytesRetransmitted: p.stats.streamBytesRetransmitted,
+      validated: p.validated,
     }));
   }
 
@@ -606,6 +614,50 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   // ----- internals --------------------------------------------------------------------------
+
+  /**
+   * Client with `localAddresses` and `maxPaths` > 1: one extra path per extra local socket, to the
+   * matching `extraRemotes` entry or else the server address (see {@link MptConnectOptions.extraRemotes}).
+   */
+  #planExtraPaths(): void {
+    const options = this.#connectOptions;
+    const driver = this.#driver;
+    const connection = this.#connection;
+    if (options === undefined || driver === undefined || connection === undefined) return;
+    if ((options.maxPaths ?? 1) <= 1 || options.localAddresses === undefined) return;
+    const server = connection.paths[0]?.remote;
+    if (server === undefined) return;
+    const extraLocals = driver.addresses().filter((a) => a !== driver.local);
+    const remotes = options.extraRemotes ?? [];
+    const planned: { local: SocketAddress; remote: SocketAddress }[] = [];
+    extraLocals.forEach((local, i) => {
+      const given = remotes[i];
+      const remote: SocketAddress = given === undefined ? server : { host: given.host, port: given.port };
+      if (isIP(local.host) === isIP(remote.host)) planned.push({ local, remote });
+    });
+    this.#pendingPaths = planned.slice(0, Math.max(0, (options.maxPaths ?? 1) - 1));
+    this.#pendingPathsUntilMs = driver.now() + EXTRA_PATH_RETRY_MS;
+  }
+
+  /** Opens the planned paths the engine can open now (it cannot before the handshake is confirmed and the peer's CIDs came). */
+  #openPendingPaths(connection: Connection): void {
+    const driver = this.#driver;
+    if (driver === undefined || connection.state !== 'established') {
+      this.#pendingPaths = [];
+      return;
+    }
+    const now = driver.now();
+    let opened = false;
+    while (this.#pendingPaths.length > 0) {
+      const next = this.#pendingPaths[0] as { local: SocketAddress; remote: SocketAddress };
+      if (connection.openPath(now, next.local, next.remote) === undefined) break;
+      this.#pendingPaths.shift();
+      opened = true;
+    }
+    // Bounded: a peer that allows fewer paths, or never sends their CIDs, leaves the rest unopened.
+    if (now > this.#pendingPathsUntilMs) this.#pendingPaths = [];
+    if (opened) driver.schedule();
+  }
 
   #touch(): void {
     if (this.#inactivity !== undefined) this.#inactivity.refresh();
@@ -636,6 +688,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 }
 
+/** How long after 'connect' the client keeps retrying to open its extra paths (until the peer's CIDs arrive), ms. */
+const EXTRA_PATH_RETRY_MS = 5_000;
+
 function closedError(): MptError {
   return new MptError(MptErrorCode.InvalidState, 'the connection is closed');
 }
@@ -659,6 +714,12 @@ function localBindings(options: MptConnectOptions, family: 4 | 6, remote: Socket
   const port = options.localPort ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new MptError(MptErrorCode.InvalidConfig, `localPort must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  for (const r of options.extraRemotes ?? []) {
+    if (isIP(r.host) === 0) throw new MptError(MptErrorCode.InvalidConfig, `extraRemotes hosts must be IP addresses, got ${JSON.stringify(r.host)}`);
+    if (!Number.isInteger(r.port) || r.port <= 0 || r.port > 65_535) {
+      throw new MptError(MptErrorCode.InvalidConfig, `extraRemotes ports must be integers from 1 to 65535, got ${String(r.port)}`);
+    }
   }
   const list = options.localAddresses;
   if (list === undefined) {
