@@ -4,15 +4,30 @@ import { describe, expect, it } from 'vitest';
 import { demoPayload, runDemo } from '../../src/cli/demo/run-demo.js';
 
 describe('mpt demo', () => {
-  it('moves a stream intact over loopback UDP and reports its path', async () => {
+  it('moves a stream intact over two emulated loopback paths, both carrying data', async () => {
     const seen: number[] = [];
-    const summary = await runDemo({ bytes: 4 * 1024 * 1024 + 17, onProgress: (_paths, delivered) => seen.push(delivered), progressIntervalMs: 20 });
+    const bytes = 8 * 1024 * 1024 + 17;
+    const summary = await runDemo({ bytes, onProgress: (_paths, delivered) => seen.push(delivered), progressIntervalMs: 20 });
     expect(summary.receivedSha256).toBe(summary.sentSha256);
     expect(summary.serverKeyVerified).toBe(true);
-    expect(summary.paths).toHaveLength(1);
-    expect(summary.paths[0]?.packetsSent).toBeGreaterThan(0);
     expect(seen.at(-1)).toBe(summary.bytes);
-  });
+    if (summary.singlePathReason !== undefined) {
+      // No 127.0.0.2 here: the demo says so and runs over path A alone.
+      expect(summary.paths).toHaveLength(1);
+      return;
+    }
+    expect(summary.paths).toHaveLength(2);
+    expect(summary.paths.map((p) => p.validated)).toEqual([true, true]);
+    expect(summary.paths[1]?.local.host).toBe('127.0.0.2');
+    for (const p of summary.paths) expect(p.bytesSent - p.bytesRetransmitted).toBeGreaterThan(0);
+    // What each emulated link delivered to the server: both carried a real share.
+    expect(summary.links.map((l) => l.name)).toEqual(['A', 'B']);
+    for (const l of summary.links) expect(l.bytesToServer).toBeGreaterThan(bytes / 20);
+  }, 30_000);
+
+  // Issue #4 item 7 also wants link A to go down mid-transfer and the stream to finish over B. The
+  // engine stalls then (see test/e2e/multipath.test.ts), so the demo does not do it yet.
+  it.todo('finishes intact over path B after link A goes down mid-transfer');
 
   it('uses a payload in which every 4-byte word differs from its neighbours', () => {
     const a = demoPayload(4096);

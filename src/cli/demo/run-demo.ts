@@ -1,10 +1,18 @@
 /**
  * The demo: an mpt server and client in this process on loopback UDP, one
  * stream from client to server with live per-path progress, checked end to
- * end with SHA-256. It uses only the public API (`connect`, `createServer`).
+ * end with SHA-256. Two userspace link emulators give two paths of different
+ * character: path A (5 ms one way, 200 Mbit/s) from 127.0.0.1, which the
+ * connection starts on, and path B (15 ms one way, 100 Mbit/s) from
+ * 127.0.0.2, opened once connected (`localAddresses`, `extraRemotes`,
+ * `maxPaths: 2`). Where 127.0.0.2 cannot be bound it runs over path A alone
+ * and says so. It uses the public API (`connect`, `createServer`) and the
+ * link emulator.
  */
 import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type MptPathInfo, type MptSocket } from '../../index.js';
+import { createLinkEmulator, type LinkEmulator } from '../../node/link-emulator.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -31,6 +39,39 @@ export interface DemoSummary {
   readonly receivedSha256: string;
   /** The client's paths at the end. */
   readonly paths: readonly MptPathInfo[];
+  /** The emulated links, in path order (A, then B when multipath ran). */
+  readonly links: readonly DemoLink[];
+  /** Why the demo ran over one path only; undefined when it ran over two. */
+  readonly singlePathReason: string | undefined;
+}
+
+/** One emulated link of the demo and what it carried. */
+export interface DemoLink {
+  /** 'A' or 'B'. */
+  readonly name: string;
+  /** One-way delay, ms. */
+  readonly delayMs: number;
+  /** Rate each way, bit/s. */
+  readonly rateBps: number;
+  /** Bytes the link delivered to the server (datagrams, headers included). */
+  readonly bytesToServer: number;
+}
+
+const LINK_A = { name: 'A', delayMs: 5, rateBps: 200e6 } as const;
+const LINK_B = { name: 'B', delayMs: 15, rateBps: 100e6 } as const;
+/** The second local address of the demo's client. */
+const SECOND_LOCAL = '127.0.0.2';
+
+/** Whether a UDP socket can be bound on `host` (127.0.0.2 is loopback on Linux, not on every OS). */
+function canBind(host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(0, host, () => socket.close(() => resolve(true)));
+  });
 }
 
 /** A deterministic payload (xorshift32), so corruption cannot hide. */
@@ -60,10 +101,12 @@ async function writeAll(socket: MptSocket, data: Uint8Array): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const data = demoPayload(options.bytes);
   let delivered = 0;
-  const server = createServer();
+  const accepted: MptSocket[] = [];
+  const server = createServer({ maxPaths: 2 });
   const received = new Promise<string>((resolve, reject) => {
     const hash = createHash('sha256');
     server.on('connection', (socket) => {
+      accepted.push(socket);
       socket.on('data', (b: Buffer) => {
         hash.update(b);
         delivered += b.length;
@@ -74,34 +117,58 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = server.address()?.port ?? 0;
-  const started = performance.now();
-  const client = connect({ host: '127.0.0.1', port });
+  const multipath = await canBind(SECOND_LOCAL);
+  const singlePathReason = multipath ? undefined : `cannot bind ${SECOND_LOCAL} on this system, so one path only`;
+  const emulators: LinkEmulator[] = [];
+  const linkSpecs = multipath ? [LINK_A, LINK_B] : [LINK_A];
+  let client: MptSocket | undefined;
   let progress: NodeJS.Timeout | undefined;
   try {
+    for (const spec of linkSpecs) {
+      emulators.push(await createLinkEmulator({ backHost: '127.0.0.1', backPort: port, delayMs: spec.delayMs, rateBps: spec.rateBps }));
+    }
+    const [a, b] = emulators as [LinkEmulator, LinkEmulator | undefined];
+    const started = performance.now();
+    client =
+      b === undefined
+        ? connect({ host: '127.0.0.1', port: a.port })
+        : connect({
+            host: '127.0.0.1',
+            port: a.port,
+            maxPaths: 2,
+            localAddresses: ['127.0.0.1', SECOND_LOCAL],
+            extraRemotes: [{ host: '127.0.0.1', port: b.port }],
+          });
+    const socket = client;
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
     });
     const handshakeMs = performance.now() - started;
     const onProgress = options.onProgress;
-    if (onProgress !== undefined) progress = setInterval(() => onProgress(client.paths, delivered), options.progressIntervalMs ?? 200);
+    if (onProgress !== undefined) progress = setInterval(() => onProgress(socket.paths, delivered), options.progressIntervalMs ?? 200);
     const transferStart = performance.now();
-    await writeAll(client, data);
+    await writeAll(socket, data);
     const receivedSha256 = await received;
     const transferMs = performance.now() - transferStart;
-    onProgress?.(client.paths, delivered);
+    onProgress?.(socket.paths, delivered);
     return {
-      serverKeyVerified: client.remotePublicKey !== undefined && Buffer.from(client.remotePublicKey).equals(server.publicKey),
+      serverKeyVerified: socket.remotePublicKey !== undefined && Buffer.from(socket.remotePublicKey).equals(server.publicKey),
       handshakeMs,
       transferMs,
       bytes: data.length,
       sentSha256: createHash('sha256').update(data).digest('hex'),
       receivedSha256,
-      paths: client.paths,
+      paths: socket.paths,
+      links: linkSpecs.map((spec, i) => ({ ...spec, bytesToServer: emulators[i]?.stats().toServer.bytesForwarded ?? 0 })),
+      singlePathReason,
     };
   } finally {
     clearInterval(progress);
-    client.destroy();
+    client?.destroy();
+    // Both ends closed here: the emulators close next, and a CLOSE frame still inside them would be lost.
+    for (const socket of accepted) socket.destroy();
+    await Promise.all(emulators.map((e) => e.close()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
