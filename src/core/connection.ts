@@ -660,11 +660,12 @@ export class Connection {
         if (outcome.ptoCount >= PMTU_BLACK_HOLE_PTOS) this.onPmtuBlackHole(path);
         // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
         // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
-        if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
         // A path that stopped answering must not hold the stream hostage: with another validated path to
-        // carry it, everything it has outstanding is queued again (reinjection; whichever copy is
-        // acknowledged first settles it), as its ACKs may never come to declare it lost.
-        else if (this.hasOtherValidatedPath(path)) this.requeueOldestData(path, Number.MAX_SAFE_INTEGER);
+        // carry it, everything it has outstanding (data and connection-level frames such as MAX_DATA) is
+        // queued again, whether or not new data is waiting (reinjection; whichever copy is acknowledged
+        // first settles it), as its ACKs may never come to declare it lost.
+        if (this.hasOtherValidatedPath(path)) this.requeueOutstanding(path);
+        else if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
         // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
         if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
       }
@@ -702,7 +703,12 @@ export class Connection {
     return undefined;
   }
 
-  /** {@link paths} by ascending smoothed RTT, into a reused array (insertion sort: a handful of paths). */
+  /**
+   * {@link paths} by ascending smoothed RTT, into a reused array (insertion sort: a handful of paths).
+   * A path whose probe timer fired without an answer is "potentially failed" (as MPTCP treats a
+   * subflow after an RTO) and goes last, so data and connection-level frames such as MAX_DATA move
+   * to paths that still answer instead of following a dead path's stale, low RTT.
+   */
   private sortPathsByRtt(): Path[] {
     const order = this.byRtt;
     const paths = this.paths;
@@ -712,9 +718,9 @@ export class Connection {
     }
     for (let i = 1; i < order.length; i++) {
       const p = order[i] as Path;
-      const rtt = p.loss.rtt.smoothedRttMs;
+      const rank = schedulingRank(p);
       let j = i - 1;
-      while (j >= 0 && (order[j] as Path).loss.rtt.smoothedRttMs > rtt) {
+      while (j >= 0 && schedulingRank(order[j] as Path) > rank) {
         order[j + 1] = order[j] as Path;
         j--;
       }
@@ -1084,6 +1090,15 @@ export class Connection {
     }
   }
 
+  /** Queues again what every outstanding packet of `path` carried, without declaring it lost. */
+  private requeueOutstanding(path: Path): void {
+    const sent = path.loss.sent;
+    for (let pn = sent.lowestPn; pn < sent.endPn; pn++) {
+      const packet = sent.get(pn);
+      if (packet !== undefined) this.requeue(packet.payload);
+    }
+  }
+
   private hasOtherValidatedPath(path: Path): boolean {
     const paths = this.paths;
     for (let i = 0; i < paths.length; i++) {
@@ -1423,6 +1438,11 @@ export class Connection {
   private dropPacket(): void {
     this.stats.packetsDropped++;
   }
+}
+
+/** Sort key of the minRTT scheduler: smoothed RTT, with potentially failed paths after every other. */
+function schedulingRank(path: Path): number {
+  return (path.loss.ptoCount > 0 ? 1e12 : 0) + path.loss.rtt.smoothedRttMs;
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {
