@@ -64,7 +64,7 @@ export async function runDemoCli(args: readonly string[]): Promise<number> {
     '',
     s.singlePathReason !== undefined
       ? `One path: ${s.singlePathReason}.`
-      : 'Two paths, both carrying the stream. Not yet shown: a path failing mid-transfer (the engine does not yet move all of a dead path\'s data to the other, issue #4).',
+      : `Two paths carried the stream; link A went down after ${((s.linkADownAtBytes ?? 0) / MiB).toFixed(1)} MiB and path B carried the rest to the end, intact.`,
   ];
   process.stdout.write(out.join('\n') + '\n');
   return s.sentSha256 === s.receivedSha256 && s.serverKeyVerified ? 0 : 1;

@@ -5,7 +5,8 @@
  * character: path A (5 ms one way, 200 Mbit/s) from 127.0.0.1, which the
  * connection starts on, and path B (15 ms one way, 100 Mbit/s) from
  * 127.0.0.2, opened once connected (`localAddresses`, `extraRemotes`,
- * `maxPaths: 2`). Where 127.0.0.2 cannot be bound it runs over path A alone
+ * `maxPaths: 2`). Once 60% of the stream has arrived, link A goes down and
+ * the rest must come over path B. Where 127.0.0.2 cannot be bound it runs over path A alone
  * and says so. It uses the public API (`connect`, `createServer`) and the
  * link emulator.
  */
@@ -43,6 +44,8 @@ export interface DemoSummary {
   readonly links: readonly DemoLink[];
   /** Why the demo ran over one path only; undefined when it ran over two. */
   readonly singlePathReason: string | undefined;
+  /** Stream bytes delivered when link A went down (two paths only); the rest had to come over B. */
+  readonly linkADownAtBytes: number | undefined;
 }
 
 /** One emulated link of the demo and what it carried. */
@@ -101,6 +104,9 @@ async function writeAll(socket: MptSocket, data: Uint8Array): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const data = demoPayload(options.bytes);
   let delivered = 0;
+  // With two paths, link A dies once 60% of the stream is in: the rest must come over path B.
+  let failLinkA: (() => void) | undefined;
+  let linkADownAtBytes: number | undefined;
   const accepted: MptSocket[] = [];
   const server = createServer({ maxPaths: 2 });
   const received = new Promise<string>((resolve, reject) => {
@@ -110,6 +116,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       socket.on('data', (b: Buffer) => {
         hash.update(b);
         delivered += b.length;
+        if (failLinkA !== undefined && linkADownAtBytes === undefined && delivered >= 0.6 * data.length) {
+          linkADownAtBytes = delivered;
+          failLinkA();
+        }
       });
       socket.on('end', () => resolve(hash.digest('hex')));
       socket.on('error', reject);
@@ -128,6 +138,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       emulators.push(await createLinkEmulator({ backHost: '127.0.0.1', backPort: port, delayMs: spec.delayMs, rateBps: spec.rateBps }));
     }
     const [a, b] = emulators as [LinkEmulator, LinkEmulator | undefined];
+    if (b !== undefined) failLinkA = () => a.setDown(true);
     const started = performance.now();
     client =
       b === undefined
@@ -162,6 +173,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       paths: socket.paths,
       links: linkSpecs.map((spec, i) => ({ ...spec, bytesToServer: emulators[i]?.stats().toServer.bytesForwarded ?? 0 })),
       singlePathReason,
+      linkADownAtBytes,
     };
   } finally {
     clearInterval(progress);
