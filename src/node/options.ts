@@ -1,5 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { DEFAULT_TRANSPORT_CONFIG, type TransportConfig } from '../core/config.js';
+import type { SocketAddress } from '../core/socket-address.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
 
@@ -79,7 +80,7 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
    * addresses. Hosts must be IP literals. The client retries while the server's connection IDs for the
    * new paths are on their way (up to 5 s); `socket.paths` lists each path once opened.
    */
-  readonly extraRemotes?: readonly { readonly host: string; readonly port: number }[] | undefined;
+  readonly extraRemotes?: readonly SocketAddress[] | undefined;
   /** Local port to bind (on every local address); default any (each socket its own). */
   readonly localPort?: number | undefined;
   /** AEAD provider; default the fastest available. */
