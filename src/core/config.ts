@@ -2,6 +2,7 @@ import { err, ok, type Result } from 'neverthrow';
 import type { CongestionControlName } from '../cc/congestion-controller.js';
 import { parseCongestionControl } from '../cc/congestion-group.js';
 import { MptError, MptErrorCode } from '../errors.js';
+import { MAX_PROBE_SIZE, MIN_PROBE_SIZE } from './wire/frame-types.js';
 
 /**
  * Transport settings of a connection: every one has a default that works,
@@ -57,10 +58,10 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = Object.freeze({
   maxPaths: 1,
 });
 
-/** The smallest datagram every path must carry (RFC 9000 §14). */
-export const MIN_DATAGRAM_SIZE = 1200;
-/** The largest UDP payload over IPv6 without jumbograms. */
-export const MAX_DATAGRAM_SIZE = 65_527;
+/** The smallest datagram every path must carry (RFC 9000 §14): the wire's smallest MTU probe. */
+export const MIN_DATAGRAM_SIZE: number = MIN_PROBE_SIZE;
+/** The largest UDP payload over IPv6 without jumbograms: the wire's largest MTU probe. */
+export const MAX_DATAGRAM_SIZE: number = MAX_PROBE_SIZE;
 
 interface Bound {
   readonly min: number;

@@ -718,9 +718,8 @@ export class Connection {
     }
     for (let i = 1; i < order.length; i++) {
       const p = order[i] as Path;
-      const rank = schedulingRank(p);
       let j = i - 1;
-      while (j >= 0 && schedulingRank(order[j] as Path) > rank) {
+      while (j >= 0 && schedulesBefore(p, order[j] as Path)) {
         order[j + 1] = order[j] as Path;
         j--;
       }
@@ -1440,9 +1439,11 @@ export class Connection {
   }
 }
 
-/** Sort key of the minRTT scheduler: smoothed RTT, with potentially failed paths after every other. */
-function schedulingRank(path: Path): number {
-  return (path.loss.ptoCount > 0 ? 1e12 : 0) + path.loss.rtt.smoothedRttMs;
+/** The minRTT scheduler's order: paths that answer before potentially failed ones, then by smoothed RTT. */
+function schedulesBefore(a: Path, b: Path): boolean {
+  const aFailed = a.loss.ptoCount > 0;
+  if (aFailed !== (b.loss.ptoCount > 0)) return !aFailed;
+  return a.loss.rtt.smoothedRttMs < b.loss.rtt.smoothedRttMs;
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {

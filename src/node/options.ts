@@ -1,5 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import { DEFAULT_TRANSPORT_CONFIG, type TransportConfig } from '../core/config.js';
+import { DEFAULT_TRANSPORT_CONFIG, MAX_DATAGRAM_SIZE, type TransportConfig } from '../core/config.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
@@ -133,9 +133,8 @@ export function pickTransport(options: object): Partial<Record<keyof TransportCo
   return out;
 }
 
-/** The largest UDP payload over IPv4 (65 535 - 20 - 8) and over IPv6 (65 535 - 8). */
+/** The largest UDP payload over IPv4 (65 535 - 20 - 8); over IPv6 it is the engine's MAX_DATAGRAM_SIZE (65 535 - 8). */
 const MAX_UDP_PAYLOAD_V4 = 65_507;
-const MAX_UDP_PAYLOAD_V6 = 65_527;
 
 /** Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x). */
 export function isLoopback(address: string): boolean {
@@ -157,5 +156,5 @@ export function withLoopbackDatagrams(
   // Several addresses (a server's sockets): only when every one is loopback, and within IPv4's limit if any is IPv4.
   const addresses: readonly string[] = typeof address === 'string' ? [address] : address;
   if (transport.maxDatagramSizeBytes !== undefined || addresses.length === 0 || !addresses.every(isLoopback)) return transport;
-  return { ...transport, maxDatagramSizeBytes: addresses.every((a) => a.includes(':')) ? MAX_UDP_PAYLOAD_V6 : MAX_UDP_PAYLOAD_V4 };
+  return { ...transport, maxDatagramSizeBytes: addresses.every((a) => a.includes(':')) ? MAX_DATAGRAM_SIZE : MAX_UDP_PAYLOAD_V4 };
 }

@@ -37,7 +37,6 @@ export class Link {
   private readonly jitterRng: Rng;
   private readonly reorderRng: Rng;
   private readonly duplicateRng: Rng;
-  /** Gilbert-Elliott state: true while in the bad state. */
 
   private readonly txEvent: TxDoneEvent;
   /** The datagram being serialised, if any. */

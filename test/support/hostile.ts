@@ -4,15 +4,14 @@
 import { AEAD_TAG_LENGTH } from '../../src/crypto/provider.js';
 import type { Connection } from '../../src/core/connection.js';
 import { PacketContents } from '../../src/core/path.js';
-import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type Frame } from '../../src/core/wire/index.js';
+import { encodeFrames as writeFrames, encodeShortHeader, frameLength, packetNumberLength, type Frame } from '../../src/core/wire/index.js';
 
 /** Encodes frames back to back. */
 export function encodeFrames(frames: readonly Frame[]): Uint8Array {
   let n = 0;
   for (const f of frames) n += frameLength(f);
   const out = new Uint8Array(n);
-  let at = 0;
-  for (const f of frames) at = encodeFrame(out, at, f);
+  writeFrames(out, 0, frames);
   return out;
 }
 
