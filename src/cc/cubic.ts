@@ -6,6 +6,7 @@
  */
 import type { CcPathInfo, CongestionController, RttSample } from './congestion-controller.js';
 import { HyStartPlusPlus } from './hystart.js';
+import { QueueBacklog, RANDOM_LOSS_BETA } from './queue-backlog.js';
 import { initialWindowBytes, minimumWindowBytes, NO_RECOVERY_MS } from './window.js';
 
 /** CUBIC's scaling constant C, in segments / s³ (RFC 9438 §5.1). */
@@ -27,6 +28,14 @@ export interface CubicOptions {
   readonly fastConvergence?: boolean;
   /** HyStart++ (RFC 9406) in the initial slow start (RFC 9438 §4.10). Default true. */
   readonly hystart?: boolean;
+  /**
+   * Take a loss while the flow has almost nothing queued at its bottleneck
+   * as random (radio) loss, not congestion: decrease by
+   * {@link RANDOM_LOSS_BETA} instead of β_cubic and skip fast convergence
+   * (see {@link QueueBacklog}; docs/cc.md). Default true; false gives RFC
+   * 9438 exactly.
+   */
+  readonly randomLossTolerance?: boolean;
 }
 
 /** Sentinel for "no congestion-avoidance epoch under way". */
@@ -75,6 +84,10 @@ export class CubicController implements CongestionController {
   private pristine: boolean;
   /** Whether fast convergence (§4.7) is on. */
   private readonly fastConvergence: boolean;
+  /** The bottleneck backlog estimate that tells random loss from congestion; undefined when that is off. */
+  private readonly backlog: QueueBacklog | undefined;
+  /** Congestion events taken as random loss (diagnostics and tests). */
+  randomLossEvents = 0;
   /** HyStart++ for the initial slow start (RFC 9406); finished from the start when disabled. */
   readonly hystart: HyStartPlusPlus;
 
@@ -94,6 +107,7 @@ export class CubicController implements CongestionController {
     this.afterTimeout = false;
     this.pristine = true;
     this.fastConvergence = options.fastConvergence ?? true;
+    this.backlog = options.randomLossTolerance === false ? undefined : new QueueBacklog();
     this.hystart = new HyStartPlusPlus(info.nowMs);
     if (options.hystart === false) this.hystart.stop();
   }
@@ -156,6 +170,7 @@ export class CubicController implements CongestionController {
     this.pristine = false;
     const sinceProgressMs = nowMs - this.lastProgressMs;
     this.lastProgressMs = nowMs;
+    this.backlog?.onRttSample(nowMs, rtt);
     // RFC 9002 §7.3.2: no growth during the recovery period.
     if (sentAtMs <= this.recoveryStartMs) return;
     const hystart = this.hystart;
@@ -229,13 +244,17 @@ export class CubicController implements CongestionController {
       // application limited) was lost at the window the last reduction set,
       // which says nothing about a lower saturation point.
       const probed = sentAtMs > this.probingSinceMs; // false while NaN
+      // A loss with the bottleneck queue nearly empty was not caused by this
+      // flow filling it: a milder cut, and no sign of a competitor either.
+      const random = this.backlog !== undefined && !persistent && this.backlog.isRandomLoss(window, this.mdsBytes);
+      if (random) this.randomLossEvents++;
       this.wMaxBytes =
-        this.fastConvergence && probed && window < this.wMaxBytes ? (window * (1 + CUBIC_BETA)) / 2 : window;
+        this.fastConvergence && probed && !random && window < this.wMaxBytes ? (window * (1 + CUBIC_BETA)) / 2 : window;
       this.probingSinceMs = Number.NaN;
       this.cwndPriorBytes = window;
       // §4.6 allows cwnd in place of flight size: the path's window is what
       // the sender was allowed, and the engine may not fill it exactly.
-      this.thresholdBytes = Math.max(window * CUBIC_BETA, minimumWindowBytes(this.mdsBytes));
+      this.thresholdBytes = Math.max(window * (random ? RANDOM_LOSS_BETA : CUBIC_BETA), minimumWindowBytes(this.mdsBytes));
       this.windowBytes = this.thresholdBytes;
     }
     if (persistent) {

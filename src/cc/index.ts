@@ -23,6 +23,7 @@ export {
   type HyStartPhase,
 } from './hystart.js';
 export { CUBIC_ALPHA, CUBIC_BETA, CUBIC_C, CubicController, type CubicOptions } from './cubic.js';
+export { QueueBacklog, RANDOM_LOSS_BACKLOG_SEGMENTS, RANDOM_LOSS_BETA } from './queue-backlog.js';
 export { PACING_GAIN, PACING_QUANTUM_MS, Pacer, pacingRateBytesPerMs } from './pacer.js';
 export {
   CONGESTION_CONTROL_NAMES,

@@ -11,10 +11,12 @@ function rttOf(ms: number): RttSample {
 
 /**
  * A CUBIC controller that reached `segments` in slow start and then lost a
- * packet at t = 10 ms, so W_max = `segments` and cwnd = 0.7 * W_max.
+ * packet at t = 10 ms, so W_max = `segments` and cwnd = 0.7 * W_max. These
+ * tests check RFC 9438 as written: the fixed-RTT ACK clock here has no queue,
+ * so random-loss tolerance (tested on its own below) is off unless asked for.
  */
 function afterLossAt(segments: number, options: CubicOptions = {}): CubicController {
-  const cc = new CubicController({ maxDatagramSizeBytes: MDS, nowMs: 0 }, options);
+  const cc = new CubicController({ maxDatagramSizeBytes: MDS, nowMs: 0 }, { randomLossTolerance: false, ...options });
   cc.onAck(1, 0, segments * MDS - cc.cwnd, rttOf(100), false);
   expect(cc.cwnd).toBe(segments * MDS);
   cc.onCongestionEvent(10, 5, MDS, false);
@@ -249,5 +251,54 @@ describe('CUBIC and application-limited or idle periods (RFC 9438 §5.8)', () =>
     const w = cc.cwnd;
     cc.onAck(5300, 5200, MDS, rttOf(100), false);
     expect(cc.cwnd - w).toBeLessThan(MDS); // no jump to the convex region
+  });
+});
+
+describe('CUBIC random-loss tolerance (Veno-style backlog test, docs/cc.md)', () => {
+  /** Slow start to 100 segments with RTT samples of `rttMs` over a 100 ms path minimum, then one loss. */
+  function lossWithRtt(rttMs: number, options: CubicOptions = {}): CubicController {
+    const cc = new CubicController({ maxDatagramSizeBytes: MDS, nowMs: 0 }, options);
+    cc.onAck(1, 0, MDS, { latestMs: 100, smoothedMs: 100, minMs: 100 }, false);
+    // Two windows of samples at rttMs, so the windowed minimum is rttMs.
+    cc.onAck(150, 100, MDS, { latestMs: rttMs, smoothedMs: rttMs, minMs: 100 }, false);
+    cc.onAck(300, 200, 100 * MDS - cc.cwnd, { latestMs: rttMs, smoothedMs: rttMs, minMs: 100 }, false);
+    expect(cc.cwnd).toBe(100 * MDS);
+    cc.onCongestionEvent(310, 305, MDS, false);
+    return cc;
+  }
+
+  it('cuts by 0.85 without fast convergence when the queue is nearly empty', () => {
+    // Backlog 100 x (1 - 100/105) = 4.8 segments < 10: random loss.
+    const cc = lossWithRtt(105);
+    expect(cc.randomLossEvents).toBe(1);
+    expect(cc.cwnd).toBe(85 * MDS);
+    expect(cc.wMax).toBe(100 * MDS);
+  });
+
+  it('cuts by beta_cubic when the flow has a queue at the bottleneck', () => {
+    // Backlog 100 x (1 - 100/125) = 20 segments: congestion.
+    const cc = lossWithRtt(125);
+    expect(cc.randomLossEvents).toBe(0);
+    expect(cc.cwnd).toBe(70 * MDS);
+  });
+
+  it('is RFC 9438 exactly when turned off', () => {
+    const cc = lossWithRtt(100, { randomLossTolerance: false });
+    expect(cc.randomLossEvents).toBe(0);
+    expect(cc.cwnd).toBe(70 * MDS);
+  });
+
+  it('still collapses on persistent congestion', () => {
+    const cc = new CubicController({ maxDatagramSizeBytes: MDS, nowMs: 0 });
+    cc.onAck(1, 0, 50 * MDS, rttOf(100), false);
+    cc.onCongestionEvent(500, 400, MDS, true);
+    expect(cc.cwnd).toBe(2 * MDS);
+    expect(cc.randomLossEvents).toBe(0);
+  });
+
+  it('regains the plateau sooner than RFC 9438 after a random loss: K = cbrt(0.15 W_max / C)', () => {
+    const cc = lossWithRtt(100);
+    cc.onAck(400, 350, MDS, rttOf(100), false);
+    expect(cc.k).toBeCloseTo(Math.cbrt((0.15 * 100) / CUBIC_C), 2);
   });
 });

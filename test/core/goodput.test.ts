@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CubicController } from '../../src/cc/index.js';
 import { defaultProvider } from '../../src/crypto/default-provider.js';
 import { bulkGoodput, cubicResponseBps, mathisBps } from '../support/scenarios.js';
 
@@ -36,24 +37,21 @@ describe('goodput: 50 Mbit/s, 40 ms RTT, one-BDP queue, CUBIC', () => {
     expect(r.ackRatio).toBeLessThan(0.2);
   });
 
-  it('stays above the Mathis rate on each of seeds 1-5 with 0.01% random loss, 80% on average', () => {
-    // About 13 random losses in 30 s, one every ~2.3 s, while CUBIC needs K = cbrt(W_max (1 - β) / C) ~ 5 s
-    // to climb back to a 170-segment W_max: the window rarely regains its plateau, and where the losses fall
-    // decides the figure. The Mathis figure for this loss rate is ~34 Mbit/s (68%); the one-BDP queue lets
-    // cwnd exceed the BDP, so losses at cwnd > 1.4 BDP cost nothing. HyStart++ and fast convergence only
-    // after probing (docs/cc.md) move these by under a point: measured 87.7 / 76.5 / 82.4 / 87.4 / 69.4%.
+  it('reaches 80% of the link rate on each of seeds 1-5 with 0.01% random loss', () => {
+    // About 13 random losses in 30 s, one every ~2.3 s, while RFC 9438's CUBIC needs K = cbrt(W_max (1 - β) / C)
+    // ~ 5 s to climb back to a 170-segment W_max: where the losses fall decided the figure (61-96% over seeds
+    // 1-10). A loss with the bottleneck queue nearly empty is taken as random and cut by 0.85 without fast
+    // convergence (src/cc/queue-backlog.ts, docs/cc.md), which keeps every seed above 80%.
     const seeds = [1, 2, 3, 4, 5];
-    const shares = seeds.map((seed) => run(0.0001, DURATION_MS, undefined, seed).share);
-    seeds.forEach((seed, i) => console.log(`0.01% loss, seed ${seed}: ${((shares[i] as number) * 100).toFixed(1)}%`));
-    const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
-    console.log(`0.01% loss: mean ${(mean * 100).toFixed(1)}% over seeds 1-5`);
-    for (const share of shares) expect(share).toBeGreaterThanOrEqual(mathisBps(0.0001, RTT_MS) / RATE_BPS);
-    expect(mean).toBeGreaterThanOrEqual(0.8);
+    const runs = seeds.map((seed) => run(0.0001, DURATION_MS, undefined, seed));
+    runs.forEach((r, i) => console.log(`0.01% loss, seed ${seeds[i]}: ${(r.share * 100).toFixed(1)}%`));
+    for (const r of runs) {
+      expect(r.share).toBeGreaterThanOrEqual(0.8);
+      // Every random drop was taken as such: the losses the link made, not the queue.
+      const cc = r.pair.connection.paths[0]!.cc as CubicController;
+      expect(cc.randomLossEvents).toBeGreaterThan(0);
+    }
   });
-
-  // Issue #3 asks for 80% with 0.01% loss. Met on average over seeds, not on every seed: seeds 2 and 5 (and
-  // 8, 10 beyond this set) stay below it even with fast convergence off, as CUBIC's response function
-  // predicts (docs/cc.md, "Goodput"). Reported in the closing note; no placeholder test stands for it.
 
   it('tracks the loss-based response function at 0.1% random loss', () => {
     const { goodputBps } = run(0.001);
