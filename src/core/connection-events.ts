@@ -1,4 +1,5 @@
 import type { MptError } from '../errors.js';
+import type { SocketAddress } from './socket-address.js';
 
 /**
  * What a connection tells its owner, through `pollEvent()`. Names are past
@@ -53,5 +54,42 @@ export interface ClosedEvent {
   readonly error: MptError | undefined;
 }
 
+/**
+ * What happened to a path: `up` (validated, it may carry data; path 0 with
+ * the handshake), `failed` (consecutive probe timeouts without an answer),
+ * `recovered` (a failed path answered again), `status` (it became backup or
+ * available, see `Path.backup`), `closed` (abandoned by either end; no
+ * more events follow for it).
+ */
+export type PathChange = 'up' | 'failed' | 'recovered' | 'status' | 'closed';
+
+/** Something happened to one path of the connection. */
+export interface PathEvent {
+  readonly type: 'path';
+  /** The path's id. */
+  readonly pathId: number;
+  /** What happened. */
+  readonly change: PathChange;
+  /** For `closed` and `failed`: a ReasonCode (docs/protocol.md §9); else 0. */
+  readonly reasonCode: number;
+}
+
+/** The peer advertised (ADD_ADDRESS) or withdrew (REMOVE_ADDRESS) one of its addresses. */
+export interface RemoteAddressEvent {
+  readonly type: 'remoteAddress';
+  /** Whether the address was added or removed. */
+  readonly change: 'added' | 'removed';
+  /** The address. */
+  readonly address: SocketAddress;
+}
+
 /** Every event a connection reports. */
-export type ConnectionEvent = ConnectedEvent | ReadableEvent | WritableEvent | FinishedEvent | ResetEvent | ClosedEvent;
+export type ConnectionEvent =
+  | ConnectedEvent
+  | ReadableEvent
+  | WritableEvent
+  | FinishedEvent
+  | ResetEvent
+  | ClosedEvent
+  | PathEvent
+  | RemoteAddressEvent;

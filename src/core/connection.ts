@@ -817,6 +817,7 @@ export class Connection {
     }
     this.touchIdle(nowMs);
     this.events.push({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
+    this.events.push({ type: 'path', pathId: 0, change: 'up', reasonCode: 0 });
   }
 
   /** A new path with fresh recovery state; added to {@link paths}. */
@@ -974,7 +975,10 @@ export class Connection {
           path.challengeOutstanding = false;
           path.challengePending = false;
           if (path.id === 0) this.addressValidated = true;
-          else path.validated = true;
+          else if (!path.validated) {
+            path.validated = true;
+            this.events.push({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
+          }
         }
         return true;
       case 'newConnectionId':

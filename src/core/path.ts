@@ -140,6 +140,15 @@ export class Path {
   unvalidatedSentBytes = 0;
   /** Whether {@link remoteCid} is known: a path the peer opened may precede the peer's NEW_CONNECTION_ID for it. */
   hasRemoteCid: boolean;
+  /**
+   * Backup (PATH_STATUS, either end may set it; the latest sequence number wins): the schedulers use it
+   * only when no available path can send.
+   */
+  backup = false;
+  /** Declared failed: consecutive probe timeouts without an answer; cleared when it answers again. */
+  failed = false;
+  /** Abandoned (PATH_ABANDON from either end): no longer used; kept only until removed. */
+  closed = false;
 
   constructor(init: {
     id: number;
@@ -172,6 +181,14 @@ export class Path {
     this.acks = new AckTracker({ pathId: init.id, maxAckDelayMs: init.localMaxAckDelayMs, ackDelayExponent: init.ackDelayExponent });
     this.pacer = new Pacer(init.baseDatagramBytes);
     this.pmtud = new PmtuDiscovery(init.baseDatagramBytes, init.maxDatagramBytes);
+  }
+
+  /** The path's state as path managers and the Node layer see it. */
+  get state(): 'validating' | 'active' | 'backup' | 'failed' | 'closed' {
+    if (this.closed) return 'closed';
+    if (this.failed) return 'failed';
+    if (!this.validated) return 'validating';
+    return this.backup ? 'backup' : 'active';
   }
 
   /** The largest datagram this path carries now, in bytes. */
