@@ -17,7 +17,8 @@ import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
-import type { SocketAddress } from './socket-address.js';
+import { PathSignals } from './path-signals.js';
+import { sameAddress, type SocketAddress } from './socket-address.js';
 import type { Transmit } from './datagram-endpoint.js';
 import {
   ackDelayMicros,
@@ -121,6 +122,12 @@ const MIN_AMPLIFICATION_ROOM = 64;
  */
 const PMTU_BLACK_HOLE_PTOS = 3;
 /**
+ * Consecutive probe timeouts without an answer after which a path is declared failed (a 'path' event,
+ * `Path.failed`); it is still probed, and an answer brings it back ('recovered'). Two: the first PTO
+ * may be a tail loss, a second in a row (backed off) is a path that stopped answering.
+ */
+export const PATH_FAILED_PTOS = 2;
+/**
  * Bytes a Retry token can add to an Initial: address (IPv6 + port), the original DCID, the MAC, its
  * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
  */
@@ -194,6 +201,10 @@ export class Connection {
   private readonly newCidsPending: number[] = [];
   /** The lowest path id neither side has used yet: {@link openPath} takes it (ids are never reused). */
   private nextPathId = 1;
+  /** The next path id to issue one of our CIDs for: one more each time a path closes, so it can be replaced. */
+  private nextIssuedPathId = 1;
+  /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
+  private readonly signals = new PathSignals();
   /** The paths by ascending smoothed RTT, re-sorted on each poll (the minRTT scheduler); reused. */
   private readonly byRtt: Path[] = [];
   /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
@@ -505,22 +516,32 @@ export class Connection {
   }
 
   /**
-   * The newest authenticated packet came from another address (NAT rebinding, or the peer moved). Full
-   * migration is issue #4; until then the path follows it, but only a packet with a new largest packet
-   * number moves it (a reordered or re-sourced older one cannot), and until the new address answers a
-   * PATH_CHALLENGE we send it at most 3x the bytes we receive (RFC 9000 §8.1, §9.3), so a forged source
-   * cannot turn the connection into an amplifier. A packet from the old address with a newer packet
-   * number moves the path back the same way.
+   * The newest authenticated packet of a path came from another address: NAT rebinding, or the peer
+   * moved. Only a packet with a new largest packet number moves the path (a reordered or re-sourced
+   * older one cannot; a replayed one was dropped as a duplicate), and a packet from the old address with
+   * a newer number moves it back the same way. At the new address the path starts afresh (RFC 9000
+   * §9.4): its outstanding data is requeued for whichever path can carry it, RTT, loss detection and
+   * congestion state restart, and until the new address answers a PATH_CHALLENGE it gets at most 3x the
+   * bytes that arrived from it (RFC 9000 §8.1, §9.3), so a forged source address cannot turn the
+   * connection into an amplifier. A later path also stops carrying stream data until then.
    */
-  private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number): void {
+  private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number, nowMs: number): void {
     path.remote = remote;
-    this.addressValidated = false;
-    this.unvalidatedReceived = datagramBytes;
-    this.unvalidatedSent = 0;
-    path.challengeData.set(this.randomBytes(8), 0);
-    path.challengePending = true;
-    path.challengeOutstanding = true;
     path.stats.addressChanges++;
+    for (const packet of path.restartRecovery(this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }))) {
+      this.requeue(packet.payload);
+    }
+    if (path.id === 0) {
+      this.addressValidated = false;
+      this.unvalidatedReceived = datagramBytes;
+      this.unvalidatedSent = 0;
+    } else {
+      path.validated = false;
+      path.amplificationLimited = true;
+      path.unvalidatedReceivedBytes = datagramBytes;
+      path.unvalidatedSentBytes = 0;
+    }
+    this.startChallenge(path);
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -546,7 +567,7 @@ export class Connection {
     const keys = this.outcome;
     // The peer opens a path by sending on a CID we issued for an unused path id; the path exists only
     // once such a packet authenticates (a forged one creates nothing).
-    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath[pathId] !== undefined;
+    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath[pathId] !== undefined && this.openPathCount < this.pathLimit;
     if (keys === undefined || (path === undefined && !opening)) {
       // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
       // message 2 (at most once per round trip), which makes the client repeat message 3.
@@ -558,6 +579,8 @@ export class Connection {
       }
       return this.dropPacket();
     }
+    // A path either end abandoned carries nothing more (its id is never reused).
+    if (path?.closed === true) return this.dropPacket();
     const pn = decodePacketNumber(path?.largestReceived ?? -1, header.packetNumber, header.packetNumberLength);
     if (pn < 0) return this.dropPacket();
     const aad = datagram.subarray(0, header.headerLength);
@@ -591,8 +614,7 @@ export class Connection {
       }
     }
     if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
-    // Only path 0 follows a peer's new address for now; a later path stays on the address it was opened from.
-    if (newest && path.id === 0 && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length);
+    if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length, nowMs);
     this.touchIdle(nowMs);
     this.ackElicitingSentSinceReceive = false;
     if (this.state === 'closing') {
@@ -622,6 +644,7 @@ export class Connection {
     t = min(t, this.keepAliveAtMs);
     t = min(t, this.pacingWakeMs);
     for (const path of this.paths) {
+      if (path.closed) continue;
       t = min(t, path.loss.timerMs);
       t = min(t, path.acks.ackDueAtMs);
     }
@@ -651,12 +674,17 @@ export class Connection {
     }
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
     for (const path of this.paths) {
+      if (path.closed) continue;
       const timer = path.loss.timerMs;
       if (timer === undefined || nowMs < timer) continue;
       const outcome = path.loss.onTimeout(nowMs);
       if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
       else if (outcome.kind === 'pto') {
         path.probesDue = outcome.probePackets;
+        if (outcome.ptoCount >= PATH_FAILED_PTOS && !path.failed) {
+          path.failed = true;
+          this.events.push({ type: 'path', pathId: path.id, change: 'failed', reasonCode: 0 });
+        }
         if (outcome.ptoCount >= PMTU_BLACK_HOLE_PTOS) this.onPmtuBlackHole(path);
         // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
         // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
@@ -852,14 +880,26 @@ export class Connection {
     const peer = this.peerParams;
     if (peer === undefined || this.issueCid === undefined) return;
     this.pathLimit = Math.max(1, Math.min(this.transport.maxPaths, peer.maxPaths));
-    for (let id = 1; id < this.pathLimit; id++) {
-      const cid = this.issueCid(this);
-      this.localCids.push(cid);
-      this.localCidPathIds.push(id);
-      this.localCidByPath[id] = cid;
-      this.localResetTokenByPath[id] = this.randomBytes(16);
-      this.newCidsPending.push(id);
-    }
+    for (let id = 1; id < this.pathLimit; id++) this.issueCidForNextPath();
+  }
+
+  /** Issues one of our CIDs for the next path id and queues its NEW_CONNECTION_ID. */
+  private issueCidForNextPath(): void {
+    if (this.issueCid === undefined) return;
+    const id = this.nextIssuedPathId++;
+    const cid = this.issueCid(this);
+    this.localCids.push(cid);
+    this.localCidPathIds.push(id);
+    this.localCidByPath[id] = cid;
+    this.localResetTokenByPath[id] = this.randomBytes(16);
+    this.newCidsPending.push(id);
+  }
+
+  /** Paths not closed. */
+  get openPathCount(): number {
+    let n = 0;
+    for (const p of this.paths) if (!p.closed) n++;
+    return n;
   }
 
   /** The path with this id, or undefined. */
@@ -886,13 +926,81 @@ export class Connection {
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
     if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
     const id = this.nextPathId;
-    if (id >= this.pathLimit) return undefined;
+    if (this.openPathCount >= this.pathLimit) return undefined;
     const localCid = this.localCidByPath[id];
     const remoteCid = this.remoteCidByPath[id];
     if (localCid === undefined || remoteCid === undefined) return undefined;
     const path = this.createPath(id, local, remote, localCid, remoteCid, nowMs, false, false);
     this.startChallenge(path);
     return id;
+  }
+
+  /**
+   * Tells the peer about one of our addresses (ADD_ADDRESS), which it may open paths to. False if it is
+   * not an IP literal with a port, is already advertised, or too many are.
+   */
+  advertiseAddress(address: SocketAddress): boolean {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
+    return this.signals.advertise(address);
+  }
+
+  /** Withdraws an address advertised with {@link advertiseAddress} (REMOVE_ADDRESS); the peer abandons its paths to it. */
+  withdrawAddress(address: SocketAddress): boolean {
+    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
+    return this.signals.withdraw(address);
+  }
+
+  /** The addresses we advertise. */
+  advertisedAddresses(): SocketAddress[] {
+    return this.signals.advertised();
+  }
+
+  /** The peer's addresses: the one the connection began with, then those it advertised. */
+  remoteAddresses(): SocketAddress[] {
+    const out = [this.remote];
+    for (const a of this.signals.peerAddresses()) if (!out.some((b) => sameAddress(a, b))) out.push(a);
+    return out;
+  }
+
+  /**
+   * Marks a path backup (it carries data only when no available path can) or available, and tells the
+   * peer (PATH_STATUS). False for an unknown or closed path.
+   */
+  setPathStatus(pathId: number, status: 'available' | 'backup'): boolean {
+    const path = this.pathById(pathId);
+    if (path === undefined || path.closed || this.state !== 'established') return false;
+    this.signals.setStatus(pathId, status);
+    const backup = status === 'backup';
+    if (path.backup !== backup) {
+      path.backup = backup;
+      this.events.push({ type: 'path', pathId, change: 'status', reasonCode: 0 });
+    }
+    return true;
+  }
+
+  /**
+   * Closes one path and tells the peer why (PATH_ABANDON, `reasonCode` from docs/protocol.md §9). What
+   * it had outstanding is sent again on the other paths at once; its id is never reused, and a fresh
+   * CID lets either end open a replacement. False for an unknown or already closed path.
+   */
+  abandonPath(pathId: number, reasonCode: number = ReasonCode.NoError): boolean {
+    const path = this.pathById(pathId);
+    if (path === undefined || path.closed || this.state !== 'established') return false;
+    this.signals.abandon(pathId, reasonCode);
+    this.closePath(path, reasonCode);
+    return true;
+  }
+
+  /** Ends a path (either end abandoned it): requeue its outstanding data, replace its CID, report it. */
+  private closePath(path: Path, reasonCode: number): void {
+    path.closed = true;
+    path.probesDue = 0;
+    path.challengePending = false;
+    path.pathResponsePending = false;
+    for (const packet of path.loss.discardAll()) this.requeue(packet.payload);
+    path.cc.close();
+    this.issueCidForNextPath();
+    this.events.push({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
   }
 
   private startChallenge(path: Path): void {
@@ -903,7 +1011,9 @@ export class Connection {
 
   /** NEW_CONNECTION_ID: the peer's CID for a path. Only the first (sequence 0) per path is kept for now. */
   private onNewConnectionId(pathId: number, sequenceNumber: number, cid: Uint8Array): boolean {
-    if (pathId === 0 || pathId >= this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath[pathId] !== undefined) return true;
+    // Path ids the peer can have issued: one per path allowed, plus one for each path that closed since.
+    // Anything further ahead is ignored, so the table stays bounded.
+    if (pathId === 0 || pathId >= this.nextPathId + 2 * this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath[pathId] !== undefined) return true;
     const copy = cid.slice();
     this.remoteCidByPath[pathId] = copy;
     const path = this.pathById(pathId);
@@ -990,8 +1100,36 @@ export class Connection {
         if (this.role === 'server') return this.protocolError(nowMs, 'HANDSHAKE_DONE from a client');
         if (!this.handshakeConfirmed) this.confirmHandshake();
         return true;
+      case 'addAddress': {
+        const added = this.signals.onPeerAdd(frame);
+        if (added !== undefined) this.events.push({ type: 'remoteAddress', change: 'added', address: added });
+        return true;
+      }
+      case 'removeAddress': {
+        const removed = this.signals.onPeerRemove(frame);
+        if (removed === undefined) return true;
+        this.events.push({ type: 'remoteAddress', change: 'removed', address: removed });
+        // docs/protocol.md §7.12: paths to a withdrawn address are abandoned.
+        for (const p of this.paths) if (!p.closed && sameAddress(p.remote, removed)) this.abandonPath(p.id, ReasonCode.AddressRemoved);
+        return true;
+      }
+      case 'pathStatus': {
+        const target = this.pathById(frame.pathId);
+        if (target === undefined || target.closed || !this.signals.onPeerStatus(frame)) return true;
+        const backup = frame.status === 'backup';
+        if (target.backup !== backup) {
+          target.backup = backup;
+          this.events.push({ type: 'path', pathId: target.id, change: 'status', reasonCode: 0 });
+        }
+        return true;
+      }
+      case 'pathAbandon': {
+        const target = this.pathById(frame.pathId);
+        if (target !== undefined && !target.closed) this.closePath(target, frame.reasonCode);
+        return true;
+      }
       default:
-        // RETIRE_CONNECTION_ID, PATH_STATUS/ABANDON and address frames (issue #4): accepted, not yet acted on.
+        // RETIRE_CONNECTION_ID: one CID per path, never rotated, so there is nothing to retire.
         return true;
     }
   }
@@ -1054,8 +1192,13 @@ export class Connection {
     const path = this.pathById(frame.pathId);
     if (path === undefined) return this.protocolError(nowMs, `ACK for unknown path ${frame.pathId}`);
     const exponent = this.peerParams?.ackDelayExponent ?? 3;
+    if (path.closed) return true; // an ACK of an abandoned path's packets, sent before the peer knew: nothing to do
     const outcome = path.loss.onAckReceived(ackFrameRanges(frame), ackDelayMicros(frame.ackDelay, exponent) / 1000, nowMs);
     if (outcome.status !== AckStatus.Ok) return this.protocolError(nowMs, 'ACK of a packet never sent');
+    if (path.failed && outcome.newlyAcked.length > 0) {
+      path.failed = false;
+      this.events.push({ type: 'path', pathId: path.id, change: 'recovered', reasonCode: 0 });
+    }
     const rtt = path.loss.rtt;
     const sample = { latestMs: rtt.latestRttMs, smoothedMs: rtt.smoothedRttMs, minMs: rtt.minRttMs };
     for (const packet of outcome.newlyAcked) {
@@ -1063,6 +1206,7 @@ export class Connection {
       if (c.dataOffset >= 0) this.sendBuffer.onAcked(c.dataOffset, c.dataLength, c.dataFin);
       if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
       if (c.handshakeDone) this.handshakeDoneAcked = true;
+      if (c.signals !== undefined) for (const f of c.signals) this.signals.onAcked(f);
       if (c.mtuProbeBytes > 0) {
         path.pmtud.onProbeAcked(c.mtuProbeBytes, nowMs);
         path.cc.onMtuUpdate(path.mtuBytes);
@@ -1106,7 +1250,7 @@ export class Connection {
     const paths = this.paths;
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i] as Path;
-      if (p !== path && p.validated && p.hasRemoteCid) return true;
+      if (p !== path && p.validated && p.hasRemoteCid && !p.closed) return true;
     }
     return false;
   }
@@ -1119,6 +1263,7 @@ export class Connection {
     if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
     if (c.reset) this.resetPending = true;
     if (c.newCids !== undefined) for (const id of c.newCids) if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
+    if (c.signals !== undefined) for (const f of c.signals) this.signals.onLost(f);
   }
 
   /** Queues again what a lost packet carried that only makes sense on its own path. */
@@ -1166,7 +1311,7 @@ export class Connection {
 
   /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
   private buildPacket(path: Path, nowMs: number, out: Uint8Array): number {
-    if (!path.hasRemoteCid) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
+    if (!path.hasRemoteCid || path.closed) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
     if (this.state === 'closing') return this.closePending ? this.buildClosePacket(path, out) : 0;
     const acks = path.acks;
     const ackDue = path.ackNow || (acks.ackDueAtMs !== undefined && acks.ackDueAtMs <= nowMs);
@@ -1184,8 +1329,9 @@ export class Connection {
     const handshakeDone = shared && this.handshakeDonePending;
     const reset = shared && this.resetPending;
     const newCids = shared && this.newCidsPending.length > 0;
+    const signals = shared && this.signals.hasPending;
     const ping = shared && this.pingPending;
-    const control = handshakeDone || maxData || dataBlocked || reset || newCids || pathResponse || path.challengePending || ping;
+    const control = handshakeDone || maxData || dataBlocked || reset || newCids || signals || pathResponse || path.challengePending || ping;
     let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
@@ -1276,6 +1422,15 @@ export class Connection {
         at = encodeFrame(payload, at, frame);
         pending.shift();
         (contents.newCids ??= []).push(id);
+        ackEliciting = true;
+      }
+    }
+    if (signals) {
+      for (let f = this.signals.peek(); f !== undefined; f = this.signals.peek()) {
+        if (frameLength(f) > limit - at - MIN_DATA_ROOM) break;
+        at = encodeFrame(payload, at, f);
+        this.signals.shift();
+        (contents.signals ??= []).push(f);
         ackEliciting = true;
       }
     }

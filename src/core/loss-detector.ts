@@ -43,6 +43,14 @@ export const PTO_PROBE_PACKETS = 2;
  * keeps 2^pto_count a finite number of ms.
  */
 const MAX_PTO_BACKOFF_EXPONENT = 30;
+/**
+ * Longest probe interval the backoff reaches, ms, unless one un-backed-off PTO is longer. RFC 9002 does
+ * not cap it; TCP caps its RTO (RFC 6298 §2.5) and so does this, at far less, because a connection has
+ * several paths: a path that died is probed every 2 s (two small packets) rather than at ever longer
+ * intervals, so that when it or every path comes back (an outage), the connection notices within
+ * seconds instead of minutes.
+ */
+export const MAX_PROBE_INTERVAL_MS = 2000;
 
 /** Options of a {@link LossDetector}; every field has a default. */
 export interface LossDetectorConfig {
@@ -136,8 +144,8 @@ const EMPTY: readonly never[] = Object.freeze([]);
  * Times are ms; sizes are bytes.
  */
 export class LossDetector<T> {
-  /** This path's RTT estimator. */
-  readonly rtt: RttEstimator;
+  /** This path's RTT estimator (replaced by {@link restart}). */
+  rtt: RttEstimator;
   /** Outstanding packets of this path. */
   readonly sent: SentPackets<T>;
   /** The peer's max_ack_delay, in ms; set from its transport parameters. */
@@ -268,9 +276,11 @@ export class LossDetector<T> {
     return this.timeOfLastAckElicitingMs + this.ptoMs;
   }
 
-  /** The current probe timeout including backoff, in ms: pto_base * 2^ptoCount (RFC 9002 §6.2.1). */
+  /** The current probe timeout including backoff, in ms: pto_base * 2^ptoCount (RFC 9002 §6.2.1), at most {@link MAX_PROBE_INTERVAL_MS} or pto_base. */
   get ptoMs(): number {
-    return this.rtt.ptoBaseMs(this.maxAckDelayMs) * 2 ** Math.min(this.ptoCount, MAX_PTO_BACKOFF_EXPONENT);
+    const base = this.rtt.ptoBaseMs(this.maxAckDelayMs);
+    if (this.ptoCount === 0) return base;
+    return Math.min(base * 2 ** Math.min(this.ptoCount, MAX_PTO_BACKOFF_EXPONENT), Math.max(base, MAX_PROBE_INTERVAL_MS));
   }
 
   /**
@@ -302,6 +312,20 @@ export class LossDetector<T> {
     this.ackElicitingInFlight = 0;
     this.lossTimeMs = undefined;
     this.ptoCount = 0;
+    return all;
+  }
+
+  /**
+   * The path moved to a new address (RFC 9000 §9.4): what was measured says nothing about the new one.
+   * Discards every outstanding packet (returned, as {@link discardAll}) and starts a new RTT estimate
+   * from `initialRttMs`; the packet number space goes on, so a late ACK of a packet sent before is still
+   * told apart from one of a packet never sent.
+   */
+  restart(initialRttMs: number): SentPacket<T>[] {
+    const all = this.discardAll();
+    this.rtt = new RttEstimator(initialRttMs);
+    this.recentlyLost.length = 0;
+    this.lastPassPersistent = false;
     return all;
   }
 

@@ -2,7 +2,9 @@ import type { CongestionController } from '../cc/congestion-controller.js';
 import { Pacer } from '../cc/pacer.js';
 import { AckTracker } from './ack-tracker.js';
 import { LossDetector } from './loss-detector.js';
+import type { SentPacket } from './sent-packets.js';
 import { PmtuDiscovery } from './pmtud.js';
+import type { SignalFrame } from './path-signals.js';
 import type { SocketAddress } from './socket-address.js';
 
 /**
@@ -41,6 +43,8 @@ export class PacketContents {
   pathChallenge = false;
   /** Path ids whose NEW_CONNECTION_ID this packet carried, or undefined (rare: allocated only then). */
   newCids: number[] | undefined = undefined;
+  /** ADD_ADDRESS, REMOVE_ADDRESS, PATH_STATUS and PATH_ABANDON frames this packet carried, or undefined (rare). */
+  signals: SignalFrame[] | undefined = undefined;
 }
 
 /** Counters of one path. */
@@ -88,11 +92,11 @@ export class Path {
   /** Received packets and when to acknowledge them. */
   readonly acks: AckTracker;
   /** This path's congestion controller. */
-  readonly cc: CongestionController;
+  cc: CongestionController;
   /** Spreads packets over the RTT (RFC 9002 §7.7). */
-  readonly pacer: Pacer;
+  pacer: Pacer;
   /** PMTU search. */
-  readonly pmtud: PmtuDiscovery;
+  pmtud: PmtuDiscovery;
   /** Probe packets a PTO asked for and that are still to be sent. */
   probesDue = 0;
   /** Most bytes in flight seen since {@link inFlightEpochMs}: how much of the window was really used. */
@@ -132,14 +136,19 @@ export class Path {
    * our PATH_CHALLENGE on it was answered (RFC 9000 §8.2).
    */
   validated: boolean;
-  /** Whether we send this path at most 3x what we received on it until {@link validated} (the peer opened it). */
-  readonly amplificationLimited: boolean;
+  /**
+   * Whether we send this path at most 3x what we received on it until {@link validated}: the peer opened
+   * it, or its address changed (NAT rebinding).
+   */
+  amplificationLimited: boolean;
   /** Bytes received on this path from its remote address while unvalidated (anti-amplification, RFC 9000 §8.1). */
   unvalidatedReceivedBytes = 0;
   /** Bytes sent on this path while unvalidated. */
   unvalidatedSentBytes = 0;
   /** Whether {@link remoteCid} is known: a path the peer opened may precede the peer's NEW_CONNECTION_ID for it. */
   hasRemoteCid: boolean;
+  /** What {@link restartRecovery} needs to start the recovery state afresh. */
+  private readonly recoveryInit: { readonly initialRttMs: number; readonly baseDatagramBytes: number; readonly maxDatagramBytes: number };
   /**
    * Backup (PATH_STATUS, either end may set it; the latest sequence number wins): the schedulers use it
    * only when no available path can send.
@@ -177,10 +186,28 @@ export class Path {
     this.validated = init.validated ?? true;
     this.amplificationLimited = init.amplificationLimited ?? false;
     this.cc = init.cc;
+    this.recoveryInit = init;
     this.loss = new LossDetector<PacketContents>({ initialRttMs: init.initialRttMs, maxAckDelayMs: init.peerMaxAckDelayMs });
     this.acks = new AckTracker({ pathId: init.id, maxAckDelayMs: init.localMaxAckDelayMs, ackDelayExponent: init.ackDelayExponent });
     this.pacer = new Pacer(init.baseDatagramBytes);
     this.pmtud = new PmtuDiscovery(init.baseDatagramBytes, init.maxDatagramBytes);
+  }
+
+  /**
+   * Starts the path afresh at a new address (RFC 9000 §9.4: what was measured on the old one says
+   * nothing about the new): new RTT estimate, loss detection, congestion controller (`cc`, the old one
+   * is closed), pacer and PMTU search. Returns what was outstanding, for the caller to requeue.
+   */
+  restartRecovery(cc: CongestionController): SentPacket<PacketContents>[] {
+    const init = this.recoveryInit;
+    const outstanding = this.loss.restart(init.initialRttMs);
+    this.cc.close();
+    this.cc = cc;
+    this.pacer = new Pacer(init.baseDatagramBytes);
+    this.pmtud = new PmtuDiscovery(init.baseDatagramBytes, init.maxDatagramBytes);
+    this.probesDue = 0;
+    this.maxInFlightBytes = 0;
+    return outstanding;
   }
 
   /** The path's state as path managers and the Node layer see it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AckStatus, LossDetector } from '../../src/core/loss-detector.js';
+import { AckStatus, LossDetector, MAX_PROBE_INTERVAL_MS } from '../../src/core/loss-detector.js';
 import type { PacketNumberRange } from '../../src/core/wire/index.js';
 
 const r = (smallest: number, largest: number): PacketNumberRange => ({ smallest, largest });
@@ -145,23 +145,41 @@ describe('LossDetector: loss detection (RFC 9002 §6.1)', () => {
 });
 
 describe('LossDetector: probe timeout (RFC 9002 §6.2)', () => {
-  it('arms at last ack-eliciting send + PTO and doubles on each expiry', () => {
-    const ld = new LossDetector<string>({ maxAckDelayMs: 25 });
+  it('arms at last ack-eliciting send + PTO and doubles on each expiry, up to MAX_PROBE_INTERVAL_MS', () => {
+    const ld = new LossDetector<string>({ maxAckDelayMs: 25, initialRttMs: 100 });
     send(ld, 0, 0);
-    // 333 + 4 * 166.5 + 25
-    expect(ld.timerMs).toBe(1024);
-    expect(ld.onTimeout(1023).kind).toBe('none');
-    expect(ld.onTimeout(1024)).toEqual({ kind: 'pto', ptoCount: 1, probePackets: 2 });
-    expect(ld.timerMs).toBe(2048);
-    send(ld, 1, 1024); // the probe
-    expect(ld.timerMs).toBe(1024 + 2048);
-    expect(ld.onTimeout(3072)).toEqual({ kind: 'pto', ptoCount: 2, probePackets: 2 });
-    expect(ld.timerMs).toBe(1024 + 4096);
+    // 100 + 4 * 50 + 25
+    expect(ld.timerMs).toBe(325);
+    expect(ld.onTimeout(324).kind).toBe('none');
+    expect(ld.onTimeout(325)).toEqual({ kind: 'pto', ptoCount: 1, probePackets: 2 });
+    expect(ld.timerMs).toBe(650);
+    send(ld, 1, 325); // the probe
+    expect(ld.timerMs).toBe(325 + 650);
+    expect(ld.onTimeout(975)).toEqual({ kind: 'pto', ptoCount: 2, probePackets: 2 });
+    expect(ld.timerMs).toBe(325 + 1300);
     // a PTO declares nothing lost
     expect(ld.sent.size).toBe(2);
+    // 2600 would exceed the cap: a dead path is probed every 2 s, not ever more rarely
+    expect(ld.onTimeout(1625).kind).toBe('pto');
+    expect(ld.ptoMs).toBe(MAX_PROBE_INTERVAL_MS);
+    for (let i = 0; i < 10; i++) ld.onTimeout(ld.timerMs!);
+    expect(ld.ptoCount).toBe(13);
+    expect(ld.ptoMs).toBe(MAX_PROBE_INTERVAL_MS);
     // an ACK resets the backoff
-    ld.onAckReceived([r(1, 1)], 0, 3100);
+    ld.onAckReceived([r(1, 1)], 0, 40_000);
     expect(ld.ptoCount).toBe(0);
+  });
+
+  it('never caps below one un-backed-off PTO', () => {
+    const ld = new LossDetector<string>({ maxAckDelayMs: 25 });
+    send(ld, 0, 0);
+    expect(ld.timerMs).toBe(1024); // 333 + 4 * 166.5 + 25
+    ld.onTimeout(1024);
+    expect(ld.ptoMs).toBe(MAX_PROBE_INTERVAL_MS);
+    const slow = new LossDetector<string>({ maxAckDelayMs: 25, initialRttMs: 1000 });
+    send(slow, 0, 0);
+    slow.onTimeout(slow.timerMs!);
+    expect(slow.ptoMs).toBe(1000 + 4 * 500 + 25); // base 3025 > the cap: no backoff, no shrink
   });
 
   it('is not armed without ack-eliciting packets in flight', () => {
