@@ -2,6 +2,7 @@
 // link, with helpers to move a stream and read it out on the other side.
 import { createHash } from 'node:crypto';
 import type { Connection } from '../../src/core/connection.js';
+import type { PathEvent, RemoteAddressEvent } from '../../src/core/connection-events.js';
 import { Endpoint, type ConnectOptions, type EndpointOptions } from '../../src/core/endpoint.js';
 import type { DatagramEndpoint } from '../../src/core/datagram-endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
@@ -53,6 +54,8 @@ export class Sink {
   keep = true;
   /** While true the application reads nothing (a stalled reader). */
   paused = false;
+  /** The connection's 'path' and 'remoteAddress' events, in order, with the virtual time they were seen. */
+  readonly pathEvents: (PathEvent | RemoteAddressEvent)[] = [];
 
   constructor(readonly connection: Connection) {}
 
@@ -64,6 +67,7 @@ export class Sink {
         this.connected = true;
         this.remoteKey = e.remoteStaticKey;
       } else if (e.type === 'closed') this.closed = e;
+      else if (e.type === 'path' || e.type === 'remoteAddress') this.pathEvents.push(e);
       else if (e.type === 'reset') this.reset = e.applicationErrorCode;
     }
     for (let b = this.paused ? undefined : this.connection.read(); b !== undefined; b = this.connection.read()) {
@@ -94,6 +98,8 @@ export interface PairOptions {
   wrapClient?: (client: Endpoint) => DatagramEndpoint;
   /** Further client addresses, each with its own two-way link to the server (for further paths). */
   extraClientAddresses?: readonly { address: SocketAddress; link: LinkOptions; reverse?: LinkOptions }[];
+  /** Further server addresses, each with its own two-way link from the client's first address. */
+  extraServerAddresses?: readonly { address: SocketAddress; link: LinkOptions; reverse?: LinkOptions }[];
 }
 
 /** Builds the simulator, both endpoints and the link, and starts a connection. */
@@ -104,9 +110,11 @@ export function enginePair(options: PairOptions = {}) {
   const client = Endpoint.create({ randomBytes: seededBytes(sim.random('client')), ...options.client })._unsafeUnwrap();
   const extra = options.extraClientAddresses ?? [];
   const clientNode = sim.attach(options.wrapClient?.(client) ?? client, [CLIENT, ...extra.map((e) => e.address)], { name: 'client' });
-  const serverNode = sim.attach(options.wrapServer?.(server) ?? server, [SERVER], { name: 'server' });
+  const extraServer = options.extraServerAddresses ?? [];
+  const serverNode = sim.attach(options.wrapServer?.(server) ?? server, [SERVER, ...extraServer.map((e) => e.address)], { name: 'server' });
   const link: TwoWayLink = sim.twoWayLink(CLIENT.host, SERVER.host, options.link ?? { delayMs: 10 }, options.reverse ?? options.link ?? { delayMs: 10 });
   const extraLinks = extra.map((e) => sim.twoWayLink(e.address.host, SERVER.host, e.link, e.reverse ?? e.link));
+  const extraServerLinks = extraServer.map((e) => sim.twoWayLink(CLIENT.host, e.address.host, e.link, e.reverse ?? e.link));
   const connection = client.connect(sim.nowMs, CLIENT, SERVER, options.connect)._unsafeUnwrap();
   const clientSink = new Sink(connection);
   let serverSink: Sink | undefined;
@@ -120,6 +128,7 @@ export function enginePair(options: PairOptions = {}) {
     sim,
     link,
     extraLinks,
+    extraServerLinks,
     client,
     server,
     serverKeys,
