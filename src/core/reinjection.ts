@@ -13,10 +13,11 @@
  * for 4.3 s, until the backed-off PTO happened to fire while the other path
  * had room). So such a probe carries no stream data, only a PING: enough to
  * learn whether the path is alive (RFC 9002 §6.2.4 allows a PING probe),
- * while the data goes over a path that answers. MPTCP does the same after
- * a subflow's RTO: the data is reinjected on the other subflows and the
- * stalled one only probes (Linux net/mptcp, `mptcp_retransmit_timer`; RFC 8684
- * §3.3.6). When every path is silent, probes carry data as on one path.
+ * while the data goes over a path that answers, as MPTCP reinjects a stalled
+ * subflow's data on the others (RFC 8684 §3.3.6). Unlike a TCP subflow, a
+ * path here need not resend its own packets to keep its sequence space
+ * going, so its probe need not carry them. When every path is silent,
+ * probes carry data as on one path.
  * @module
  */
 import type { Path } from './path.js';
