@@ -15,6 +15,7 @@ import { AckStatus } from './loss-detector.js';
 import { PacketContents, Path } from './path.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
+import { probeMayCarryData } from './reinjection.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { PathSignals } from './path-signals.js';
@@ -1332,7 +1333,9 @@ export class Connection {
     const signals = shared && this.signals.hasPending;
     const ping = shared && this.pingPending;
     const control = handshakeDone || maxData || dataBlocked || reset || newCids || signals || pathResponse || path.challengePending || ping;
-    let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
+    // A probe on a path that stopped answering carries no data while another path answers (reinjection.ts).
+    const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
+    let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && dataRoom;
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
       // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
