@@ -83,6 +83,26 @@ export interface RemoteAddressEvent {
   readonly address: SocketAddress;
 }
 
+/** A path-manager hook threw; the connection carries on without what the hook would have done. */
+export interface PathManagerErrorEvent {
+  readonly type: 'pathManagerError';
+  /** The plugin's name. */
+  readonly pathManager: string;
+  /** The hook that threw, e.g. `onPathFailed`. */
+  readonly hook: string;
+  /** What it threw. */
+  readonly error: unknown;
+}
+
+/** A line the path manager logged through its context. */
+export interface PathManagerLogEvent {
+  readonly type: 'pathManagerLog';
+  /** The plugin's name. */
+  readonly pathManager: string;
+  /** The line. */
+  readonly message: string;
+}
+
 /** Every event a connection reports. */
 export type ConnectionEvent =
   | ConnectedEvent
@@ -92,4 +112,6 @@ export type ConnectionEvent =
   | ResetEvent
   | ClosedEvent
   | PathEvent
-  | RemoteAddressEvent;
+  | RemoteAddressEvent
+  | PathManagerErrorEvent
+  | PathManagerLogEvent;

@@ -19,6 +19,8 @@ import { probeMayCarryData } from './reinjection.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { PathSignals } from './path-signals.js';
+import { PathManagerRunner } from './path-manager-runner.js';
+import type { PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import type { Transmit } from './datagram-endpoint.js';
 import {
@@ -106,6 +108,10 @@ export interface ConnectionInit {
    * the connection issues no CID beyond its handshake one, and so has only path 0.
    */
   readonly issueCid?: ((connection: Connection) => Uint8Array) | undefined;
+  /** A path-manager plugin that decides which paths the connection has (src/path-managers); default none. */
+  readonly pathManager?: PathManagerFactory | undefined;
+  /** Our usable local addresses (sockets), for the path manager; see {@link Connection.setLocalAddresses}. */
+  readonly localAddresses?: readonly SocketAddress[] | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
@@ -211,6 +217,8 @@ export class Connection {
   /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
   private maxDatagramBytes = MIN_DATAGRAM_SIZE;
   private readonly events: ConnectionEvent[] = [];
+  /** The path manager, when the owner gave one. */
+  private readonly pathManager: PathManagerRunner | undefined;
   private readonly sendBuffer = new SendBuffer(0);
   private readonly reassembly: Reassembly;
   private readonly flow: ReceiveFlowControl;
@@ -317,6 +325,29 @@ export class Connection {
     this.idleTimeoutMs = init.transport.idleTimeoutMs;
     this.keepAliveIntervalMs = init.transport.keepAliveIntervalMs;
     this.touchIdle(init.nowMs);
+    this.pathManager =
+      init.pathManager === undefined
+        ? undefined
+        : new PathManagerRunner(init.pathManager, this, init.localAddresses ?? [init.local], init.nowMs, (e) => this.events.push(e));
+  }
+
+  /** Reports an event to the owner (pollEvent) and to the path manager. */
+  private emit(event: ConnectionEvent): void {
+    this.events.push(event);
+    this.pathManager?.enqueue(event);
+  }
+
+  /**
+   * The owner's usable local addresses changed (an interface came or went): the path manager hears of
+   * each address added or removed. Paths already open from a removed address are left to it.
+   */
+  setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[]): void {
+    this.pathManager?.setLocalAddresses(addresses, nowMs);
+  }
+
+  /** The path manager's plugin instance, if any (tests, diagnostics). */
+  get pathManagerPlugin(): PathManager | undefined {
+    return this.pathManager?.pathManager;
   }
 
   /**
@@ -356,6 +387,7 @@ export class Connection {
     c.clientInitialPayload = first.value;
     if (earlyData !== undefined) c.write(earlyData);
     c.queueHandshake('initial', init.localCid, first.value, init.nowMs);
+    c.pathManager?.run(init.nowMs);
     return c;
   }
 
@@ -367,6 +399,7 @@ export class Connection {
     c.queueHandshake('handshake', init.localCid, accepted.reply, init.nowMs);
     if (accepted.handshake.outcome !== undefined) c.onHandshakeComplete(accepted.handshake.outcome, init.nowMs);
     if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs);
+    c.pathManager?.run(init.nowMs);
     return c;
   }
 
@@ -456,6 +489,11 @@ export class Connection {
 
   /** A long-header packet addressed to this connection (Handshake, or a repeated Initial). */
   handleLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
+    this.receiveLongPacket(nowMs, remote, type, scid, payload, datagramBytes);
+    this.pathManager?.run(nowMs);
+  }
+
+  private receiveLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     if (!this.addressValidated) this.unvalidatedReceived += datagramBytes;
     if (this.role === 'server') {
@@ -555,6 +593,11 @@ export class Connection {
    * `pathId`; `header` is its decoded header.
    */
   handleShortPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathId: number): void {
+    this.receiveShortPacket(nowMs, local, remote, datagram, header, pathId);
+    this.pathManager?.run(nowMs);
+  }
+
+  private receiveShortPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathId: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     let path = this.pathById(pathId);
     // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
@@ -596,6 +639,7 @@ export class Connection {
       // validate its address with our own challenge; until then it gets at most 3x what it sent.
       path = this.createPath(pathId, local, remote, this.localCidByPath[pathId] as Uint8Array, this.remoteCidByPath[pathId] ?? EMPTY, nowMs, false, true);
       path.unvalidatedReceivedBytes = datagram.length;
+      path.backup = this.signals.peerStatusOf(pathId) === 'backup';
       this.startChallenge(path);
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
@@ -644,6 +688,7 @@ export class Connection {
     t = min(t, this.handshakeTimerMs);
     t = min(t, this.keepAliveAtMs);
     t = min(t, this.pacingWakeMs);
+    t = min(t, this.pathManager?.nextTimeout());
     for (const path of this.paths) {
       if (path.closed) continue;
       t = min(t, path.loss.timerMs);
@@ -654,6 +699,12 @@ export class Connection {
 
   /** Runs whatever timers are due at `nowMs`. */
   handleTimeout(nowMs: number): void {
+    this.runTimers(nowMs);
+    if (this.state === 'established') this.pathManager?.handleTimeout(nowMs);
+    this.pathManager?.run(nowMs);
+  }
+
+  private runTimers(nowMs: number): void {
     if (this.state === 'closed') return;
     if (this.closeDeadlineMs !== undefined && nowMs >= this.closeDeadlineMs) {
       this.state = 'closed';
@@ -684,7 +735,7 @@ export class Connection {
         path.probesDue = outcome.probePackets;
         if (outcome.ptoCount >= PATH_FAILED_PTOS && !path.failed) {
           path.failed = true;
-          this.events.push({ type: 'path', pathId: path.id, change: 'failed', reasonCode: 0 });
+          this.emit({ type: 'path', pathId: path.id, change: 'failed', reasonCode: 0 });
         }
         if (outcome.ptoCount >= PMTU_BLACK_HOLE_PTOS) this.onPmtuBlackHole(path);
         // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
@@ -845,8 +896,8 @@ export class Connection {
       this.handshakeConfirmed = true;
     }
     this.touchIdle(nowMs);
-    this.events.push({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
-    this.events.push({ type: 'path', pathId: 0, change: 'up', reasonCode: 0 });
+    this.emit({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
+    this.emit({ type: 'path', pathId: 0, change: 'up', reasonCode: 0 });
   }
 
   /** A new path with fresh recovery state; added to {@link paths}. */
@@ -974,7 +1025,7 @@ export class Connection {
     const backup = status === 'backup';
     if (path.backup !== backup) {
       path.backup = backup;
-      this.events.push({ type: 'path', pathId, change: 'status', reasonCode: 0 });
+      this.emit({ type: 'path', pathId, change: 'status', reasonCode: 0 });
     }
     return true;
   }
@@ -1001,7 +1052,7 @@ export class Connection {
     for (const packet of path.loss.discardAll()) this.requeue(packet.payload);
     path.cc.close();
     this.issueCidForNextPath();
-    this.events.push({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
+    this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
   }
 
   private startChallenge(path: Path): void {
@@ -1088,7 +1139,7 @@ export class Connection {
           if (path.id === 0) this.addressValidated = true;
           else if (!path.validated) {
             path.validated = true;
-            this.events.push({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
+            this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
           }
         }
         return true;
@@ -1103,24 +1154,27 @@ export class Connection {
         return true;
       case 'addAddress': {
         const added = this.signals.onPeerAdd(frame);
-        if (added !== undefined) this.events.push({ type: 'remoteAddress', change: 'added', address: added });
+        if (added !== undefined) this.emit({ type: 'remoteAddress', change: 'added', address: added });
         return true;
       }
       case 'removeAddress': {
         const removed = this.signals.onPeerRemove(frame);
         if (removed === undefined) return true;
-        this.events.push({ type: 'remoteAddress', change: 'removed', address: removed });
+        this.emit({ type: 'remoteAddress', change: 'removed', address: removed });
         // docs/protocol.md §7.12: paths to a withdrawn address are abandoned.
         for (const p of this.paths) if (!p.closed && sameAddress(p.remote, removed)) this.abandonPath(p.id, ReasonCode.AddressRemoved);
         return true;
       }
       case 'pathStatus': {
+        // Kept for a path id the peer may open next (a status can overtake the path's first packet); ids
+        // further ahead are ignored, so the table stays bounded.
+        if (frame.pathId >= this.nextPathId + 2 * this.pathLimit || !this.signals.onPeerStatus(frame)) return true;
         const target = this.pathById(frame.pathId);
-        if (target === undefined || target.closed || !this.signals.onPeerStatus(frame)) return true;
+        if (target === undefined || target.closed) return true;
         const backup = frame.status === 'backup';
         if (target.backup !== backup) {
           target.backup = backup;
-          this.events.push({ type: 'path', pathId: target.id, change: 'status', reasonCode: 0 });
+          this.emit({ type: 'path', pathId: target.id, change: 'status', reasonCode: 0 });
         }
         return true;
       }
@@ -1152,7 +1206,7 @@ export class Connection {
     }
     if (this.peerResetFinalSize >= 0) return true; // a repeat (our ACK of the first was lost)
     this.peerResetFinalSize = finalSize;
-    this.events.push({ type: 'reset', applicationErrorCode });
+    this.emit({ type: 'reset', applicationErrorCode });
     return true;
   }
 
@@ -1181,10 +1235,10 @@ export class Connection {
       this.closeWith(nowMs, ReasonCode.LackOfResources, 0, 'too many out-of-order segments', 'local', undefined);
       return false;
     }
-    if (!readableBefore && this.reassembly.hasReadable) this.events.push({ type: 'readable' });
+    if (!readableBefore && this.reassembly.hasReadable) this.emit({ type: 'readable' });
     if (!this.finishedReported && this.reassembly.finalSize !== undefined) {
       this.finishedReported = true;
-      this.events.push({ type: 'finished' });
+      this.emit({ type: 'finished' });
     }
     return true;
   }
@@ -1198,13 +1252,16 @@ export class Connection {
     if (outcome.status !== AckStatus.Ok) return this.protocolError(nowMs, 'ACK of a packet never sent');
     if (path.failed && outcome.newlyAcked.length > 0) {
       path.failed = false;
-      this.events.push({ type: 'path', pathId: path.id, change: 'recovered', reasonCode: 0 });
+      this.emit({ type: 'path', pathId: path.id, change: 'recovered', reasonCode: 0 });
     }
     const rtt = path.loss.rtt;
     const sample = { latestMs: rtt.latestRttMs, smoothedMs: rtt.smoothedRttMs, minMs: rtt.minRttMs };
     for (const packet of outcome.newlyAcked) {
       const c = packet.payload;
-      if (c.dataOffset >= 0) this.sendBuffer.onAcked(c.dataOffset, c.dataLength, c.dataFin);
+      if (c.dataOffset >= 0) {
+        this.sendBuffer.onAcked(c.dataOffset, c.dataLength, c.dataFin);
+        path.stats.streamBytesAcked += c.dataLength;
+      }
       if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
       if (c.handshakeDone) this.handshakeDoneAcked = true;
       if (c.signals !== undefined) for (const f of c.signals) this.signals.onAcked(f);
@@ -1218,7 +1275,7 @@ export class Connection {
     if (outcome.lost.length > 0) this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
     if (this.writeBlocked && this.sendBuffer.unackedBytes < this.transport.sendBufferBytes) {
       this.writeBlocked = false;
-      this.events.push({ type: 'writable' });
+      this.emit({ type: 'writable' });
     }
     return true;
   }
@@ -1573,7 +1630,7 @@ export class Connection {
     const failure = error ?? (initiator === 'local' && reasonCode !== ReasonCode.ApplicationClose && reasonCode !== ReasonCode.NoError
       ? new MptError(MptErrorCode.ProtocolViolation, `closed: ${reason}`)
       : undefined);
-    this.events.push({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator, error: failure });
+    this.emit({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator, error: failure });
   }
 
   private enterDraining(nowMs: number, reasonCode: number, applicationErrorCode: number, reason: string): void {
@@ -1586,14 +1643,14 @@ export class Connection {
       reasonCode === ReasonCode.ApplicationClose || reasonCode === ReasonCode.NoError
         ? undefined
         : new MptError(MptErrorCode.PeerClosed, `peer closed the connection: ${reason} (reason ${reasonCode})`);
-    this.events.push({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator: 'peer', error });
+    this.emit({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator: 'peer', error });
   }
 
   private closeSilently(reasonCode: number, reason: string, initiator: CloseInitiator, error: MptError | undefined): void {
     if (this.state === 'closed') return;
     const announced = this.state === 'closing' || this.state === 'draining';
     this.state = 'closed';
-    if (!announced) this.events.push({ type: 'closed', reasonCode, applicationErrorCode: 0, reason, initiator, error });
+    if (!announced) this.emit({ type: 'closed', reasonCode, applicationErrorCode: 0, reason, initiator, error });
   }
 
   private dropPacket(): void {

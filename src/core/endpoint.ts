@@ -11,6 +11,7 @@ import { Connection, serverTransportParams } from './connection.js';
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
+import type { PathManagerFactory } from '../path-managers/path-manager.js';
 import {
   decodeLongHeader,
   decodeShortHeader,
@@ -52,6 +53,10 @@ export interface ServerOptions {
   readonly retry?: boolean | 'auto' | undefined;
   /** Most connections at once; new ones beyond are dropped. Default 10 000. */
   readonly maxConnections?: number | undefined;
+  /** The path manager of every accepted connection (e.g. `fullmesh()`, which advertises the other addresses); default none. */
+  readonly pathManager?: PathManagerFactory | undefined;
+  /** The server's usable local addresses, for its path manager; default the address each connection arrived on. */
+  readonly localAddresses?: readonly SocketAddress[] | undefined;
 }
 
 /** With `retry: 'auto'`, half-open server connections at which new Initials get a Retry first. */
@@ -81,6 +86,10 @@ export interface ConnectOptions {
   readonly verifyServerKey?: ((key: Uint8Array) => boolean) | undefined;
   /** 0-RTT data sent with the first message (IK only; replayable: see docs). */
   readonly earlyData?: Uint8Array | undefined;
+  /** A path manager that opens and closes the connection's further paths (e.g. `fullmesh()`); default none. */
+  readonly pathManager?: PathManagerFactory | undefined;
+  /** Our usable local addresses, for the path manager; default `local` alone. */
+  readonly localAddresses?: readonly SocketAddress[] | undefined;
 }
 
 /** Endpoint-level events. */
@@ -183,7 +192,20 @@ export class Endpoint implements DatagramEndpoint {
     const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
     const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
     const connection = Connection.client(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid: this.newCid(), remoteCid: this.randomBytes(DEFAULT_CID_LENGTH), scratch: this.scratch, issueCid: this.issueCid },
+      {
+        transport: this.transport,
+        provider: this.provider,
+        randomBytes: this.randomBytes,
+        nowMs,
+        local,
+        remote,
+        localCid: this.newCid(),
+        remoteCid: this.randomBytes(DEFAULT_CID_LENGTH),
+        scratch: this.scratch,
+        issueCid: this.issueCid,
+        pathManager: options.pathManager,
+        localAddresses: options.localAddresses,
+      },
       { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
       options.earlyData,
     );
@@ -358,7 +380,20 @@ export class Endpoint implements DatagramEndpoint {
       return;
     }
     const connection = Connection.server(
-      { transport: this.transport, provider: this.provider, randomBytes: this.randomBytes, nowMs, local, remote, localCid, remoteCid: scid.slice(), scratch: this.scratch, issueCid: this.issueCid },
+      {
+        transport: this.transport,
+        provider: this.provider,
+        randomBytes: this.randomBytes,
+        nowMs,
+        local,
+        remote,
+        localCid,
+        remoteCid: scid.slice(),
+        scratch: this.scratch,
+        issueCid: this.issueCid,
+        pathManager: this.server?.pathManager,
+        localAddresses: this.server?.localAddresses,
+      },
       accepted.value,
       params,
       datagramBytes,

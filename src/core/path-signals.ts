@@ -48,6 +48,8 @@ export class PathSignals {
   private readonly statusSequenceOut = new Map<number, number>();
   /** The largest PATH_STATUS sequence number the peer sent per path id. */
   private readonly statusSequenceIn = new Map<number, number>();
+  /** The status of that latest PATH_STATUS per path id (it may precede the path: applied when it opens). */
+  private readonly statusIn = new Map<number, 'available' | 'backup'>();
   /** Path ids we abandoned whose PATH_ABANDON is not yet acknowledged. */
   private readonly abandoning = new Set<number>();
   /** ADD_ADDRESS frames ignored because {@link MAX_PEER_ADDRESSES} were known. */
@@ -185,7 +187,13 @@ export class PathSignals {
     const last = this.statusSequenceIn.get(frame.pathId);
     if (last !== undefined && frame.sequenceNumber <= last) return false;
     this.statusSequenceIn.set(frame.pathId, frame.sequenceNumber);
+    this.statusIn.set(frame.pathId, frame.status);
     return true;
+  }
+
+  /** The status the peer last gave a path id, if any. */
+  peerStatusOf(pathId: number): 'available' | 'backup' | undefined {
+    return this.statusIn.get(pathId);
   }
 
   /** The addresses the peer advertises now. */

@@ -63,6 +63,8 @@ export interface PathStats {
   streamBytesSent: number;
   /** Stream bytes sent again after a loss. */
   streamBytesRetransmitted: number;
+  /** Stream bytes of packets acknowledged on this path. */
+  streamBytesAcked: number;
   /** PATH_RESPONSE frames sent. */
   pathResponsesSent: number;
   /** Times the peer's address changed (a newest packet from elsewhere). */
@@ -114,6 +116,7 @@ export class Path {
     bytesReceived: 0,
     streamBytesSent: 0,
     streamBytesRetransmitted: 0,
+    streamBytesAcked: 0,
     pathResponsesSent: 0,
     addressChanges: 0,
     pmtuBlackHoles: 0,
