@@ -15,6 +15,8 @@ import { AckStatus } from './loss-detector.js';
 import { PacketContents, Path } from './path.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
+import { createScheduler } from './scheduler/create-scheduler.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import type { SocketAddress } from './socket-address.js';
@@ -194,8 +196,10 @@ export class Connection {
   private readonly newCidsPending: number[] = [];
   /** The lowest path id neither side has used yet: {@link openPath} takes it (ids are never reused). */
   private nextPathId = 1;
-  /** The paths by ascending smoothed RTT, re-sorted on each poll (the minRTT scheduler); reused. */
-  private readonly byRtt: Path[] = [];
+  /** Decides which path is offered the next packet, and whether stream data goes on one path or all. */
+  private readonly scheduler: Scheduler;
+  /** The order the scheduler offers paths the next packet in, recomputed on each poll; reused. */
+  private readonly offerOrder: Path[] = [];
   /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
   private maxDatagramBytes = MIN_DATAGRAM_SIZE;
   private readonly events: ConnectionEvent[] = [];
@@ -295,6 +299,7 @@ export class Connection {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
     this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
+    this.scheduler = createScheduler(init.transport.scheduler);
     this.issueCid = init.issueCid;
     this.localCids.push(init.localCid);
     this.localCidPathIds.push(0);
@@ -691,41 +696,18 @@ export class Connection {
       return { local: this.local, remote: this.remote, length: handshake.length };
     }
     if (this.outcome === undefined) return undefined;
-    // minRTT scheduling: paths are offered the next packet in order of smoothed RTT, and a path takes
-    // stream data only while its window has room and its pacer allows, so data goes to the fastest path
-    // that can take it and spills onto slower ones when it is full.
-    const order = this.sortPathsByRtt();
+    // The scheduler orders the paths (closed ones left out) and each is offered the next packet in turn;
+    // a path takes stream data only where the scheduler lets it and while its window has room and its
+    // pacer allows, so with minRTT data goes to the fastest path that can take it and spills onto slower
+    // ones when it is full.
+    const order = this.offerOrder;
+    this.scheduler.order(this.paths, order);
     for (let i = 0; i < order.length; i++) {
       const path = order[i] as Path;
       const length = this.buildPacket(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
     return undefined;
-  }
-
-  /**
-   * {@link paths} by ascending smoothed RTT, into a reused array (insertion sort: a handful of paths).
-   * A path whose probe timer fired without an answer is "potentially failed" (as MPTCP treats a
-   * subflow after an RTO) and goes last, so data and connection-level frames such as MAX_DATA move
-   * to paths that still answer instead of following a dead path's stale, low RTT.
-   */
-  private sortPathsByRtt(): Path[] {
-    const order = this.byRtt;
-    const paths = this.paths;
-    if (order.length !== paths.length) {
-      order.length = 0;
-      for (let i = 0; i < paths.length; i++) order.push(paths[i] as Path);
-    }
-    for (let i = 1; i < order.length; i++) {
-      const p = order[i] as Path;
-      let j = i - 1;
-      while (j >= 0 && schedulesBefore(p, order[j] as Path)) {
-        order[j + 1] = order[j] as Path;
-        j--;
-      }
-      order[j + 1] = p;
-    }
-    return order;
   }
 
   // ----- internals: handshake -------------------------------------------------------------
@@ -1186,7 +1168,11 @@ export class Connection {
     const newCids = shared && this.newCidsPending.length > 0;
     const ping = shared && this.pingPending;
     const control = handshakeDone || maxData || dataBlocked || reset || newCids || pathResponse || path.challengePending || ping;
-    let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
+    // Redundant scheduling: the first stream byte this path still owes its own copy of (sent on another
+    // path, not yet acknowledged), or -1.
+    const dataPath = shared && this.scheduler.carriesData(path);
+    const copyAt = dataPath && this.scheduler.redundant ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
+    let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
       // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
@@ -1306,7 +1292,9 @@ export class Connection {
       path.pmtud.onProbeSent(mtuProbe);
       ackEliciting = true;
     } else if (dataAllowed && limit - at >= MIN_DATA_ROOM) {
-      const range = this.sendBuffer.nextRange(limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false));
+      const maxBytes = limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false);
+      // Lost ranges first (they hold delivery up), then this path's redundant copy, then new data.
+      const range = copyAt >= 0 && !this.sendBuffer.hasLostData ? this.sendBuffer.nextCopy(copyAt, maxBytes) : this.sendBuffer.nextRange(maxBytes);
       if (range !== undefined) {
         at = encodeDataFrameHeader(payload, at, range.offset, range.length, range.fin, false);
         at += this.sendBuffer.copyTo(range.offset, range.length, payload, at);
@@ -1319,6 +1307,7 @@ export class Connection {
         } else {
           path.stats.streamBytesSent += range.length;
         }
+        this.scheduler.onDataSent(path, range.offset + range.length, range.retransmission);
         ackEliciting = true;
       }
     }
@@ -1441,13 +1430,6 @@ export class Connection {
   private dropPacket(): void {
     this.stats.packetsDropped++;
   }
-}
-
-/** The minRTT scheduler's order: paths that answer before potentially failed ones, then by smoothed RTT. */
-function schedulesBefore(a: Path, b: Path): boolean {
-  const aFailed = a.loss.ptoCount > 0;
-  if (aFailed !== (b.loss.ptoCount > 0)) return !aFailed;
-  return a.loss.rtt.smoothedRttMs < b.loss.rtt.smoothedRttMs;
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {
