@@ -127,8 +127,12 @@ const PMTU_BLACK_HOLE_PTOS = 3;
  * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
  */
 const RETRY_TOKEN_ROOM = 10 + 18 + 1 + RETRY_TOKEN_MAX_DCID_LENGTH + RETRY_TOKEN_MAC_LENGTH + 1;
-/** The extensions this implementation supports. */
-const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe];
+/**
+ * The extensions this implementation supports. Redundant scheduling is always listed: our receiver
+ * deduplicates DATA by offset, so copies on several paths are always welcome (docs/protocol.md §8.2).
+ */
+const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe, ExtensionId.RedundantScheduling];
+const LOCAL_EXTENSIONS_NO_PMTU: readonly number[] = [ExtensionId.RedundantScheduling];
 const EMPTY = new Uint8Array(0);
 
 /** Our transport parameters, from the transport settings (docs/protocol.md §8). */
@@ -140,7 +144,7 @@ function transportParams(transport: TransportConfig, provider: CryptoProvider, l
     maxAckDelayMs: transport.maxAckDelayMs,
     maxUdpPayloadSize: transport.maxDatagramSizeBytes,
     supportedAeads: provider.aeads,
-    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : [],
+    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : LOCAL_EXTENSIONS_NO_PMTU,
     maxPaths: transport.maxPaths,
   };
 }
@@ -265,6 +269,8 @@ export class Connection {
   private closingNextReply: number;
   private peerParams: TransportParams | undefined;
   private pmtuEnabled = false;
+  /** Whether both sides listed redundant scheduling, so the redundant scheduler may send copies. */
+  private redundantAgreed = false;
   private writeBlocked = false;
   private finishedReported = false;
   private pacingWakeMs: number | undefined;
@@ -781,6 +787,7 @@ export class Connection {
     const peer = outcome.peerParams;
     this.sendBuffer.onMaxData(peer.initialMaxData);
     this.pmtuEnabled = this.transport.pmtuDiscovery && peer.extensions.includes(ExtensionId.PmtuProbe);
+    this.redundantAgreed = peer.extensions.includes(ExtensionId.RedundantScheduling);
     if (peer.maxIdleTimeoutMs > 0 && (this.idleTimeoutMs === 0 || peer.maxIdleTimeoutMs < this.idleTimeoutMs)) {
       this.idleTimeoutMs = peer.maxIdleTimeoutMs;
     }
@@ -1168,10 +1175,10 @@ export class Connection {
     const newCids = shared && this.newCidsPending.length > 0;
     const ping = shared && this.pingPending;
     const control = handshakeDone || maxData || dataBlocked || reset || newCids || pathResponse || path.challengePending || ping;
-    // Redundant scheduling: the first stream byte this path still owes its own copy of (sent on another
-    // path, not yet acknowledged), or -1.
+    // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
+    // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
-    const copyAt = dataPath && this.scheduler.redundant ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
+    const copyAt = dataPath && this.scheduler.redundant && this.redundantAgreed ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
     let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && (room >= MIN_DATA_ROOM || probe);
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { Connection } from '../../src/core/connection.js';
 import type { SchedulerName } from '../../src/core/scheduler/index.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
+import { ExtensionId } from '../../src/core/wire/index.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
 import { enginePair, payload, sha256 } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
@@ -153,6 +154,17 @@ describe('round-robin', () => {
 });
 
 describe('redundant', () => {
+  test('both ends list the redundant_scheduling extension, which copies need (docs/protocol.md §8.2)', () => {
+    for (const pmtuDiscovery of [true, false]) {
+      const transport = { maxPaths: 2, scheduler: 'redundant' as const, pmtuDiscovery };
+      const pair = enginePair({ client: { provider: nullProvider, transport }, server: { provider: nullProvider, transport } });
+      pair.runUntil(() => pair.serverSink?.connection.outcome !== undefined && pair.connection.outcome !== undefined, 10_000);
+      expect(pair.connection.outcome!.peerParams.extensions).toContain(ExtensionId.RedundantScheduling);
+      expect(pair.serverSink!.connection.outcome!.peerParams.extensions).toContain(ExtensionId.RedundantScheduling);
+      expect(pair.connection.outcome!.peerParams.extensions.includes(ExtensionId.PmtuProbe)).toBe(pmtuDiscovery);
+    }
+  });
+
   test('sends every stream byte on both paths and delivers intact', () => {
     const pair = twoPaths('redundant', bdpLink(20e6, 20), bdpLink(20e6, 30), true);
     const c = pair.connection;
