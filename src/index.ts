@@ -22,6 +22,7 @@ export { ReasonCode, reasonCodeName } from './core/wire/reason-codes.js';
 export type { TransportConfig } from './core/config.js';
 export type { ConnectionStats } from './core/connection.js';
 export type { CongestionControlName } from './cc/congestion-controller.js';
+export type { SchedulerName } from './core/scheduler/scheduler.js';
 
 export {
   connect,

@@ -2,6 +2,8 @@ import { err, ok, type Result } from 'neverthrow';
 import type { CongestionControlName } from '../cc/congestion-controller.js';
 import { parseCongestionControl } from '../cc/congestion-group.js';
 import { MptError, MptErrorCode } from '../errors.js';
+import { parseScheduler } from './scheduler/create-scheduler.js';
+import type { SchedulerName } from './scheduler/scheduler.js';
 import { MAX_PROBE_SIZE, MIN_PROBE_SIZE } from './wire/frame-types.js';
 
 /**
@@ -40,6 +42,12 @@ export interface TransportConfig {
    * smaller of both sides' values bounds the paths a connection issues CIDs for. Default 1 (single path).
    */
   readonly maxPaths: number;
+  /**
+   * How packets are spread over the paths (docs/architecture.md, Schedulers): 'minrtt' (the lowest-RTT
+   * path with window room), 'roundrobin' (paths take turns) or 'redundant' (every stream byte on every
+   * path). Backup paths carry data only when no available path answers. Default 'minrtt'.
+   */
+  readonly scheduler: SchedulerName;
 }
 
 /** The defaults of {@link TransportConfig}. */
@@ -56,6 +64,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = Object.freeze({
   pmtuDiscovery: true,
   pacing: true,
   maxPaths: 1,
+  scheduler: 'minrtt',
 });
 
 /** The smallest datagram every path must carry (RFC 9000 §14): the wire's smallest MTU probe. */
@@ -68,7 +77,7 @@ interface Bound {
   readonly max: number;
 }
 
-const BOUNDS: Readonly<Record<Exclude<keyof TransportConfig, 'congestionControl' | 'pmtuDiscovery' | 'pacing'>, Bound>> = {
+const BOUNDS: Readonly<Record<Exclude<keyof TransportConfig, 'congestionControl' | 'pmtuDiscovery' | 'pacing' | 'scheduler'>, Bound>> = {
   idleTimeoutMs: { min: 0, max: 3_600_000 },
   keepAliveIntervalMs: { min: 0, max: 3_600_000 },
   initialRttMs: { min: 1, max: 10_000 },
@@ -86,7 +95,7 @@ function invalid(message: string): Result<never, MptError> {
 
 /**
  * Fills in defaults and checks every value: numbers in range, a known
- * congestion controller, booleans where booleans belong. Unknown keys are
+ * congestion controller and scheduler, booleans where booleans belong. Unknown keys are
  * ignored, so options objects can carry other layers' settings too.
  */
 export function resolveTransportConfig(options: Partial<Record<keyof TransportConfig, unknown>> = {}): Result<TransportConfig, MptError> {
@@ -109,6 +118,11 @@ export function resolveTransportConfig(options: Partial<Record<keyof TransportCo
     const cc = parseCongestionControl(options.congestionControl);
     if (cc.isErr()) return err(cc.error);
     out.congestionControl = cc.value;
+  }
+  if (options.scheduler !== undefined) {
+    const scheduler = parseScheduler(options.scheduler);
+    if (scheduler.isErr()) return err(scheduler.error);
+    out.scheduler = scheduler.value;
   }
   const config = out as unknown as TransportConfig;
   if (config.maxWindowBytes < config.initialWindowBytes) return invalid('maxWindowBytes must be at least initialWindowBytes');

@@ -16,6 +16,8 @@ import { PacketContents, Path } from './path.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
 import { probeMayCarryData } from './reinjection.js';
+import { createScheduler } from './scheduler/create-scheduler.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { PathSignals } from './path-signals.js';
@@ -139,8 +141,12 @@ export const PATH_FAILED_PTOS = 2;
  * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
  */
 const RETRY_TOKEN_ROOM = 10 + 18 + 1 + RETRY_TOKEN_MAX_DCID_LENGTH + RETRY_TOKEN_MAC_LENGTH + 1;
-/** The extensions this implementation supports. */
-const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe];
+/**
+ * The extensions this implementation supports. Redundant scheduling is always listed: our receiver
+ * deduplicates DATA by offset, so copies on several paths are always welcome (docs/protocol.md §8.2).
+ */
+const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe, ExtensionId.RedundantScheduling];
+const LOCAL_EXTENSIONS_NO_PMTU: readonly number[] = [ExtensionId.RedundantScheduling];
 const EMPTY = new Uint8Array(0);
 
 /** Our transport parameters, from the transport settings (docs/protocol.md §8). */
@@ -152,7 +158,7 @@ function transportParams(transport: TransportConfig, provider: CryptoProvider, l
     maxAckDelayMs: transport.maxAckDelayMs,
     maxUdpPayloadSize: transport.maxDatagramSizeBytes,
     supportedAeads: provider.aeads,
-    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : [],
+    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : LOCAL_EXTENSIONS_NO_PMTU,
     maxPaths: transport.maxPaths,
   };
 }
@@ -212,8 +218,10 @@ export class Connection {
   private nextIssuedPathId = 1;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
   private readonly signals = new PathSignals();
-  /** The paths by ascending smoothed RTT, re-sorted on each poll (the minRTT scheduler); reused. */
-  private readonly byRtt: Path[] = [];
+  /** Decides which path is offered the next packet, and whether stream data goes on one path or all. */
+  private readonly scheduler: Scheduler;
+  /** The order the scheduler offers paths the next packet in, recomputed on each poll; reused. */
+  private readonly offerOrder: Path[] = [];
   /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
   private maxDatagramBytes = MIN_DATAGRAM_SIZE;
   private readonly events: ConnectionEvent[] = [];
@@ -281,6 +289,8 @@ export class Connection {
   private closingNextReply: number;
   private peerParams: TransportParams | undefined;
   private pmtuEnabled = false;
+  /** Whether both sides listed redundant scheduling, so the redundant scheduler may send copies. */
+  private redundantAgreed = false;
   private writeBlocked = false;
   private finishedReported = false;
   private pacingWakeMs: number | undefined;
@@ -315,6 +325,7 @@ export class Connection {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
     this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
+    this.scheduler = createScheduler(init.transport.scheduler);
     this.issueCid = init.issueCid;
     this.localCids.push(init.localCid);
     this.localCidPathIds.push(0);
@@ -771,41 +782,18 @@ export class Connection {
       return { local: this.local, remote: this.remote, length: handshake.length };
     }
     if (this.outcome === undefined) return undefined;
-    // minRTT scheduling: paths are offered the next packet in order of smoothed RTT, and a path takes
-    // stream data only while its window has room and its pacer allows, so data goes to the fastest path
-    // that can take it and spills onto slower ones when it is full.
-    const order = this.sortPathsByRtt();
+    // The scheduler orders the paths (closed ones left out) and each is offered the next packet in turn;
+    // a path takes stream data only where the scheduler lets it and while its window has room and its
+    // pacer allows, so with minRTT data goes to the fastest path that can take it and spills onto slower
+    // ones when it is full.
+    const order = this.offerOrder;
+    this.scheduler.order(this.paths, order);
     for (let i = 0; i < order.length; i++) {
       const path = order[i] as Path;
       const length = this.buildPacket(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
     return undefined;
-  }
-
-  /**
-   * {@link paths} by ascending smoothed RTT, into a reused array (insertion sort: a handful of paths).
-   * A path whose probe timer fired without an answer is "potentially failed" (as MPTCP treats a
-   * subflow after an RTO) and goes last, so data and connection-level frames such as MAX_DATA move
-   * to paths that still answer instead of following a dead path's stale, low RTT.
-   */
-  private sortPathsByRtt(): Path[] {
-    const order = this.byRtt;
-    const paths = this.paths;
-    if (order.length !== paths.length) {
-      order.length = 0;
-      for (let i = 0; i < paths.length; i++) order.push(paths[i] as Path);
-    }
-    for (let i = 1; i < order.length; i++) {
-      const p = order[i] as Path;
-      let j = i - 1;
-      while (j >= 0 && schedulesBefore(p, order[j] as Path)) {
-        order[j + 1] = order[j] as Path;
-        j--;
-      }
-      order[j + 1] = p;
-    }
-    return order;
   }
 
   // ----- internals: handshake -------------------------------------------------------------
@@ -879,6 +867,7 @@ export class Connection {
     const peer = outcome.peerParams;
     this.sendBuffer.onMaxData(peer.initialMaxData);
     this.pmtuEnabled = this.transport.pmtuDiscovery && peer.extensions.includes(ExtensionId.PmtuProbe);
+    this.redundantAgreed = peer.extensions.includes(ExtensionId.RedundantScheduling);
     if (peer.maxIdleTimeoutMs > 0 && (this.idleTimeoutMs === 0 || peer.maxIdleTimeoutMs < this.idleTimeoutMs)) {
       this.idleTimeoutMs = peer.maxIdleTimeoutMs;
     }
@@ -1390,9 +1379,13 @@ export class Connection {
     const signals = shared && this.signals.hasPending;
     const ping = shared && this.pingPending;
     const control = handshakeDone || maxData || dataBlocked || reset || newCids || signals || pathResponse || path.challengePending || ping;
+    // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
+    // copy of (sent on another path, not yet acknowledged), or -1.
+    const dataPath = shared && this.scheduler.carriesData(path);
+    const copyAt = dataPath && this.scheduler.redundant && this.redundantAgreed ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
     // A probe on a path that stopped answering carries no data while another path answers (reinjection.ts).
     const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
-    let dataAllowed = shared && this.sendBuffer.hasDataToSend && !this.resetSent && dataRoom;
+    let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && dataRoom;
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
       // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
@@ -1521,7 +1514,9 @@ export class Connection {
       path.pmtud.onProbeSent(mtuProbe);
       ackEliciting = true;
     } else if (dataAllowed && limit - at >= MIN_DATA_ROOM) {
-      const range = this.sendBuffer.nextRange(limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false));
+      const maxBytes = limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false);
+      // Lost ranges first (they hold delivery up), then this path's redundant copy, then new data.
+      const range = copyAt >= 0 && !this.sendBuffer.hasLostData ? this.sendBuffer.nextCopy(copyAt, maxBytes) : this.sendBuffer.nextRange(maxBytes);
       if (range !== undefined) {
         at = encodeDataFrameHeader(payload, at, range.offset, range.length, range.fin, false);
         at += this.sendBuffer.copyTo(range.offset, range.length, payload, at);
@@ -1534,6 +1529,7 @@ export class Connection {
         } else {
           path.stats.streamBytesSent += range.length;
         }
+        this.scheduler.onDataSent(path, range.offset + range.length, range.retransmission);
         ackEliciting = true;
       }
     }
@@ -1656,13 +1652,6 @@ export class Connection {
   private dropPacket(): void {
     this.stats.packetsDropped++;
   }
-}
-
-/** The minRTT scheduler's order: paths that answer before potentially failed ones, then by smoothed RTT. */
-function schedulesBefore(a: Path, b: Path): boolean {
-  const aFailed = a.loss.ptoCount > 0;
-  if (aFailed !== (b.loss.ptoCount > 0)) return !aFailed;
-  return a.loss.rtt.smoothedRttMs < b.loss.rtt.smoothedRttMs;
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {

@@ -180,6 +180,43 @@ export class SendBuffer {
     return undefined;
   }
 
+  /** Whether ranges reported lost wait to be sent again. */
+  get hasLostData(): boolean {
+    return !this.lost.isEmpty;
+  }
+
+  /**
+   * For a redundant copy: the first offset at or above `fromOffset` of bytes
+   * already sent (below {@link sentOffset}) and not acknowledged, or -1 if
+   * there is none. Acknowledged bytes need no copy, whichever path carried them.
+   */
+  copyStart(fromOffset: number): number {
+    let at = fromOffset > this.ackedOffset ? fromOffset : this.ackedOffset;
+    const acked = this.acked;
+    const i = acked.indexAfter(at);
+    // Acknowledged ranges are merged, so one step clears the range `at` falls in.
+    if (i < acked.rangeCount && acked.start(i) <= at) at = acked.end(i);
+    return at < this.sentOffset ? at : -1;
+  }
+
+  /**
+   * A redundant copy of bytes another path sent: the unacknowledged bytes from
+   * {@link copyStart}(`fromOffset`) up to the next acknowledged range, the
+   * first unsent byte or `maxBytes`. It carries FIN when it ends at the final
+   * size. Nothing is marked sent or lost: the send buffer's state is unchanged
+   * (an ACK of the copy settles the bytes, its loss requeues them as any loss does).
+   * @returns undefined if there is nothing to copy.
+   */
+  nextCopy(fromOffset: number, maxBytes: number): SendRange | undefined {
+    const start = this.copyStart(fromOffset);
+    if (start < 0 || maxBytes <= 0) return undefined;
+    let end = Math.min(this.sentOffset, start + maxBytes);
+    const acked = this.acked;
+    const i = acked.indexAfter(start);
+    if (i < acked.rangeCount && acked.start(i) < end) end = acked.start(i);
+    return { offset: start, length: end - start, fin: end === this.finalSize && !this.finAcked, retransmission: false };
+  }
+
   /**
    * Copies stream bytes [offset, offset + length) into `dest` at `destOffset`,
    * straight from the written chunks (no intermediate buffer).

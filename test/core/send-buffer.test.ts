@@ -242,3 +242,39 @@ describe('SendBuffer', () => {
     );
   });
 });
+
+describe('SendBuffer redundant copies (copyStart / nextCopy)', () => {
+  it('copies only sent, unacknowledged bytes, stopping at the next acknowledged range, and changes no state', () => {
+    const buf = new SendBuffer(1 << 20);
+    buf.write(new Uint8Array(10_000));
+    expect(buf.copyStart(0)).toBe(-1); // nothing sent yet
+    buf.nextRange(6000);
+    buf.onAcked(0, 1000, false);
+    buf.onAcked(2000, 1000, false);
+    expect(buf.copyStart(0)).toBe(1000);
+    expect(buf.nextCopy(0, 5000)).toEqual({ offset: 1000, length: 1000, fin: false, retransmission: false });
+    expect(buf.copyStart(2000)).toBe(3000);
+    expect(buf.nextCopy(2500, 1200)).toEqual({ offset: 3000, length: 1200, fin: false, retransmission: false });
+    expect(buf.nextCopy(4500, 5000)).toEqual({ offset: 4500, length: 1500, fin: false, retransmission: false });
+    expect(buf.copyStart(6000)).toBe(-1); // never beyond what was sent
+    expect(buf.nextCopy(1000, 0)).toBeUndefined();
+    // Nothing was marked sent, acknowledged or lost by copying.
+    expect(buf.sentOffset).toBe(6000);
+    expect(buf.hasLostData).toBe(false);
+    expect(buf.nextRange(10_000)).toMatchObject({ offset: 6000, length: 4000, retransmission: false });
+  });
+
+  it('a copy ending at the final size carries FIN until FIN is acknowledged', () => {
+    const buf = new SendBuffer(1 << 20);
+    buf.write(new Uint8Array(3000));
+    buf.finish();
+    buf.nextRange(3000);
+    expect(buf.nextCopy(0, 5000)).toEqual({ offset: 0, length: 3000, fin: true, retransmission: false });
+    buf.onAcked(0, 1000, false);
+    buf.onAcked(2000, 1000, true);
+    expect(buf.nextCopy(0, 5000)).toEqual({ offset: 1000, length: 1000, fin: false, retransmission: false });
+    buf.onAcked(1000, 1000, false);
+    expect(buf.copyStart(0)).toBe(-1);
+    expect(buf.isFinished).toBe(true);
+  });
+});

@@ -1,0 +1,25 @@
+// A stand-in for the engine's Path with just what a scheduler reads.
+import type { SchedulerPath } from '../../../src/core/scheduler/index.js';
+
+export interface FakePath extends SchedulerPath {
+  validated: boolean;
+  backup: boolean;
+  failed: boolean;
+  closed: boolean;
+  loss: { ptoCount: number; rtt: { smoothedRttMs: number } };
+}
+
+export function fakePath(id: number, srttMs: number, state: Partial<Pick<FakePath, 'validated' | 'backup' | 'failed' | 'closed'>> & { ptoCount?: number } = {}): FakePath {
+  return {
+    id,
+    validated: state.validated ?? true,
+    backup: state.backup ?? false,
+    failed: state.failed ?? false,
+    closed: state.closed ?? false,
+    loss: { ptoCount: state.ptoCount ?? 0, rtt: { smoothedRttMs: srttMs } },
+  };
+}
+
+export function ids(paths: readonly SchedulerPath[]): number[] {
+  return paths.map((p) => p.id);
+}
