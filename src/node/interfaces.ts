@@ -72,7 +72,9 @@ export function routedSourceAddress(remote: SocketAddress, family: 4 | 6): Promi
       resolve(address);
     };
     socket.once('error', () => done(undefined));
-    socket.connect(remote.port, remote.host, () => {
+    // With a callback, node:dgram hands a connect failure (no route) to it rather than to 'error'.
+    socket.connect(remote.port, remote.host, (error?: Error) => {
+      if (error !== undefined && error !== null) return done(undefined);
       try {
         done(socket.address().address);
       } catch {

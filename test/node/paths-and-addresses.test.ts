@@ -1,9 +1,10 @@
-// How MptSocket reports the engine's path events: the mapping of each change, without a network.
+// How MptSocket reports the engine's path events (the mapping of each change, without a network), and
+// the helpers behind the default local addresses.
 import { describe, expect, test } from 'vitest';
 import type { PathChange } from '../../src/core/connection-events.js';
 import { ReasonCode } from '../../src/core/wire/reason-codes.js';
 import { MptSocket, type MptPathEvent } from '../../src/node/index.js';
-import { defaultLocalAddresses, setInterfaceTableSource } from '../../src/node/interfaces.js';
+import { defaultLocalAddresses, routedSourceAddress, setInterfaceTableSource } from '../../src/node/interfaces.js';
 import type { NetworkInterfaceInfo } from 'node:os';
 
 describe("MptSocket 'path' events", () => {
@@ -63,5 +64,11 @@ describe('defaultLocalAddresses', () => {
     } finally {
       setInterfaceTableSource(undefined);
     }
+  });
+});
+
+describe('routedSourceAddress', () => {
+  test('is the source address the kernel picks for a loopback peer (a connected UDP socket; nothing is sent)', async () => {
+    expect(await routedSourceAddress({ host: '127.0.0.1', port: 9 }, 4)).toBe('127.0.0.1');
   });
 });
