@@ -1,4 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { SocketAddress } from '../core/socket-address.js';
+import { isLoopback } from './options.js';
 
 /**
  * The local addresses a multipath client can bind one socket each to
@@ -43,6 +46,42 @@ export function usableLocalAddresses(family: 4 | 6): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The addresses a client binds by default (no `localAddresses`, no `localAddress`) for a server at
+ * `remoteHost` of `family`: {@link usableLocalAddresses} of that family, of the same scope as the
+ * server: for a loopback server only loopback addresses (which the OS table marks internal, so
+ * normally none: a path over lo is the same link whatever its address), for any other server only
+ * non-loopback ones.
+ */
+export function defaultLocalAddresses(family: 4 | 6, remoteHost: string): string[] {
+  const loopbackServer = isLoopback(remoteHost);
+  return usableLocalAddresses(family).filter((a) => isLoopback(a) === loopbackServer);
+}
+
+/**
+ * The source address the kernel's routing picks to reach `remote`: the local address of a UDP socket
+ * connected there (no datagram is sent), or undefined when there is no route.
+ */
+export function routedSourceAddress(remote: SocketAddress, family: 4 | 6): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+    const done = (address: string | undefined): void => {
+      socket.close();
+      resolve(address);
+    };
+    socket.once('error', () => done(undefined));
+    // With a callback, node:dgram hands a connect failure (no route) to it rather than to 'error'.
+    socket.connect(remote.port, remote.host, (error?: Error) => {
+      if (error !== undefined && error !== null) return done(undefined);
+      try {
+        done(socket.address().address);
+      } catch {
+        done(undefined);
+      }
+    });
+  });
 }
 
 /** Node 18.0-18.3 reported `family` as a number; later versions as 'IPv4' / 'IPv6'. */

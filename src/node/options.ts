@@ -16,8 +16,10 @@ import type { KeyPair } from '../crypto/x25519.js';
  * TransportConfig in the engine): `idleTimeoutMs` (30 000), `keepAliveIntervalMs`
  * (0, off), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
  * (1 MiB), `maxWindowBytes` (16 MiB), `sendBufferBytes` (4 MiB),
- * `congestionControl` ('cubic'), `maxDatagramSizeBytes` (1452), `pmtuDiscovery`
- * (true), `pacing` (true).
+ * `congestionControl` ('cubic'), `maxDatagramSizeBytes` (1452; up to 64 KiB
+ * found by PMTU discovery on loopback), `pmtuDiscovery` (true), `pacing`
+ * (true), `maxPaths` (8 in the Node API, see {@link DEFAULT_MAX_PATHS}; the
+ * engine's own default is 1).
  */
 export type TransportOptions = { readonly [K in keyof TransportConfig]?: TransportConfig[K] | undefined };
 
@@ -61,17 +63,24 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
   readonly signal?: AbortSignal | undefined;
   /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
   readonly timeout?: number | undefined;
-  /** Local address to bind; default the wildcard of the server's family. Not with `localAddresses`. */
+  /** Local address to bind: only this one (a single path). Not with `localAddresses`. */
   readonly localAddress?: string | undefined;
   /**
    * Local IP addresses to bind, one UDP socket each (multipath: a path is a local socket and a remote
    * address). The connection starts from the first address of the server's family; the other sockets are
-   * bound and receiving, ready for further paths, and close with the connection. Default: one socket on
-   * the wildcard of the server's family (or `localAddress`). See `usableLocalAddresses()`.
+   * bound and receiving, ready for further paths, and close with the connection.
+   *
+   * Default (neither this nor `localAddress` given, and `maxPaths` > 1): the connection starts on a socket
+   * bound to the wildcard of the server's family, from the source address the kernel's routing picks for
+   * the server; then one more socket per other address `usableLocalAddresses()` lists for that family
+   * (the non-internal interface addresses), each opening one extra path to the server once connected. A
+   * loopback server gets extra paths only from loopback addresses the table lists as non-internal, that
+   * is, normally none. A host with no other address, or `maxPaths: 1`, has the one wildcard socket.
    */
   readonly localAddresses?: readonly string[] | undefined;
   /**
-   * Multipath (needs `localAddresses` and `maxPaths` > 1 on both ends): where the extra paths go. Once
+   * Multipath (needs several local addresses, given or by default, and `maxPaths` > 1 on both ends):
+   * where the extra paths go. Once
    * 'connect' fires, the client opens one extra path from each local address after the one the
    * connection started from, in `localAddresses` order (duplicates dropped): the i-th extra local address
    * pairs with `extraRemotes[i]`, and with the server address it connected to where `extraRemotes` has no
@@ -125,10 +134,25 @@ export interface MptListenOptions {
 
 const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_CONFIG) as (keyof TransportConfig)[];
 
-/** The transport settings present in an options object, for the engine to validate. */
+/**
+ * `maxPaths` of {@link connect} and {@link createServer} when not given: how
+ * many paths a connection may have at once (the engine takes the smaller of
+ * both ends' values). The engine defaults to 1; the Node API allows
+ * multipath out of the box, as MPTCP's in-kernel path manager does, so that
+ * a multi-homed client gets a path per interface address (see
+ * `localAddresses`) without configuration. A client that binds only one
+ * address (a loopback peer, a single-homed host, `localAddress`) still has
+ * one path; allowing more only costs a connection ID per extra path.
+ */
+export const DEFAULT_MAX_PATHS = 8;
+
+/**
+ * The transport settings present in an options object, for the engine to
+ * validate, with the Node API's own defaults ({@link DEFAULT_MAX_PATHS}).
+ */
 export function pickTransport(options: object): Partial<Record<keyof TransportConfig, unknown>> {
   const source = options as Record<string, unknown>;
-  const out: Partial<Record<keyof TransportConfig, unknown>> = {};
+  const out: Partial<Record<keyof TransportConfig, unknown>> = { maxPaths: DEFAULT_MAX_PATHS };
   for (const key of TRANSPORT_KEYS) if (source[key] !== undefined) out[key] = source[key];
   return out;
 }

@@ -2,13 +2,15 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
-import type { ClosedEvent, ConnectionEvent } from '../core/connection-events.js';
+import type { ClosedEvent, ConnectionEvent, PathEvent } from '../core/connection-events.js';
+import type { Path } from '../core/path.js';
 import { Endpoint } from '../core/endpoint.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
-import { pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { defaultLocalAddresses, routedSourceAddress } from './interfaces.js';
+import { DEFAULT_MAX_PATHS, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -28,7 +30,33 @@ const ABORT_CODE = 1;
 /** Keepalive interval when setKeepAlive(true) names none, ms. */
 const DEFAULT_KEEPALIVE_MS = 15_000;
 
-/** What the socket reports about one path. */
+/**
+ * Where a path stands: `validating` (opened, its PATH_CHALLENGE not yet answered: it carries no stream
+ * data), `active` (carries data), `backup` (used only when no active path can send), `failed` (probes
+ * went unanswered; it comes back `active` or `backup` if the peer answers again), `closed` (abandoned).
+ */
+export type MptPathStatus = 'validating' | 'active' | 'backup' | 'failed' | 'closed';
+
+/**
+ * What happened to a path, in a 'path' event: `up` (it may carry data now: validated, or answering again
+ * after `down`), `down` (it failed: probes went unanswered; the other paths carry the stream), `status`
+ * (it became backup, or available again), `closed` (abandoned by either end; nothing more follows for it).
+ */
+export type MptPathChange = 'up' | 'down' | 'status' | 'closed';
+
+/** The argument of an {@link MptSocket} 'path' event. */
+export interface MptPathEvent {
+  /** The path's id (as in {@link MptSocket.paths}). */
+  readonly id: number;
+  /** What happened. */
+  readonly change: MptPathChange;
+  /** For `down` and `closed`: the engine's ReasonCode (see `reasonCodeName`); else 0. */
+  readonly reasonCode: number;
+  /** The path as it stands right after the change; undefined if the connection no longer lists it. */
+  readonly path: MptPathInfo | undefined;
+}
+
+/** What the socket reports about one path: a snapshot, taken when {@link MptSocket.paths} is read. */
 export interface MptPathInfo {
   /** Path id. */
   readonly id: number;
@@ -36,6 +64,8 @@ export interface MptPathInfo {
   readonly local: SocketAddress;
   /** The peer's address on this path. */
   readonly remote: SocketAddress;
+  /** Where the path stands. */
+  readonly status: MptPathStatus;
   /** Smoothed RTT, ms. */
   readonly srttMs: number;
   /** Minimum RTT seen, ms. */
@@ -46,17 +76,19 @@ export interface MptPathInfo {
   readonly bytesInFlight: number;
   /** Current datagram size (PMTU), bytes. */
   readonly mtuBytes: number;
-  /** UDP payload bytes sent. */
+  /** UDP payload bytes sent (every packet: data, ACKs, probes; after encryption). */
   readonly bytesSent: number;
-  /** UDP payload bytes received. */
+  /** UDP payload bytes received (packets that authenticated). */
   readonly bytesReceived: number;
+  /** Stream bytes sent for the first time on this path: its share of what we sent. */
+  readonly streamBytesSent: number;
   /** Packets sent. */
   readonly packetsSent: number;
   /** Packets received. */
   readonly packetsReceived: number;
-  /** Packets declared lost. */
+  /** Packets declared lost (the engine counts losses in packets, not bytes). */
   readonly packetsLost: number;
-  /** Stream bytes sent again after a loss. */
+  /** Stream bytes sent again on this path after a loss. */
   readonly bytesRetransmitted: number;
   /** Whether the path may carry stream data: path 0 after the handshake, a later path once its PATH_CHALLENGE was answered. */
   readonly validated: boolean;
@@ -71,7 +103,9 @@ export const ADOPT = Symbol('mpt.adopt');
 /**
  * An mpt connection as a Duplex stream, used like net.Socket: events
  * 'connect', 'ready', 'data', 'end', 'finish', 'close' (hadError), 'error',
- * 'timeout'. Errors are {@link MptError}s with a stable `code`.
+ * 'timeout'; and 'path' ({@link MptPathEvent}) when a path comes up, goes
+ * down, changes status or closes. Errors are {@link MptError}s with a stable
+ * `code`.
  */
 export class MptSocket extends Duplex implements ConnectionOwner {
   /** True while the handshake runs. */
@@ -174,7 +208,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const endpoint = Endpoint.create({ transport: withLoopbackDatagrams(pickTransport(options), address), provider: options.provider });
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
-    const driver = await EndpointDriver.bind(endpoint.value, localBindings(options, family, remote));
+    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -301,7 +335,22 @@ export class MptSocket extends Duplex implements ConnectionOwner {
         return;
       case 'closed':
         return this.#onClosed(event);
+      case 'path':
+        return this.#onPathEvent(event);
+      case 'remoteAddress':
+        return;
     }
+  }
+
+  #onPathEvent(event: PathEvent): void {
+    const path = this.#connection?.pathById(event.pathId);
+    const out: MptPathEvent = {
+      id: event.pathId,
+      change: PATH_CHANGES[event.change],
+      reasonCode: event.reasonCode,
+      path: path === undefined ? undefined : pathInfo(path),
+    };
+    this.emit('path', out);
   }
 
   /** @internal Every UDP socket the connection used failed. */
@@ -485,6 +534,33 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     process.nextTick(() => this.emit('close', error !== null));
   }
 
+  // ----- typed events -------------------------------------------------------------------------
+
+  /**
+   * Adds a listener, as EventEmitter's. 'path' listeners get an {@link MptPathEvent}: path 0 comes `up`
+   * right after 'connect' (and, on a server, right after 'connection'), each further path when it is
+   * validated, and `down`, `status`, `closed` follow as they happen. The other events are net.Socket's.
+   */
+  override on(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** As {@link MptSocket.on}, for one event only. */
+  override once(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
+  /** Removes a listener added with {@link MptSocket.on} or {@link MptSocket.once}. */
+  override off(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override off(event: string | symbol, listener: (...args: any[]) => void): this;
+  override off(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.off(event, listener);
+  }
+
   // ----- net.Socket API ---------------------------------------------------------------------
 
   /**
@@ -582,27 +658,14 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     return 'closed';
   }
 
-  /** The paths of the connection and their figures (one path until multipath). */
+  /**
+   * The connection's paths and their figures, a snapshot (a new array of plain objects each read), in
+   * path-id order; empty before the handshake. A closed path is listed until the engine drops it.
+   */
   get paths(): MptPathInfo[] {
     const connection = this.#connection;
     if (connection === undefined) return [];
-    return connection.paths.map((p) => ({
-      id: p.id,
-      local: p.local,
-      remote: p.remote,
-      srttMs: p.loss.rtt.smoothedRttMs,
-      minRttMs: p.loss.rtt.minRttMs,
-      cwndBytes: p.cc.cwnd,
-      bytesInFlight: p.loss.bytesInFlight,
-      mtuBytes: p.mtuBytes,
-      bytesSent: p.stats.bytesSent,
-      bytesReceived: p.stats.bytesReceived,
-      packetsSent: p.stats.packetsSent,
-      packetsReceived: p.stats.packetsReceived,
-      packetsLost: p.stats.packetsLost,
-      bytesRetransmitted: p.stats.streamBytesRetransmitted,
-      validated: p.validated,
-    }));
+    return connection.paths.map(pathInfo);
   }
 
   /** Connection-wide counters (a snapshot). */
@@ -616,7 +679,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   // ----- internals --------------------------------------------------------------------------
 
   /**
-   * Client with `localAddresses` and `maxPaths` > 1: one extra path per extra local socket, to the
+   * Client with several local sockets and `maxPaths` > 1: one extra path per extra local socket, to the
    * matching `extraRemotes` entry or else the server address (see {@link MptConnectOptions.extraRemotes}).
    */
   #planExtraPaths(): void {
@@ -624,7 +687,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const driver = this.#driver;
     const connection = this.#connection;
     if (options === undefined || driver === undefined || connection === undefined) return;
-    if ((options.maxPaths ?? 1) <= 1 || options.localAddresses === undefined) return;
+    const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
+    if (maxPaths <= 1) return;
     const server = connection.paths[0]?.remote;
     if (server === undefined) return;
     const extraLocals = driver.addresses().filter((a) => a !== driver.local);
@@ -635,7 +699,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       const remote: SocketAddress = given === undefined ? server : { host: given.host, port: given.port };
       if (isIP(local.host) === isIP(remote.host)) planned.push({ local, remote });
     });
-    this.#pendingPaths = planned.slice(0, Math.max(0, (options.maxPaths ?? 1) - 1));
+    this.#pendingPaths = planned.slice(0, maxPaths - 1);
     this.#pendingPathsUntilMs = driver.now() + EXTRA_PATH_RETRY_MS;
   }
 
@@ -691,6 +755,38 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 /** How long after 'connect' the client keeps retrying to open its extra paths (until the peer's CIDs arrive), ms. */
 const EXTRA_PATH_RETRY_MS = 5_000;
 
+/** A plain snapshot of one engine path. */
+function pathInfo(p: Path): MptPathInfo {
+  return {
+    id: p.id,
+    local: { host: p.local.host, port: p.local.port },
+    remote: { host: p.remote.host, port: p.remote.port },
+    status: p.state,
+    srttMs: p.loss.rtt.smoothedRttMs,
+    minRttMs: p.loss.rtt.minRttMs,
+    cwndBytes: p.cc.cwnd,
+    bytesInFlight: p.loss.bytesInFlight,
+    mtuBytes: p.mtuBytes,
+    bytesSent: p.stats.bytesSent,
+    bytesReceived: p.stats.bytesReceived,
+    streamBytesSent: p.stats.streamBytesSent,
+    packetsSent: p.stats.packetsSent,
+    packetsReceived: p.stats.packetsReceived,
+    packetsLost: p.stats.packetsLost,
+    bytesRetransmitted: p.stats.streamBytesRetransmitted,
+    validated: p.validated,
+  };
+}
+
+/** The engine's path changes as the socket reports them: a failure is `down`, a recovery `up` again. */
+const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
+  up: 'up',
+  recovered: 'up',
+  failed: 'down',
+  status: 'status',
+  closed: 'closed',
+};
+
 function closedError(): MptError {
   return new MptError(MptErrorCode.InvalidState, 'the connection is closed');
 }
@@ -707,10 +803,11 @@ export function toMptError(error: unknown): MptError {
 
 /**
  * The sockets a client binds: the first (connected to the server, so the kernel reports ICMP errors and
- * picks the source) carries the connection; with `localAddresses`, one more unconnected socket per other
- * address, so a later path can reach any server address from it.
+ * picks the source) carries the connection; with `localAddresses`, or by default the other interface
+ * addresses of the server's family (see {@link MptConnectOptions.localAddresses}), one more unconnected
+ * socket per other address, so a later path can reach any server address from it.
  */
-function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress): BindOptions[] {
+async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress): Promise<BindOptions[]> {
   const port = options.localPort ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new MptError(MptErrorCode.InvalidConfig, `localPort must be an integer from 0 to 65535, got ${String(port)}`);
@@ -723,7 +820,14 @@ function localBindings(options: MptConnectOptions, family: 4 | 6, remote: Socket
   }
   const list = options.localAddresses;
   if (list === undefined) {
-    return [{ type: family === 6 ? 'udp6' : 'udp4', host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'), port, connectTo: remote }];
+    const type = family === 6 ? 'udp6' : 'udp4';
+    const primary: BindOptions = { type, host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'), port, connectTo: remote };
+    if (options.localAddress !== undefined || (options.maxPaths ?? DEFAULT_MAX_PATHS) <= 1) return [primary];
+    // The default: the path the routing table picks, then one more socket per other interface address.
+    const candidates = defaultLocalAddresses(family, remote.host);
+    if (candidates.length === 0) return [primary];
+    const source = await routedSourceAddress(remote, family);
+    return [primary, ...candidates.filter((a) => a !== source).map((host): BindOptions => ({ type, host, port }))];
   }
   if (options.localAddress !== undefined) {
     throw new MptError(MptErrorCode.InvalidConfig, 'give localAddress or localAddresses, not both');
