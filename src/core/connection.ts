@@ -591,7 +591,7 @@ export class Connection {
       path.unvalidatedReceivedBytes = datagramBytes;
       path.unvalidatedSentBytes = 0;
     }
-    this.startChallenge(path);
+    this.startChallenge(path, nowMs);
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -651,7 +651,7 @@ export class Connection {
       path = this.createPath(pathId, local, remote, this.localCidByPath[pathId] as Uint8Array, this.remoteCidByPath[pathId] ?? EMPTY, nowMs, false, true);
       path.unvalidatedReceivedBytes = datagram.length;
       path.backup = this.signals.peerStatusOf(pathId) === 'backup';
-      this.startChallenge(path);
+      this.startChallenge(path, nowMs);
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
     if (path.acks.isDuplicate(pn)) return this.dropPacket();
@@ -704,6 +704,7 @@ export class Connection {
       if (path.closed) continue;
       t = min(t, path.loss.timerMs);
       t = min(t, path.acks.ackDueAtMs);
+      if (path.id > 0 && path.challengeOutstanding) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
     }
     return t;
   }
@@ -738,6 +739,12 @@ export class Connection {
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
     for (const path of this.paths) {
       if (path.closed) continue;
+      if (path.id > 0 && path.challengeOutstanding && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path)) {
+        // RFC 9000 §8.2.4: the address never answered; a later path is given up (path 0 keeps its handshake
+        // address and the idle timeout decides).
+        this.abandonPath(path.id, ReasonCode.PathValidationFailed);
+        continue;
+      }
       const timer = path.loss.timerMs;
       if (timer === undefined || nowMs < timer) continue;
       const outcome = path.loss.onTimeout(nowMs);
@@ -761,6 +768,16 @@ export class Connection {
         if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
       }
     }
+  }
+
+  /**
+   * How long a path's PATH_CHALLENGE may go unanswered: three times the larger of path 0's PTO and the
+   * path's own (from the initial RTT until it has a sample), as RFC 9000 §8.2.4 suggests.
+   */
+  private validationTimeoutMs(path: Path): number {
+    const own = path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs);
+    const base = this.paths[0]?.loss.rtt.ptoBaseMs(this.paths[0].loss.maxAckDelayMs) ?? own;
+    return 3 * Math.max(own, base);
   }
 
   // ----- output ---------------------------------------------------------------------------
@@ -972,7 +989,7 @@ export class Connection {
     const remoteCid = this.remoteCidByPath[id];
     if (localCid === undefined || remoteCid === undefined) return undefined;
     const path = this.createPath(id, local, remote, localCid, remoteCid, nowMs, false, false);
-    this.startChallenge(path);
+    this.startChallenge(path, nowMs);
     return id;
   }
 
@@ -1044,7 +1061,8 @@ export class Connection {
     this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
   }
 
-  private startChallenge(path: Path): void {
+  private startChallenge(path: Path, nowMs: number): void {
+    path.challengeStartedMs = nowMs;
     path.challengeData.set(this.randomBytes(8), 0);
     path.challengePending = true;
     path.challengeOutstanding = true;

@@ -134,6 +134,8 @@ export class Path {
   challengePending = false;
   /** Whether we wait for the PATH_RESPONSE to our challenge: the peer's current address is unvalidated. */
   challengeOutstanding = false;
+  /** When the current challenge started, ms (RFC 9000 §8.2.4: validation is abandoned after a while). */
+  challengeStartedMs = 0;
   /**
    * Whether the path may carry stream data. Path 0 is validated by the handshake; a later path only once
    * our PATH_CHALLENGE on it was answered (RFC 9000 §8.2).

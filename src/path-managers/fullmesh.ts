@@ -14,7 +14,7 @@ import type { PathManager, PathManagerContext, PathView } from './path-manager.j
 export interface FullmeshOptions {
   /** Most open paths, path 0 included. Default 8. */
   readonly maxPaths?: number;
-  /** First delay before reopening a pair whose path failed, ms; doubles per failure up to 30 s. Default 1000. */
+  /** First delay before reopening a pair whose path closed on a failure (e.g. validation), ms; doubles per failure up to 30 s. Default 1000. */
   readonly retryDelayMs?: number;
   /** Whether a server advertises its other local addresses. Default true. */
   readonly advertise?: boolean;
@@ -36,15 +36,19 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
 
     const pairKey = (local: SocketAddress, remote: SocketAddress): string => `${addressKey(local)}>${addressKey(remote)}`;
 
-    /** Opens a path for every pair that has none, within the limit, skipping pairs in back-off. */
+    /**
+     * Opens a path for every pair that has none, within the limit, skipping pairs in back-off. A failed
+     * path still holds its pair: the connection keeps probing it and it comes back by itself when its
+     * link does, so a second path for the pair would only duplicate it.
+     */
     const fill = (ctx: PathManagerContext): void => {
       if (ctx.role !== 'client') return;
       const paths = ctx.paths();
-      let open = paths.filter((p) => p.state !== 'closed' && p.state !== 'failed').length;
+      let open = paths.filter((p) => p.state !== 'closed').length;
       for (const local of ctx.localAddresses()) {
         for (const remote of ctx.remoteAddresses()) {
           if (open >= maxPaths) return;
-          if (paths.some((p) => p.state !== 'closed' && p.state !== 'failed' && sameAddress(p.local, local) && sameAddress(p.remote, remote))) continue;
+          if (paths.some((p) => p.state !== 'closed' && sameAddress(p.local, local) && sameAddress(p.remote, remote))) continue;
           if (held.has(pairKey(local, remote))) continue;
           if (ctx.openPath(local, remote) !== undefined) open++;
         }
@@ -84,16 +88,16 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
       onPathUp(_ctx, path) {
         failures.delete(pairKey(path.local, path.remote));
       },
-      onPathFailed(ctx, path) {
-        // Back off before trying the pair again, so a dead interface is not hammered.
-        const key = pairKey(path.local, path.remote);
-        const n = (failures.get(key) ?? 0) + 1;
-        failures.set(key, n);
-        const delayMs = Math.min(baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS);
-        held.add(key);
-        ctx.setTimer(`${RETRY_TAG}:${key}`, delayMs);
-      },
-      onPathClosed(ctx) {
+      onPathClosed(ctx, path, reason) {
+        // Closed on a failure (validation timed out, the peer found it unusable): back off before trying
+        // the pair again, so an unreachable pair is not hammered. Closed by choice: the slot is free now.
+        if (reason !== ReasonCode.NoError && reason !== ReasonCode.AddressRemoved && reason !== ReasonCode.AdministrativelyProhibited) {
+          const key = pairKey(path.local, path.remote);
+          const n = (failures.get(key) ?? 0) + 1;
+          failures.set(key, n);
+          held.add(key);
+          ctx.setTimer(`${RETRY_TAG}:${key}`, Math.min(baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS));
+        }
         fill(ctx); // a slot may have freed up for another pair
       },
       onTimer(ctx, tag) {

@@ -51,15 +51,13 @@ describe('fullmesh', () => {
     expect(ctx.pairs()).toEqual([]);
   });
 
-  it('backs off before reopening a failed pair, doubling the delay', () => {
+  it('backs off before reopening a pair whose path closed on a failure, doubling the delay', () => {
     const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1')]);
     const pm = host(ctx, { retryDelayMs: 500 });
     pm.notify('onEstablished');
     const failing = ctx.path('10.0.1.1', '10.9.0.1')!;
-    failing.state = 'failed';
-    pm.notify('onPathFailed', failing, ReasonCode.Unspecified);
-    failing.state = 'closed'; // the connection closes a failed path
-    pm.notify('onPathClosed', failing, ReasonCode.Unspecified);
+    failing.state = 'closed'; // the connection gave up validating it
+    pm.notify('onPathClosed', failing, ReasonCode.PathValidationFailed);
     // Held back: no new path to the pair until its timer fires.
     expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1']);
     const [tag, delay] = [...ctx.timers][0]!;
@@ -67,15 +65,33 @@ describe('fullmesh', () => {
     pm.notify('onTimer', tag!);
     expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.1.1>10.9.0.1']);
     const again = ctx.path('10.0.1.1', '10.9.0.1')!;
-    again.state = 'failed';
-    pm.notify('onPathFailed', again, ReasonCode.Unspecified);
     again.state = 'closed';
+    pm.notify('onPathClosed', again, ReasonCode.PathValidationFailed);
     expect(ctx.timers.get(tag!)).toBe(1000);
     // A pair whose path came up starts its back-off afresh.
     pm.notify('onTimer', tag!);
-    pm.notify('onPathUp', ctx.path('10.0.1.1', '10.9.0.1')!);
-    pm.notify('onPathFailed', ctx.path('10.0.1.1', '10.9.0.1')!, ReasonCode.Unspecified);
+    const third = ctx.path('10.0.1.1', '10.9.0.1')!;
+    pm.notify('onPathUp', third);
+    third.state = 'closed';
+    pm.notify('onPathClosed', third, ReasonCode.PathValidationFailed);
     expect(ctx.timers.get(tag!)).toBe(500);
+  });
+
+  it('keeps a failed path: it holds its pair (the connection probes it back) and is not duplicated', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1')]);
+    const pm = host(ctx);
+    pm.notify('onEstablished');
+    const failing = ctx.path('10.0.1.1', '10.9.0.1')!;
+    failing.state = 'failed';
+    pm.notify('onPathFailed', failing, 0);
+    pm.notify('onRemoteAddressAdded', addr('10.9.0.1')); // anything that makes it look for gaps
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.1.1>10.9.0.1']);
+    expect(ctx.closed).toEqual([]);
+    // Closed by choice: the slot is free at once, no back-off.
+    failing.state = 'closed';
+    pm.notify('onPathClosed', failing, ReasonCode.AdministrativelyProhibited);
+    expect(ctx.pairs()).toHaveLength(2);
+    expect(ctx.timers.size).toBe(0);
   });
 
   it('on a server: opens nothing, advertises its other addresses and withdraws removed ones', () => {

@@ -2,7 +2,7 @@
 // link, with helpers to move a stream and read it out on the other side.
 import { createHash } from 'node:crypto';
 import type { Connection } from '../../src/core/connection.js';
-import type { PathEvent, RemoteAddressEvent } from '../../src/core/connection-events.js';
+import type { PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../../src/core/connection-events.js';
 import { Endpoint, type ConnectOptions, type EndpointOptions } from '../../src/core/endpoint.js';
 import type { DatagramEndpoint } from '../../src/core/datagram-endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
@@ -56,6 +56,8 @@ export class Sink {
   paused = false;
   /** The connection's 'path' and 'remoteAddress' events, in order, with the virtual time they were seen. */
   readonly pathEvents: (PathEvent | RemoteAddressEvent)[] = [];
+  /** The connection's 'pathManagerError' events. */
+  readonly pathManagerErrors: PathManagerErrorEvent[] = [];
 
   constructor(readonly connection: Connection) {}
 
@@ -68,6 +70,7 @@ export class Sink {
         this.remoteKey = e.remoteStaticKey;
       } else if (e.type === 'closed') this.closed = e;
       else if (e.type === 'path' || e.type === 'remoteAddress') this.pathEvents.push(e);
+      else if (e.type === 'pathManagerError') this.pathManagerErrors.push(e);
       else if (e.type === 'reset') this.reset = e.applicationErrorCode;
     }
     for (let b = this.paused ? undefined : this.connection.read(); b !== undefined; b = this.connection.read()) {

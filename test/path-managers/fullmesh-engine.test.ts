@@ -1,0 +1,97 @@
+// Issue #4 part 5: the fullmesh path manager, run by the engine itself, in the
+// simulator. Client on two addresses, server on two; three of the four pairs
+// are routed. Fullmesh opens a path per pair, learns the server's second
+// address from its ADD_ADDRESS, gives up on the unroutable pair (validation
+// fails, back-off), and closes the paths of a local address that goes away.
+import { describe, expect, test } from 'vitest';
+import type { PathEvent } from '../../src/core/connection-events.js';
+import type { SocketAddress } from '../../src/core/socket-address.js';
+import { ReasonCode } from '../../src/core/wire/index.js';
+import { fullmesh } from '../../src/path-managers/fullmesh.js';
+import type { PathManager } from '../../src/path-managers/path-manager.js';
+import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-pair.js';
+import { nullProvider } from '../support/null-provider.js';
+import { CLIENT_B, bdpLink } from '../support/two-paths.js';
+
+const SERVER_B: SocketAddress = { host: '10.0.2.2', port: 443 };
+const key = (a: SocketAddress): string => `${a.host}:${a.port}`;
+
+function meshPair(clientManager: PathManager | (() => PathManager) = fullmesh()) {
+  const transport = { maxPaths: 8 };
+  const pair = enginePair({
+    link: bdpLink(20e6, 20),
+    extraClientAddresses: [{ address: CLIENT_B, link: bdpLink(10e6, 40) }],
+    extraServerAddresses: [{ address: SERVER_B, link: bdpLink(10e6, 30) }],
+    client: { provider: nullProvider, transport },
+    server: { provider: nullProvider, transport, server: { pathManager: fullmesh(), localAddresses: [SERVER, SERVER_B] } },
+    connect: { pathManager: clientManager, localAddresses: [CLIENT, CLIENT_B] },
+  });
+  pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+  return pair;
+}
+
+describe('fullmesh, run by the engine', () => {
+  test('opens a path per routable (local, remote) pair, including the advertised server address, and they all carry the stream', () => {
+    const pair = meshPair();
+    const client = pair.connection;
+    pair.sim.runFor(8_000);
+    pair.pump();
+    const live = client.paths.filter((p) => !p.closed);
+    const validated = live.filter((p) => p.validated).map((p) => `${key(p.local)}>${key(p.remote)}`).sort();
+    expect(validated).toEqual([`${key(CLIENT)}>${key(SERVER)}`, `${key(CLIENT)}>${key(SERVER_B)}`, `${key(CLIENT_B)}>${key(SERVER)}`].sort());
+    // CLIENT_B -> SERVER_B has no route: every attempt ends in PathValidationFailed, retried with back-off.
+    const failedAttempts = client.paths.filter((p) => p.closed && p.local.host === CLIENT_B.host && p.remote.host === SERVER_B.host);
+    const closures = pair.clientSink.pathEvents.filter((e): e is PathEvent => e.type === 'path' && e.change === 'closed');
+    expect(closures.length).toBe(failedAttempts.length);
+    expect(closures.every((e) => e.reasonCode === ReasonCode.PathValidationFailed)).toBe(true);
+    console.log(`fullmesh: ${live.length} paths open, ${failedAttempts.length} attempts on the unroutable pair in 8 s (back-off 1, 2, 4 s)`);
+    expect(failedAttempts.length).toBeGreaterThanOrEqual(1);
+    expect(failedAttempts.length).toBeLessThanOrEqual(3);
+
+    const data = payload(6_000_000, 21);
+    client.write(data);
+    client.shutdown();
+    pair.clientNode.wake();
+    pair.runUntil(() => pair.serverSink!.finished, 30_000);
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+    for (const p of live.filter((x) => x.validated)) expect(p.stats.streamBytesSent, `${key(p.local)}>${key(p.remote)}`).toBeGreaterThan(200_000);
+  });
+
+  test('a local address that goes away: its paths close with AddressRemoved, the stream carries on', () => {
+    const pair = meshPair();
+    const client = pair.connection;
+    pair.sim.runFor(2_000);
+    pair.pump();
+    const data = payload(4_000_000, 22);
+    client.write(data);
+    client.shutdown();
+    pair.clientNode.wake();
+    pair.runUntil(() => pair.serverSink!.bytes > 1_000_000, 20_000);
+    client.setLocalAddresses(pair.sim.nowMs, [CLIENT]);
+    pair.clientNode.wake();
+    const fromB = client.paths.filter((p) => p.local.host === CLIENT_B.host);
+    expect(fromB.length).toBeGreaterThan(0);
+    expect(fromB.every((p) => p.closed)).toBe(true);
+    pair.runUntil(() => pair.serverSink!.finished, 30_000);
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+    const serverClosed = pair.serverSink!.pathEvents.filter((e): e is PathEvent => e.type === 'path' && e.change === 'closed' && e.reasonCode === ReasonCode.AddressRemoved);
+    expect(serverClosed.length).toBeGreaterThan(0);
+  });
+
+  test('a plugin that throws is reported as an event and the connection lives on', () => {
+    const pair = meshPair({
+      name: 'broken',
+      onEstablished() {
+        throw new Error('boom');
+      },
+    });
+    expect(pair.connection.pathManagerPlugin?.name).toBe('broken');
+    const data = payload(500_000, 23);
+    pair.connection.write(data);
+    pair.connection.shutdown();
+    pair.clientNode.wake();
+    pair.runUntil(() => pair.serverSink!.finished, 10_000);
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+    expect(pair.clientSink.pathManagerErrors).toEqual([{ type: 'pathManagerError', pathManager: 'broken', hook: 'onEstablished', error: new Error('boom') }]);
+  });
+});
