@@ -74,7 +74,10 @@ export interface PathEvent {
   readonly reasonCode: number;
 }
 
-/** The peer advertised (ADD_ADDRESS) or withdrew (REMOVE_ADDRESS) one of its addresses. */
+/**
+ * The peer advertised (ADD_ADDRESS) or withdrew (REMOVE_ADDRESS) one of its addresses, or the owner
+ * added one it knew of (`Connection.addRemoteAddress`).
+ */
 export interface RemoteAddressEvent {
   readonly type: 'remoteAddress';
   /** Whether the address was added or removed. */

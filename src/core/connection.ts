@@ -20,7 +20,7 @@ import { createScheduler } from './scheduler/create-scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
-import { PathSignals } from './path-signals.js';
+import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
 import type { PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
@@ -218,6 +218,8 @@ export class Connection {
   private nextIssuedPathId = 1;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
   private readonly signals = new PathSignals();
+  /** Peer addresses the owner added ({@link addRemoteAddress}). */
+  private readonly knownRemotes: SocketAddress[] = [];
   /** Decides which path is offered the next packet, and whether stream data goes on one path or all. */
   private readonly scheduler: Scheduler;
   /** The order the scheduler offers paths the next packet in, recomputed on each poll; reused. */
@@ -1013,11 +1015,24 @@ export class Connection {
     return this.signals.advertised();
   }
 
-  /** The peer's addresses: the one the connection began with, then those it advertised. */
+  /** The peer's addresses: the one the connection began with, those the owner added, then those the peer advertised. */
   remoteAddresses(): SocketAddress[] {
     const out = [this.remote];
+    for (const a of this.knownRemotes) if (!out.some((b) => sameAddress(a, b))) out.push(a);
     for (const a of this.signals.peerAddresses()) if (!out.some((b) => sameAddress(a, b))) out.push(a);
     return out;
+  }
+
+  /**
+   * An address of the peer the owner knows of another way (configuration, DNS): reported as a
+   * 'remoteAddress' event like an advertised one, so the path manager may open paths to it. False if
+   * it is already known.
+   */
+  addRemoteAddress(address: SocketAddress): boolean {
+    if (this.remoteAddresses().some((a) => sameAddress(a, address)) || this.knownRemotes.length >= MAX_PEER_ADDRESSES) return false;
+    this.knownRemotes.push(address);
+    this.emit({ type: 'remoteAddress', change: 'added', address });
+    return true;
   }
 
   /**

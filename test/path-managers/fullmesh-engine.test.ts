@@ -5,7 +5,7 @@
 // fails, back-off), and closes the paths of a local address that goes away.
 import { describe, expect, test } from 'vitest';
 import type { PathEvent } from '../../src/core/connection-events.js';
-import type { SocketAddress } from '../../src/core/socket-address.js';
+import { sameAddress, type SocketAddress } from '../../src/core/socket-address.js';
 import { ReasonCode } from '../../src/core/wire/index.js';
 import { fullmesh } from '../../src/path-managers/fullmesh.js';
 import type { PathManager } from '../../src/path-managers/path-manager.js';
@@ -16,14 +16,14 @@ import { CLIENT_B, bdpLink } from '../support/two-paths.js';
 const SERVER_B: SocketAddress = { host: '10.0.2.2', port: 443 };
 const key = (a: SocketAddress): string => `${a.host}:${a.port}`;
 
-function meshPair(clientManager: PathManager | (() => PathManager) = fullmesh()) {
+function meshPair(clientManager: PathManager | (() => PathManager) = fullmesh(), serverManager: (() => PathManager) | null = fullmesh()) {
   const transport = { maxPaths: 8 };
   const pair = enginePair({
     link: bdpLink(20e6, 20),
     extraClientAddresses: [{ address: CLIENT_B, link: bdpLink(10e6, 40) }],
     extraServerAddresses: [{ address: SERVER_B, link: bdpLink(10e6, 30) }],
     client: { provider: nullProvider, transport },
-    server: { provider: nullProvider, transport, server: { pathManager: fullmesh(), localAddresses: [SERVER, SERVER_B] } },
+    server: { provider: nullProvider, transport, server: { pathManager: serverManager ?? undefined, localAddresses: [SERVER, SERVER_B] } },
     connect: { pathManager: clientManager, localAddresses: [CLIENT, CLIENT_B] },
   });
   pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
@@ -76,6 +76,19 @@ describe('fullmesh, run by the engine', () => {
     expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
     const serverClosed = pair.serverSink!.pathEvents.filter((e): e is PathEvent => e.type === 'path' && e.change === 'closed' && e.reasonCode === ReasonCode.AddressRemoved);
     expect(serverClosed.length).toBeGreaterThan(0);
+  });
+
+  test('a server address the client knows of another way (addRemoteAddress) gets paths too', () => {
+    const pair = meshPair(fullmesh(), null); // the server advertises nothing
+    const client = pair.connection;
+    pair.sim.runFor(1_000);
+    pair.pump();
+    expect(client.paths.some((p) => sameAddress(p.remote, SERVER_B))).toBe(false);
+    expect(client.addRemoteAddress(SERVER_B)).toBe(true);
+    expect(client.addRemoteAddress(SERVER_B)).toBe(false);
+    pair.clientNode.wake();
+    pair.runUntil(() => client.paths.some((p) => sameAddress(p.local, CLIENT) && sameAddress(p.remote, SERVER_B) && p.validated), 5_000);
+    expect(client.remoteAddresses()).toEqual([SERVER, SERVER_B]);
   });
 
   test('a plugin that throws is reported as an event and the connection lives on', () => {
