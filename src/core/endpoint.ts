@@ -7,7 +7,7 @@ import { keyPairFromPrivate, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { equalBytes } from './bytes.js';
 import { resolveTransportConfig, type TransportConfig, MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
-import { Connection, serverTransportParams } from './connection.js';
+import { Connection, serverTransportParams, type ConnectionInit } from './connection.js';
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
@@ -192,20 +192,7 @@ export class Endpoint implements DatagramEndpoint {
     const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
     const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
     const connection = Connection.client(
-      {
-        transport: this.transport,
-        provider: this.provider,
-        randomBytes: this.randomBytes,
-        nowMs,
-        local,
-        remote,
-        localCid: this.newCid(),
-        remoteCid: this.randomBytes(DEFAULT_CID_LENGTH),
-        scratch: this.scratch,
-        issueCid: this.issueCid,
-        pathManager: options.pathManager,
-        localAddresses: options.localAddresses,
-      },
+      this.connectionInit(nowMs, local, remote, this.newCid(), this.randomBytes(DEFAULT_CID_LENGTH), options),
       { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
       options.earlyData,
     );
@@ -380,20 +367,7 @@ export class Endpoint implements DatagramEndpoint {
       return;
     }
     const connection = Connection.server(
-      {
-        transport: this.transport,
-        provider: this.provider,
-        randomBytes: this.randomBytes,
-        nowMs,
-        local,
-        remote,
-        localCid,
-        remoteCid: scid.slice(),
-        scratch: this.scratch,
-        issueCid: this.issueCid,
-        pathManager: this.server?.pathManager,
-        localAddresses: this.server?.localAddresses,
-      },
+      this.connectionInit(nowMs, local, remote, localCid, scid.slice(), this.server ?? {}),
       accepted.value,
       params,
       datagramBytes,
@@ -452,6 +426,31 @@ export class Endpoint implements DatagramEndpoint {
   }
 
   /** A fresh CID routed to `connection` (a connection's CIDs for further paths). */
+  /** What every new connection is built from; `paths` gives its path manager and local addresses. */
+  private connectionInit(
+    nowMs: number,
+    local: SocketAddress,
+    remote: SocketAddress,
+    localCid: Uint8Array,
+    remoteCid: Uint8Array,
+    paths: { readonly pathManager?: PathManagerFactory | undefined; readonly localAddresses?: readonly SocketAddress[] | undefined },
+  ): ConnectionInit {
+    return {
+      transport: this.transport,
+      provider: this.provider,
+      randomBytes: this.randomBytes,
+      nowMs,
+      local,
+      remote,
+      localCid,
+      remoteCid,
+      scratch: this.scratch,
+      issueCid: this.issueCid,
+      pathManager: paths.pathManager,
+      localAddresses: paths.localAddresses,
+    };
+  }
+
   private readonly issueCid = (connection: Connection): Uint8Array => {
     const cid = this.newCid();
     this.byCid.set(cidKey(cid), connection);

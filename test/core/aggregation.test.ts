@@ -8,28 +8,15 @@
 // tags and frame overhead, so 90% leaves ~7.5% for slow start, the
 // sawtooths and whatever the paths' different RTTs cost the reassembly.
 import { describe, expect, test } from 'vitest';
-import { payload } from '../support/engine-pair.js';
+import { runBulk } from '../support/scenarios.js';
 import { multipath, streamBytesOnPath, type PathSpec } from '../support/multipath.js';
 
 const DURATION_MS = 30_000;
 
 function aggregate(specs: readonly PathSpec[], seed: number, durationMs = DURATION_MS) {
   const { pair, server } = multipath(specs, { seed });
-  const sink = pair.serverSink!;
-  sink.keep = false;
   const c = pair.connection;
-  const chunk = payload(1 << 20);
-  const fill = (): void => {
-    while (c.bufferedBytes < 16 << 20) c.write(chunk);
-  };
-  const startMs = pair.sim.nowMs;
-  const startBytes = sink.bytes;
-  fill();
-  pair.runUntil(() => {
-    fill();
-    return pair.sim.nowMs - startMs >= durationMs;
-  }, durationMs + 10_000);
-  const goodputBps = ((sink.bytes - startBytes) * 8) / ((pair.sim.nowMs - startMs) / 1000);
+  const goodputBps = runBulk(pair, durationMs);
   const sumBps = specs.reduce((s, p) => s + p.rateBps, 0);
   const share = goodputBps / sumBps;
   const perPath = specs.map((s, i) => {

@@ -7,6 +7,7 @@ import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-p
 import { nullProvider } from '../support/null-provider.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
+import { runBulk } from '../support/scenarios.js';
 import { CLIENT_B, streamBytes, twoPaths } from '../support/two-paths.js';
 
 describe('multipath: CIDs and path validation', () => {
@@ -100,22 +101,7 @@ describe('multipath: CIDs and path validation', () => {
 /** A bulk flow client -> server for `durationMs` after the second path opened; goodput in bits/s. */
 function twoPathGoodput(durationMs: number, provider?: CryptoProvider) {
   const run = twoPaths({ provider });
-  const { pair } = run;
-  const sink = pair.serverSink!;
-  sink.keep = false;
-  const chunk = payload(1 << 20);
-  const c = pair.connection;
-  const fill = (): void => {
-    while (c.bufferedBytes < 16 << 20) c.write(chunk);
-  };
-  const startMs = pair.sim.nowMs;
-  const startBytes = sink.bytes;
-  fill();
-  pair.runUntil(() => {
-    fill();
-    return pair.sim.nowMs - startMs >= durationMs;
-  }, durationMs + 10_000);
-  return { ...run, goodputBps: ((sink.bytes - startBytes) * 8) / ((pair.sim.nowMs - startMs) / 1000) };
+  return { ...run, goodputBps: runBulk(run.pair, durationMs) };
 }
 
 describe('multipath: minRTT scheduling over 20 Mbit/s / 20 ms and 10 Mbit/s / 80 ms', () => {

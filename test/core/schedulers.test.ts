@@ -6,18 +6,13 @@
 import { describe, expect, test } from 'vitest';
 import type { Connection } from '../../src/core/connection.js';
 import type { SchedulerName } from '../../src/core/scheduler/index.js';
-import type { SocketAddress } from '../../src/core/socket-address.js';
 import { ExtensionId } from '../../src/core/wire/index.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
 import { enginePair, payload, sha256 } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
+import { CLIENT_B, bdpLink } from '../support/two-paths.js';
 
-const CLIENT_B: SocketAddress = { host: '10.0.1.1', port: 40_001 };
 
-/** Rate-limited link with a one-BDP drop-tail queue and no random loss. */
-function bdpLink(rateBps: number, rttMs: number): LinkOptions {
-  return { delayMs: rttMs / 2, rateBps, queueBytes: Math.round((rateBps / 8) * (rttMs / 1000)) };
-}
 
 /** Both ends with the given scheduler; path 1 (CLIENT_B) opened and validated both ways before returning. */
 function twoPaths(scheduler: SchedulerName, linkA: LinkOptions, linkB: LinkOptions, realCrypto = false) {

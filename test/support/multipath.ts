@@ -16,7 +16,7 @@ export interface PathSpec {
 }
 
 /** Rate-limited link with a one-BDP drop-tail queue and no random loss (the same both ways). */
-export function bdpLink(spec: PathSpec): LinkOptions {
+export function specLink(spec: PathSpec): LinkOptions {
   return { delayMs: spec.rttMs / 2, rateBps: spec.rateBps, queueBytes: Math.round((spec.rateBps / 8) * (spec.rttMs / 1000)) };
 }
 
@@ -41,8 +41,8 @@ export function multipath(specs: readonly PathSpec[], options: MultipathOptions 
   const transport = { maxPaths: Math.max(2, specs.length) };
   const pair = enginePair({
     seed: options.seed ?? 1,
-    link: bdpLink(specs[0]!),
-    extraClientAddresses: specs.slice(1).map((s, i) => ({ address: clientAddress(i + 1), link: bdpLink(s) })),
+    link: specLink(specs[0]!),
+    extraClientAddresses: specs.slice(1).map((s, i) => ({ address: clientAddress(i + 1), link: specLink(s) })),
     client: { ...provider, transport },
     server: { ...provider, transport },
   });

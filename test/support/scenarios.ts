@@ -89,9 +89,19 @@ export interface GoodputResult {
 export function bulkGoodput(options: PairOptions & { durationMs: number; provider?: CryptoProvider | undefined }): GoodputResult {
   const provider = options.provider ?? nullProvider;
   const pair = enginePair({ ...options, client: { provider, ...options.client }, server: { provider, ...options.server } });
+  pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+  return { goodputBps: runBulk(pair, options.durationMs), pair };
+}
+
+/**
+ * Keeps the client of an established pair busy for `durationMs` of virtual
+ * time (its buffer topped up to 16 MiB); the server counts what it reads
+ * without keeping it. Returns the goodput in bits/s: stream bytes the
+ * server's application read over the time.
+ */
+export function runBulk(pair: ReturnType<typeof enginePair>, durationMs: number): number {
   const chunk = payload(1 << 20);
   const c = pair.connection;
-  pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
   const sink = pair.serverSink!;
   sink.keep = false;
   const startMs = pair.sim.nowMs;
@@ -102,10 +112,9 @@ export function bulkGoodput(options: PairOptions & { durationMs: number; provide
   fill();
   pair.runUntil(() => {
     fill();
-    return pair.sim.nowMs - startMs >= options.durationMs;
-  }, options.durationMs + 10_000);
-  const goodputBps = ((sink.bytes - startBytes) * 8) / ((pair.sim.nowMs - startMs) / 1000);
-  return { goodputBps, pair };
+    return pair.sim.nowMs - startMs >= durationMs;
+  }, durationMs + 10_000);
+  return ((sink.bytes - startBytes) * 8) / ((pair.sim.nowMs - startMs) / 1000);
 }
 
 /**

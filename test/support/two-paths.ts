@@ -7,13 +7,14 @@ import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
 import { SERVER, enginePair } from './engine-pair.js';
+import { specLink } from './multipath.js';
 import { nullProvider } from './null-provider.js';
 
 export const CLIENT_B: SocketAddress = { host: '10.0.1.1', port: 40_001 };
 
 /** Rate-limited link with a one-BDP drop-tail queue and no random loss. */
 export function bdpLink(rateBps: number, rttMs: number): LinkOptions {
-  return { delayMs: rttMs / 2, rateBps, queueBytes: Math.round((rateBps / 8) * (rttMs / 1000)) };
+  return specLink({ rateBps, rttMs });
 }
 
 /** Counts the bytes an endpoint exchanges with each remote host, and drops incoming datagrams on request. */
