@@ -239,3 +239,45 @@ describe('security: signals without the keys change nothing', () => {
     expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
   });
 });
+
+describe('security: a later path towards an unvalidated address', () => {
+  test('an attacker re-sourcing a packet of path 1 gets at most 3x its datagram, and the path comes back', () => {
+    const ATTACKER: SocketAddress = { host: '10.6.6.6', port: 6666 };
+    let capture = false;
+    let captured: Uint8Array | undefined;
+    const { pair, counter } = twoPaths({
+      linkA: bdpLink(10e6, 40),
+      linkB: bdpLink(20e6, 20),
+      serverDrop: (remote, bytes) => {
+        if (!capture || remote.host !== CLIENT_B.host) return false;
+        capture = false;
+        captured = bytes.slice();
+        return true;
+      },
+    });
+    const server = pair.serverSink!.connection;
+    pair.runUntil(() => server.pathById(1)?.validated === true, 5_000);
+    // The server is the bulk sender, so path 1 has plenty to send wherever it points.
+    const data = payload(3_000_000, 14);
+    server.write(data);
+    server.shutdown();
+    pair.serverNode.wake();
+    pair.runUntil(() => pair.clientSink.bytes > 500_000, 10_000);
+    capture = true;
+    pair.runUntil(() => captured !== undefined, 2_000);
+    // The client's newest path-1 packet arrives from the attacker's address instead.
+    pair.server.handleDatagram(pair.sim.nowMs, SERVER, ATTACKER, captured!);
+    expect(server.pathById(1)!.remote).toEqual(ATTACKER);
+    expect(server.pathById(1)!.validated).toBe(false);
+    pair.serverNode.wake();
+    pair.runUntil(() => pair.clientSink.finished, 20_000);
+    expect(sha256(pair.clientSink.data())).toBe(sha256(data));
+    const toAttacker = counter.sentTo.get(ATTACKER.host) ?? 0;
+    console.log(`attacker got ${toAttacker} bytes for a ${captured!.length}-byte datagram`);
+    expect(toAttacker).toBeGreaterThan(0);
+    expect(toAttacker).toBeLessThanOrEqual(3 * captured!.length);
+    // The client's next packet on path 1 moved it back; validated again, it carries data.
+    expect(server.pathById(1)!.remote).toEqual(CLIENT_B);
+    expect(server.pathById(1)!.stats.addressChanges).toBe(2);
+  });
+});
