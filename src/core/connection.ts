@@ -1370,6 +1370,7 @@ export class Connection {
     for (const packet of lost) {
       const c = packet.payload;
       path.stats.packetsLost++;
+      path.stats.bytesLost += packet.sizeBytes;
       this.stats.packetsLost++;
       this.requeue(c);
       this.requeueOnPath(path, c);

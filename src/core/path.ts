@@ -55,6 +55,8 @@ export interface PathStats {
   packetsReceived: number;
   /** Packets declared lost. */
   packetsLost: number;
+  /** Bytes (UDP payload) of the packets declared lost. */
+  bytesLost: number;
   /** Bytes of UDP payload sent. */
   bytesSent: number;
   /** Bytes of UDP payload received. */
@@ -112,6 +114,7 @@ export class Path {
     packetsSent: 0,
     packetsReceived: 0,
     packetsLost: 0,
+    bytesLost: 0,
     bytesSent: 0,
     bytesReceived: 0,
     streamBytesSent: 0,

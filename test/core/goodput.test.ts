@@ -54,7 +54,11 @@ describe('goodput: 50 Mbit/s, 40 ms RTT, one-BDP queue, CUBIC', () => {
   });
 
   it('tracks the loss-based response function at 0.1% random loss', () => {
-    const { goodputBps } = run(0.001);
+    const { goodputBps, pair } = run(0.001);
+    const stats = pair.connection.paths[0]!.stats;
+    // Lost packets are counted per path, in packets and in bytes (full-size datagrams, 1200 B at least).
+    expect(stats.packetsLost).toBeGreaterThan(0);
+    expect(stats.bytesLost).toBeGreaterThanOrEqual(1200 * stats.packetsLost);
     // CUBIC runs in its Reno-friendly region here, so the estimate is the larger of the two (RFC 9438 §4.3, §5.1).
     const estimate = Math.max(mathisBps(0.001, RTT_MS), cubicResponseBps(0.001, RTT_MS));
     console.log(`0.1% loss: Mathis ${(mathisBps(0.001, RTT_MS) / 1e6).toFixed(2)} Mbit/s, CUBIC response ${(cubicResponseBps(0.001, RTT_MS) / 1e6).toFixed(2)} Mbit/s, measured ${(goodputBps / 1e6).toFixed(2)} Mbit/s = ${(goodputBps / estimate).toFixed(2)}x the estimate`);
