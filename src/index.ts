@@ -36,7 +36,10 @@ export {
   type MptPathChange,
   type MptPathEvent,
   type MptPathInfo,
+  type MptPathManagerErrorEvent,
   type MptPathStatus,
+  type MptRemoteAddressEvent,
+  type PathManagerOptions,
   DEFAULT_MAX_PATHS,
   type MptServerEvents,
   type MptServerOptions,
@@ -47,6 +50,17 @@ export {
   usableLocalAddresses,
   type InterfaceTable,
 } from './node/index.js';
+
+export {
+  fullmesh,
+  type FullmeshOptions,
+  type PathCloseReason,
+  type PathManager,
+  type PathManagerContext,
+  type PathManagerFactory,
+  type PathStatsSample,
+  type PathView,
+} from './path-managers/index.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 

@@ -977,6 +977,16 @@ export class Connection {
   }
 
   /**
+   * Whether {@link openPath} can succeed now, or never will: established, the handshake confirmed
+   * (client: the server's first 1-RTT packet came), and the peer's CID for the next path here, unless
+   * the connection may have only one path. A client's handshake completes a round trip before that.
+   */
+  readyForPaths(): boolean {
+    if (this.state !== 'established' || !this.handshakeConfirmed) return false;
+    return this.pathLimit <= 1 || this.remoteCidByPath[this.nextPathId] !== undefined;
+  }
+
+  /**
    * Opens a new path from our socket `local` to the peer's `remote`, on the lowest unused path id for
    * which both sides have issued CIDs. Its first packet carries PATH_CHALLENGE (padded to 1200 bytes, RFC
    * 9000 §8.2.1) and it carries no stream data until the PATH_RESPONSE validates it. Returns the path id,

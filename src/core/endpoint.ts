@@ -142,6 +142,8 @@ export class Endpoint implements DatagramEndpoint {
   private readonly provider: CryptoProvider;
   private readonly randomBytes: RandomBytes;
   private readonly server: ServerOptions | undefined;
+  /** A server's local addresses set after it was made ({@link setServerLocalAddresses}); else `server.localAddresses`. */
+  private serverLocalAddresses: readonly SocketAddress[] | undefined = undefined;
   private readonly retryTokens: RetryTokens | undefined;
   private readonly byCid = new Map<number, Connection>();
   /** Client-chosen Initial DCIDs of server connections, for repeated Initials. */
@@ -185,6 +187,15 @@ export class Endpoint implements DatagramEndpoint {
   /** The next endpoint event, or undefined. */
   pollEvent(): EndpointEvent | undefined {
     return this.events.shift();
+  }
+
+  /**
+   * A server's usable local addresses, for the path manager of every connection accepted from now on
+   * (replaces `ServerOptions.localAddresses`): the owner learns them only once its sockets are bound,
+   * after the endpoint exists (port 0), and they change when a socket closes.
+   */
+  setServerLocalAddresses(addresses: readonly SocketAddress[]): void {
+    this.serverLocalAddresses = [...addresses];
   }
 
   /** Starts a client connection from `local` to `remote`; its first datagram is ready to send. */
@@ -367,7 +378,10 @@ export class Endpoint implements DatagramEndpoint {
       return;
     }
     const connection = Connection.server(
-      this.connectionInit(nowMs, local, remote, localCid, scid.slice(), this.server ?? {}),
+      this.connectionInit(nowMs, local, remote, localCid, scid.slice(), {
+        pathManager: this.server?.pathManager,
+        localAddresses: this.serverLocalAddresses ?? this.server?.localAddresses,
+      }),
       accepted.value,
       params,
       datagramBytes,

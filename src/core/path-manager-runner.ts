@@ -22,6 +22,8 @@ export interface PathManagerTarget {
   readonly role: 'client' | 'server';
   readonly paths: readonly Path[];
   pathById(id: number): Path | undefined;
+  /** Whether openPath can succeed now (or never will): onEstablished waits for it. */
+  readyForPaths(): boolean;
   remoteAddresses(): SocketAddress[];
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined;
   abandonPath(pathId: number, reasonCode?: number): boolean;
@@ -147,7 +149,14 @@ export class PathManagerRunner {
     this.running = true;
     this.nowMs = nowMs;
     try {
-      for (let e = this.queue.shift(); e !== undefined && !this.closed; e = this.queue.shift()) this.dispatch(e, nowMs);
+      for (let e = this.queue[0]; e !== undefined && !this.closed; e = this.queue[0]) {
+        // onEstablished (and every hook after it) waits until the plugin can open a path: a client's
+        // handshake completes a round trip before the server's confirmation and CIDs arrive, and a
+        // plugin that opens its paths from onEstablished would find openPath refusing.
+        if (e.type === 'connected' && !this.target.readyForPaths() && !this.queue.some((q) => q.type === 'closed')) break;
+        this.queue.shift();
+        this.dispatch(e, nowMs);
+      }
     } finally {
       this.running = false;
     }

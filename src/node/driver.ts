@@ -47,6 +47,13 @@ export interface BindOptions {
   readonly port: number;
   /** Connect the socket to this peer (a client's first path): the kernel then filters strays and reports ICMP errors. */
   readonly connectTo?: SocketAddress | undefined;
+  /**
+   * With `connectTo`: also bind an unconnected twin socket on the source address the kernel picked (any
+   * port), through which datagrams to other peers leave, and whose datagrams arrive as this socket's
+   * own. So a path manager may open paths from this address to the server's other addresses, while the
+   * connected socket keeps its ICMP reports and filtering. Default false.
+   */
+  readonly sendAnywhere?: boolean | undefined;
 }
 
 /** How to bind a driver's set of sockets. */
@@ -77,6 +84,10 @@ interface BoundSocket {
   readonly local: SocketAddress;
   /** The peer of a connected socket, which can send nowhere else. */
   readonly connectTo: SocketAddress | undefined;
+  /** A connected socket's unconnected twin on the same local IP (see BindOptions.sendAnywhere), for every other peer. */
+  twin: UdpSocket | undefined;
+  /** The twin's last sender, as {@link lastRemote}. */
+  twinLastRemote: SocketAddress;
   /** The socket closed (by us, or after an error). */
   closed: boolean;
   /** The last sender, reused while it does not change (no object per datagram). */
@@ -149,7 +160,14 @@ export class EndpointDriver {
     this.openSockets = sockets.length;
     for (const bound of sockets) {
       bound.socket.removeAllListeners('error');
-      bound.socket.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo));
+      bound.socket.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, false));
+      const twin = bound.twin;
+      if (twin !== undefined) {
+        twin.removeAllListeners('error');
+        twin.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, true));
+        // The twin only serves other peers: when it fails, they become unreachable from here, nothing more.
+        twin.on('error', () => this.closeTwin(bound));
+      }
       bound.socket.on('error', (error) => this.handleSocketError(bound, error));
       bound.socket.on('close', () => this.onSocketClosed(bound));
       const early = bound.earlyError;
@@ -217,6 +235,8 @@ export class EndpointDriver {
       if (bound.closed) continue;
       if (refed) bound.socket.ref();
       else bound.socket.unref();
+      if (refed) bound.twin?.ref();
+      else bound.twin?.unref();
     }
     if (refed) this.timer?.ref();
     else this.timer?.unref();
@@ -251,6 +271,7 @@ export class EndpointDriver {
       if (bound.closed) continue;
       bound.closed = true;
       closeQuietly(bound.socket);
+      this.closeTwin(bound);
     }
   }
 
@@ -262,14 +283,15 @@ export class EndpointDriver {
 
   // ----- the loop ---------------------------------------------------------------------------
 
-  private onMessage(bound: BoundSocket, msg: Buffer, rinfo: RemoteInfo): void {
+  private onMessage(bound: BoundSocket, msg: Buffer, rinfo: RemoteInfo, viaTwin: boolean): void {
     if (this.closed || bound.closed) return;
     this.stats.datagramsReceived++;
     if (this.onRawDatagram !== undefined && this.onRawDatagram(msg)) return;
-    let remote = bound.lastRemote;
+    let remote = viaTwin ? bound.twinLastRemote : bound.lastRemote;
     if (remote.port !== rinfo.port || remote.host !== rinfo.address) {
       remote = { host: rinfo.address, port: rinfo.port };
-      bound.lastRemote = remote;
+      if (viaTwin) bound.twinLastRemote = remote;
+      else bound.lastRemote = remote;
     }
     const endpoint = this.endpoint;
     try {
@@ -365,6 +387,7 @@ export class EndpointDriver {
     try {
       if (peer === undefined) bound.socket.send(datagram, remote.port, remote.host, this.onSentBound);
       else if (peer.port === remote.port && peer.host === remote.host) bound.socket.send(datagram, this.onSentBound);
+      else if (bound.twin !== undefined) bound.twin.send(datagram, remote.port, remote.host, this.onSentBound);
       else this.stats.sendErrors++; // a connected socket cannot reach another peer
     } catch {
       this.stats.sendErrors++;
@@ -411,11 +434,19 @@ export class EndpointDriver {
     bound.closed = true;
     this.openSockets--;
     closeQuietly(bound.socket);
+    this.closeTwin(bound);
     for (const [connection, attachment] of [...this.owners]) {
       if (!this.usesOpenSocket(connection, attachment)) attachment.owner.handleSocketError(mpt);
     }
     if (this.openSockets === 0) this.destroy();
     this.onSocketError?.(mpt, bound.local, this.openSockets);
+  }
+
+  private closeTwin(bound: BoundSocket): void {
+    const twin = bound.twin;
+    if (twin === undefined) return;
+    bound.twin = undefined;
+    closeQuietly(twin);
   }
 
   /** Whether some path of `connection` (or, before it has paths, the socket it started on) still has an open socket. */
@@ -464,6 +495,8 @@ function bindSocket(options: BindOptions): Promise<BoundSocket> {
           socket,
           local: { host: address.address, port: address.port },
           connectTo: options.connectTo,
+          twin: undefined,
+          twinLastRemote: { host: '', port: 0 },
           closed: false,
           lastRemote: { host: '', port: 0 },
           earlyError: undefined,
@@ -471,7 +504,18 @@ function bindSocket(options: BindOptions): Promise<BoundSocket> {
         socket.on('error', (error) => {
           bound.earlyError ??= error;
         });
-        resolve(bound);
+        if (options.connectTo === undefined || options.sendAnywhere !== true) return resolve(bound);
+        // The twin binds to the source address the kernel picked for the connected socket.
+        bindSocket({ type: options.type, host: address.address, port: 0 }).then(
+          (twin) => {
+            bound.twin = twin.socket;
+            resolve(bound);
+          },
+          (error: unknown) => {
+            closeQuietly(socket);
+            reject(error);
+          },
+        );
       };
       if (options.connectTo === undefined) return ready();
       socket.connect(options.connectTo.port, options.connectTo.host, ready);

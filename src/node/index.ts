@@ -4,9 +4,18 @@
  */
 export { connect } from './connect.js';
 export { createServer, MptServer, type MptAddressInfo, type MptServerEvents } from './server.js';
-export { MptSocket, type MptPathChange, type MptPathEvent, type MptPathInfo, type MptPathStatus, type MptSocketReadyState } from './socket.js';
+export {
+  MptSocket,
+  type MptPathChange,
+  type MptPathEvent,
+  type MptPathInfo,
+  type MptPathManagerErrorEvent,
+  type MptPathStatus,
+  type MptRemoteAddressEvent,
+  type MptSocketReadyState,
+} from './socket.js';
 export { setInterfaceTableSource, usableLocalAddresses, type InterfaceTable } from './interfaces.js';
-export { DEFAULT_MAX_PATHS, type LookupFunction, type MptConnectOptions, type MptListenOptions, type MptServerOptions, type MptSocketOptions, type TransportOptions } from './options.js';
+export { DEFAULT_MAX_PATHS, type LookupFunction, type MptConnectOptions, type MptListenOptions, type MptServerOptions, type MptSocketOptions, type PathManagerOptions, type TransportOptions } from './options.js';
 export {
   createLinkEmulator,
   LinkEmulator,

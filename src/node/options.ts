@@ -3,6 +3,8 @@ import { DEFAULT_TRANSPORT_CONFIG, MAX_DATAGRAM_SIZE, type TransportConfig } fro
 import type { SocketAddress } from '../core/socket-address.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
+import { fullmesh } from '../path-managers/fullmesh.js';
+import type { PathManagerFactory } from '../path-managers/path-manager.js';
 
 /**
  * Options of the Node API: {@link connect}, {@link createServer} and the
@@ -39,8 +41,27 @@ export interface MptSocketOptions {
   readonly allowHalfOpen?: boolean | undefined;
 }
 
+/** The `pathManager` option of {@link connect} and {@link createServer}. */
+export interface PathManagerOptions {
+  /**
+   * Which paths the connection has beyond its first: a path-manager plugin (a `PathManager` object, or a
+   * function that makes one per connection; see the `PathManager` interface), run by the engine. It is given the
+   * connection's local addresses (a client: one per UDP socket it bound, see `localAddresses`; a server:
+   * every address it listens on) and the peer's (the one connected to, `extraRemotes`, and those the peer
+   * advertises), and opens, closes and advertises through its context. A hook that throws is reported
+   * as a 'pathManagerError' event on the socket; the connection carries on.
+   *
+   * Default, when `maxPaths` > 1 (the Node default): `fullmesh({ maxPaths })`. A client opens a path per
+   * (local address, server address) pair, spreading over unused addresses first while `maxPaths` cuts
+   * the mesh short, and retries a pair whose path failed validation with back-off (1 s doubling to
+   * 30 s); a server listening on several addresses advertises the others (ADD_ADDRESS) to every client,
+   * so a client that reached one learns and uses them. With `maxPaths: 1`: none.
+   */
+  readonly pathManager?: PathManagerFactory | undefined;
+}
+
 /** Options of {@link connect}. */
-export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
+export interface MptConnectOptions extends TransportOptions, MptSocketOptions, PathManagerOptions {
   /** Server port. */
   readonly port: number;
   /** Server host name or address; default 'localhost'. */
@@ -63,31 +84,27 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
   readonly signal?: AbortSignal | undefined;
   /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
   readonly timeout?: number | undefined;
-  /** Local address to bind: only this one (a single path). Not with `localAddresses`. */
+  /** Local address to bind: only this one (every path starts from it). Not with `localAddresses`. */
   readonly localAddress?: string | undefined;
   /**
    * Local IP addresses to bind, one UDP socket each (multipath: a path is a local socket and a remote
-   * address). The connection starts from the first address of the server's family; the other sockets are
-   * bound and receiving, ready for further paths, and close with the connection.
+   * address). The connection starts from the first address of the server's family; every address is
+   * given to the path manager (default fullmesh: a path per (local, server address) pair, see
+   * `pathManager`), and the sockets close with the connection.
    *
    * Default (neither this nor `localAddress` given, and `maxPaths` > 1): the connection starts on a socket
    * bound to the wildcard of the server's family, from the source address the kernel's routing picks for
    * the server; then one more socket per other address `usableLocalAddresses()` lists for that family
-   * (the non-internal interface addresses), each opening one extra path to the server once connected. A
-   * loopback server gets extra paths only from loopback addresses the table lists as non-internal, that
+   * (the non-internal interface addresses), which the path manager opens paths from once connected. A
+   * loopback server gets extra sockets only from loopback addresses the table lists as non-internal, that
    * is, normally none. A host with no other address, or `maxPaths: 1`, has the one wildcard socket.
    */
   readonly localAddresses?: readonly string[] | undefined;
   /**
-   * Multipath (needs several local addresses, given or by default, and `maxPaths` > 1 on both ends):
-   * where the extra paths go. Once
-   * 'connect' fires, the client opens one extra path from each local address after the one the
-   * connection started from, in `localAddresses` order (duplicates dropped): the i-th extra local address
-   * pairs with `extraRemotes[i]`, and with the server address it connected to where `extraRemotes` has no
-   * i-th entry (or is not given). Pairs whose two addresses are of different families are skipped, as are
-   * entries beyond `maxPaths - 1` extra paths and entries of `extraRemotes` beyond the extra local
-   * addresses. Hosts must be IP literals. The client retries while the server's connection IDs for the
-   * new paths are on their way (up to 5 s); `socket.paths` lists each path once opened.
+   * Further addresses of the server (IP literals), known by configuration rather than advertised by the
+   * server: once 'connect' fires each is handed to the connection (`addRemoteAddress`), reported as a
+   * 'remoteAddress' event, and the path manager opens paths to them as to advertised ones (fullmesh:
+   * from every local address, within `maxPaths`, unused addresses first).
    */
   readonly extraRemotes?: readonly SocketAddress[] | undefined;
   /** Local port to bind (on every local address); default any (each socket its own). */
@@ -97,7 +114,7 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions {
 }
 
 /** Options of {@link createServer}. */
-export interface MptServerOptions extends TransportOptions, MptSocketOptions {
+export interface MptServerOptions extends TransportOptions, MptSocketOptions, PathManagerOptions {
   /** The server's static key pair; default a fresh one (see `server.publicKey`). */
   readonly keyPair?: KeyPair | undefined;
   /** A 32-byte pre-shared key, if PSK clients are accepted. */
@@ -145,6 +162,14 @@ const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_CONFIG) as (keyof Transport
  * one path; allowing more only costs a connection ID per extra path.
  */
 export const DEFAULT_MAX_PATHS = 8;
+
+/**
+ * The path manager a connection gets when the application names none: {@link fullmesh} within
+ * `maxPaths`, or none when only one path is allowed.
+ */
+export function defaultPathManager(maxPaths: number): PathManagerFactory | undefined {
+  return maxPaths > 1 ? fullmesh({ maxPaths }) : undefined;
+}
 
 /**
  * The transport settings present in an options object, for the engine to

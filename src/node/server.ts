@@ -8,7 +8,7 @@ import { ReasonCode } from '../core/wire/reason-codes.js';
 import { generateKeyPair, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver } from './driver.js';
-import { pickTransport, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, defaultPathManager, pickTransport, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
 import { ADOPT, MptSocket, toMptError } from './socket.js';
 
 /**
@@ -140,6 +140,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
         acceptEarlyData: o.acceptEarlyData,
         retry: o.retry,
         maxConnections: o.maxConnections,
+        pathManager: o.pathManager ?? defaultPathManager(o.maxPaths ?? DEFAULT_MAX_PATHS),
       },
     });
     if (endpoint.isErr()) throw endpoint.error;
@@ -160,6 +161,8 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     }
     this.#driver = driver;
     this.#state = 'listening';
+    // Every listening address, for the path manager (fullmesh advertises those a client did not reach).
+    endpoint.value.setServerLocalAddresses(driver.addresses());
     driver.setRef(this.#refed);
     driver.onConnection = (connection, local) => this.#accept(driver, connection, local);
     driver.onSocketError = (error, local, remaining) => this.#onSocketError(error, local, remaining);
@@ -287,7 +290,9 @@ export class MptServer extends EventEmitter<MptServerEvents> {
 
   #onSocketError(error: MptError, local: SocketAddress, remaining: number): void {
     if (remaining > 0) {
-      // The driver already failed the connections that depended on that socket alone.
+      // The driver already failed the connections that depended on that socket alone. New connections'
+      // path managers no longer see the address.
+      this.#driver?.endpoint.setServerLocalAddresses(this.#driver.addresses());
       this.emit('socketError', error, addressInfo(local));
       return;
     }

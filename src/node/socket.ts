@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
-import type { ClosedEvent, ConnectionEvent, PathEvent } from '../core/connection-events.js';
+import type { ClosedEvent, ConnectionEvent, PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../core/connection-events.js';
 import type { Path } from '../core/path.js';
 import { Endpoint } from '../core/endpoint.js';
 import type { SocketAddress } from '../core/socket-address.js';
@@ -10,7 +10,7 @@ import { ReasonCode } from '../core/wire/reason-codes.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
 import { defaultLocalAddresses, routedSourceAddress } from './interfaces.js';
-import { DEFAULT_MAX_PATHS, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, defaultPathManager, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -54,6 +54,31 @@ export interface MptPathEvent {
   readonly reasonCode: number;
   /** The path as it stands right after the change; undefined if the connection no longer lists it. */
   readonly path: MptPathInfo | undefined;
+}
+
+/** The argument of an {@link MptSocket} 'remoteAddress' event: the peer's addresses the path manager knows of changed. */
+export interface MptRemoteAddressEvent {
+  /**
+   * `added`: the peer advertised an address (ADD_ADDRESS; a server listening on several addresses does
+   * by default), or it came from `extraRemotes`; `removed`: the peer withdrew it (REMOVE_ADDRESS), and
+   * the paths to it close.
+   */
+  readonly change: 'added' | 'removed';
+  /** The address (a copy). */
+  readonly address: SocketAddress;
+}
+
+/**
+ * The argument of an {@link MptSocket} 'pathManagerError' event: a hook of the connection's path
+ * manager threw. The connection carries on without whatever the hook would have done.
+ */
+export interface MptPathManagerErrorEvent {
+  /** The plugin's `name`. */
+  readonly pathManager: string;
+  /** The hook that threw, e.g. `onEstablished`. */
+  readonly hook: string;
+  /** What it threw. */
+  readonly error: unknown;
 }
 
 /** What the socket reports about one path: a snapshot, taken when {@link MptSocket.paths} is read. */
@@ -104,8 +129,11 @@ export const ADOPT = Symbol('mpt.adopt');
  * An mpt connection as a Duplex stream, used like net.Socket: events
  * 'connect', 'ready', 'data', 'end', 'finish', 'close' (hadError), 'error',
  * 'timeout'; and 'path' ({@link MptPathEvent}) when a path comes up, goes
- * down, changes status or closes. Errors are {@link MptError}s with a stable
- * `code`.
+ * down, changes status or closes, 'remoteAddress' ({@link MptRemoteAddressEvent})
+ * when the peer advertises or withdraws an address, 'pathManagerError'
+ * ({@link MptPathManagerErrorEvent}) when the path manager throws (never an
+ * 'error': the connection lives on). Errors are {@link MptError}s with a
+ * stable `code`.
  */
 export class MptSocket extends Duplex implements ConnectionOwner {
   /** True while the handshake runs. */
@@ -154,9 +182,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #onAbort: (() => void) | undefined = undefined;
   #onServerRelease: (() => void) | undefined = undefined;
   #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
-  /** Client: extra paths still to open (see {@link MptConnectOptions.extraRemotes}), and until when to retry, driver ms. */
-  #pendingPaths: { local: SocketAddress; remote: SocketAddress }[] = [];
-  #pendingPathsUntilMs = 0;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -208,7 +233,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const endpoint = Endpoint.create({ transport: withLoopbackDatagrams(pickTransport(options), address), provider: options.provider });
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
-    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote));
+    const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
+    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -229,6 +255,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       staticKeyPair: options.keyPair,
       verifyServerKey: options.verifyServerKey,
       earlyData: options.earlyData,
+      // The path manager may open paths from any socket the driver bound (their addresses are the very
+      // objects the driver hands the engine with each datagram).
+      pathManager: options.pathManager ?? defaultPathManager(maxPaths),
+      localAddresses: driver.addresses(),
     });
     if (connection.isErr()) throw connection.error;
     this.#connection = connection.value;
@@ -338,6 +368,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'path':
         return this.#onPathEvent(event);
       case 'remoteAddress':
+        return this.#onRemoteAddress(event);
+      case 'pathManagerError':
+        return this.#onPathManagerError(event);
+      case 'pathManagerLog':
         return;
     }
   }
@@ -353,6 +387,16 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.emit('path', out);
   }
 
+  #onRemoteAddress(event: RemoteAddressEvent): void {
+    const out: MptRemoteAddressEvent = { change: event.change, address: { host: event.address.host, port: event.address.port } };
+    this.emit('remoteAddress', out);
+  }
+
+  #onPathManagerError(event: PathManagerErrorEvent): void {
+    const out: MptPathManagerErrorEvent = { pathManager: event.pathManager, hook: event.hook, error: event.error };
+    this.emit('pathManagerError', out);
+  }
+
   /** @internal Every UDP socket the connection used failed. */
   handleSocketError(error: MptError): void {
     this.destroy(error);
@@ -362,7 +406,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   afterEvents(): void {
     const connection = this.#connection;
     if (connection === undefined) return;
-    if (this.#pendingPaths.length > 0) this.#openPendingPaths(connection);
     if (this.#finalCallback !== undefined && connection.writeEnded) {
       const callback = this.#finalCallback;
       this.#finalCallback = undefined;
@@ -383,7 +426,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.remotePort = path.remote.port;
       this.remoteFamily = isIP(path.remote.host) === 6 ? 'IPv6' : 'IPv4';
     }
-    if (this.#ownsDriver) this.#planExtraPaths();
+    if (this.#ownsDriver) this.#addExtraRemotes(connection);
     this.#touch();
     const write = this.#queuedWrite;
     this.#queuedWrite = undefined;
@@ -539,9 +582,15 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /**
    * Adds a listener, as EventEmitter's. 'path' listeners get an {@link MptPathEvent}: path 0 comes `up`
    * right after 'connect' (and, on a server, right after 'connection'), each further path when it is
-   * validated, and `down`, `status`, `closed` follow as they happen. The other events are net.Socket's.
+   * validated, and `down`, `status`, `closed` follow as they happen. 'remoteAddress' listeners get an
+   * {@link MptRemoteAddressEvent} for each peer address the path manager learns or loses (a client of a
+   * server on several addresses hears of the others right after 'connect'); 'pathManagerError' listeners
+   * an {@link MptPathManagerErrorEvent} for each hook of the path manager that threw. The other events
+   * are net.Socket's.
    */
   override on(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override on(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
+  override on(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.on(event, listener);
@@ -549,6 +598,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   /** As {@link MptSocket.on}, for one event only. */
   override once(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override once(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
+  override once(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.once(event, listener);
@@ -556,6 +607,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   /** Removes a listener added with {@link MptSocket.on} or {@link MptSocket.once}. */
   override off(event: 'path', listener: (event: MptPathEvent) => void): this;
+  override off(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
+  override off(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.off(event, listener);
@@ -678,49 +731,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   // ----- internals --------------------------------------------------------------------------
 
-  /**
-   * Client with several local sockets and `maxPaths` > 1: one extra path per extra local socket, to the
-   * matching `extraRemotes` entry or else the server address (see {@link MptConnectOptions.extraRemotes}).
-   */
-  #planExtraPaths(): void {
-    const options = this.#connectOptions;
-    const driver = this.#driver;
-    const connection = this.#connection;
-    if (options === undefined || driver === undefined || connection === undefined) return;
-    const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
-    if (maxPaths <= 1) return;
-    const server = connection.paths[0]?.remote;
-    if (server === undefined) return;
-    const extraLocals = driver.addresses().filter((a) => a !== driver.local);
-    const remotes = options.extraRemotes ?? [];
-    const planned: { local: SocketAddress; remote: SocketAddress }[] = [];
-    extraLocals.forEach((local, i) => {
-      const given = remotes[i];
-      const remote: SocketAddress = given === undefined ? server : { host: given.host, port: given.port };
-      if (isIP(local.host) === isIP(remote.host)) planned.push({ local, remote });
-    });
-    this.#pendingPaths = planned.slice(0, maxPaths - 1);
-    this.#pendingPathsUntilMs = driver.now() + EXTRA_PATH_RETRY_MS;
-  }
-
-  /** Opens the planned paths the engine can open now (it cannot before the handshake is confirmed and the peer's CIDs came). */
-  #openPendingPaths(connection: Connection): void {
-    const driver = this.#driver;
-    if (driver === undefined || connection.state !== 'established') {
-      this.#pendingPaths = [];
-      return;
-    }
-    const now = driver.now();
-    let opened = false;
-    while (this.#pendingPaths.length > 0) {
-      const next = this.#pendingPaths[0] as { local: SocketAddress; remote: SocketAddress };
-      if (connection.openPath(now, next.local, next.remote) === undefined) break;
-      this.#pendingPaths.shift();
-      opened = true;
-    }
-    // Bounded: a peer that allows fewer paths, or never sends their CIDs, leaves the rest unopened.
-    if (now > this.#pendingPathsUntilMs) this.#pendingPaths = [];
-    if (opened) driver.schedule();
+  /** Client: the server addresses given in `extraRemotes`, for the path manager to open paths to. */
+  #addExtraRemotes(connection: Connection): void {
+    const remotes = this.#connectOptions?.extraRemotes ?? [];
+    for (const r of remotes) connection.addRemoteAddress({ host: r.host, port: r.port });
+    if (remotes.length > 0) this.#driver?.schedule();
   }
 
   #touch(): void {
@@ -751,9 +766,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#probe = undefined;
   }
 }
-
-/** How long after 'connect' the client keeps retrying to open its extra paths (until the peer's CIDs arrive), ms. */
-const EXTRA_PATH_RETRY_MS = 5_000;
 
 /** A plain snapshot of one engine path. */
 function pathInfo(p: Path): MptPathInfo {
@@ -803,11 +815,12 @@ export function toMptError(error: unknown): MptError {
 
 /**
  * The sockets a client binds: the first (connected to the server, so the kernel reports ICMP errors and
- * picks the source) carries the connection; with `localAddresses`, or by default the other interface
- * addresses of the server's family (see {@link MptConnectOptions.localAddresses}), one more unconnected
- * socket per other address, so a later path can reach any server address from it.
+ * picks the source) carries the connection, and with `maxPaths` > 1 gets an unconnected twin so paths
+ * from its address can reach the server's other addresses; with `localAddresses`, or by default the
+ * other interface addresses of the server's family (see {@link MptConnectOptions.localAddresses}), one
+ * more unconnected socket per other address, so a later path can reach any server address from it.
  */
-async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress): Promise<BindOptions[]> {
+async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress, maxPaths: number): Promise<BindOptions[]> {
   const port = options.localPort ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new MptError(MptErrorCode.InvalidConfig, `localPort must be an integer from 0 to 65535, got ${String(port)}`);
@@ -821,8 +834,9 @@ async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: 
   const list = options.localAddresses;
   if (list === undefined) {
     const type = family === 6 ? 'udp6' : 'udp4';
-    const primary: BindOptions = { type, host: options.localAddress ?? (family === 6 ? '::' : '0.0.0.0'), port, connectTo: remote };
-    if (options.localAddress !== undefined || (options.maxPaths ?? DEFAULT_MAX_PATHS) <= 1) return [primary];
+    const host = options.localAddress ?? (family === 6 ? '::' : '0.0.0.0');
+    const primary: BindOptions = { type, host, port, connectTo: remote, sendAnywhere: maxPaths > 1 };
+    if (options.localAddress !== undefined || maxPaths <= 1) return [primary];
     // The default: the path the routing table picks, then one more socket per other interface address.
     const candidates = defaultLocalAddresses(family, remote.host);
     if (candidates.length === 0) return [primary];
@@ -841,7 +855,7 @@ async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: 
     throw new MptError(MptErrorCode.InvalidConfig, `none of localAddresses is an IPv${family} address, and the server ${remote.host} is IPv${family}`);
   }
   const primary = addresses[first] as string;
-  const bindings: BindOptions[] = [{ type: family === 6 ? 'udp6' : 'udp4', host: primary, port, connectTo: remote }];
+  const bindings: BindOptions[] = [{ type: family === 6 ? 'udp6' : 'udp4', host: primary, port, connectTo: remote, sendAnywhere: maxPaths > 1 }];
   for (const a of addresses) if (a !== primary) bindings.push({ type: isIP(a) === 6 ? 'udp6' : 'udp4', host: a, port });
   return bindings;
 }

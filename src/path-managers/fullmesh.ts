@@ -37,20 +37,35 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
     const pairKey = (local: SocketAddress, remote: SocketAddress): string => `${addressKey(local)}>${addressKey(remote)}`;
 
     /**
-     * Opens a path for every pair that has none, within the limit, skipping pairs in back-off. A failed
-     * path still holds its pair: the connection keeps probing it and it comes back by itself when its
-     * link does, so a second path for the pair would only duplicate it.
+     * Opens a path for every pair that has none, within the limit, skipping pairs in back-off and pairs
+     * of different address families (no path can join them). A failed path still holds its pair: the
+     * connection keeps probing it and it comes back by itself when its link does, so a second path for
+     * the pair would only duplicate it. Pairs whose local and remote address both carry no path yet go
+     * first, so that when the limit cuts the mesh short the paths it has spread over every address.
      */
     const fill = (ctx: PathManagerContext): void => {
       if (ctx.role !== 'client') return;
-      const paths = ctx.paths();
-      let open = paths.filter((p) => p.state !== 'closed').length;
+      const live = ctx.paths().filter((p) => p.state !== 'closed');
+      const taken: { local: SocketAddress; remote: SocketAddress }[] = live.map((p) => ({ local: p.local, remote: p.remote }));
+      const candidates: { local: SocketAddress; remote: SocketAddress }[] = [];
       for (const local of ctx.localAddresses()) {
         for (const remote of ctx.remoteAddresses()) {
+          if (local.host.includes(':') !== remote.host.includes(':')) continue;
+          if (taken.some((t) => sameAddress(t.local, local) && sameAddress(t.remote, remote))) continue;
+          if (!held.has(pairKey(local, remote))) candidates.push({ local, remote });
+        }
+      }
+      const fresh = (c: { local: SocketAddress; remote: SocketAddress }): boolean =>
+        !taken.some((t) => sameAddress(t.local, c.local) || sameAddress(t.remote, c.remote));
+      let open = live.length;
+      for (const firstPass of [true, false]) {
+        for (const c of candidates) {
           if (open >= maxPaths) return;
-          if (paths.some((p) => p.state !== 'closed' && sameAddress(p.local, local) && sameAddress(p.remote, remote))) continue;
-          if (held.has(pairKey(local, remote))) continue;
-          if (ctx.openPath(local, remote) !== undefined) open++;
+          if (taken.some((t) => t.local === c.local && t.remote === c.remote)) continue; // opened in the first pass
+          if (firstPass && !fresh(c)) continue;
+          if (ctx.openPath(c.local, c.remote) === undefined) continue;
+          open++;
+          taken.push(c);
         }
       }
     };

@@ -71,7 +71,7 @@ export interface PathManagerContext {
 export interface PathManager {
   /** A name for logs and errors. */
   readonly name: string;
-  /** The handshake completed: path 0 is up. */
+  /** The handshake completed and the connection can open paths (a client: the server confirmed the handshake and sent its connection IDs): path 0 is up. */
   onEstablished?(ctx: PathManagerContext): void;
   /** The connection closed; no more hooks follow. */
   onClosed?(ctx: PathManagerContext): void;

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoPayload } from '../../src/cli/demo/run-demo.js';
-import { createServer, type MptServer, type MptSocket } from '../../src/index.js';
+import { createServer, fullmesh, type MptPathEvent, type MptServer, type MptSocket } from '../../src/index.js';
 import { createLinkEmulator, type LinkEmulator } from '../../src/node/link-emulator.js';
 import { accepted, cleanup, dial } from './helpers.js';
 
@@ -33,11 +33,13 @@ afterEach(async () => {
 
 /**
  * Client 127.0.0.1 -> relay A (127.0.0.5) -> server 127.0.0.3, and client 127.0.0.2 -> relay B
- * (127.0.0.6) -> server 127.0.0.4: one server listening on two addresses, every Node default otherwise
- * (maxPaths included).
+ * (127.0.0.6) -> server 127.0.0.4: one server listening on two addresses. Two settings differ from the
+ * Node defaults, both for the emulated topology: the server's fullmesh does not advertise its own
+ * addresses (the relays stand in for them; a direct path would bypass the emulators), and the client
+ * allows two paths (its fullmesh would otherwise also open 127.0.0.1 -> B and 127.0.0.2 -> A).
  */
 async function twoPaths(): Promise<{ client: MptSocket; peer: MptSocket; a: LinkEmulator; b: LinkEmulator }> {
-  const server = createServer();
+  const server = createServer({ pathManager: fullmesh({ advertise: false }) });
   servers.push(server);
   server.listen({ port: 0, host: ['127.0.0.3', '127.0.0.4'] });
   await once(server, 'listening');
@@ -52,6 +54,7 @@ async function twoPaths(): Promise<{ client: MptSocket; peer: MptSocket; a: Link
     port: a.port,
     localAddresses: ['127.0.0.1', '127.0.0.2'],
     extraRemotes: [{ host: '127.0.0.6', port: b.port }],
+    maxPaths: 2,
   });
   const [peer] = await Promise.all([peerSocket, once(client, 'connect')]);
   peer.on('error', () => {});
@@ -105,6 +108,17 @@ describe('100 MB over two emulated loopback paths', () => {
 
   it('completes intact when path A’s relay is killed mid-transfer', async () => {
     const { client, peer, a, b } = await twoPaths();
+    // Path 0 (through relay A) is declared failed once its probes go unanswered: a 'down' event.
+    let downAtMs = 0;
+    const pathZeroDown = new Promise<MptPathEvent>((resolve) => {
+      const onPath = (e: MptPathEvent): void => {
+        if (e.id !== 0 || e.change !== 'down') return;
+        downAtMs = performance.now();
+        client.off('path', onPath);
+        resolve(e);
+      };
+      client.on('path', onPath);
+    });
     const hash = createHash('sha256');
     let received = 0;
     let killedAt = -1;
@@ -123,6 +137,8 @@ describe('100 MB over two emulated loopback paths', () => {
     await writeAll(client, data);
     await ended;
     const endMs = performance.now();
+    const down = await pathZeroDown;
+    expect(down.path?.status).toBe('failed');
     expect(killedAt).toBeGreaterThan(0);
     expect(received).toBe(BYTES);
     expect(hash.digest('hex')).toBe(dataSha256);
@@ -131,7 +147,7 @@ describe('100 MB over two emulated loopback paths', () => {
     console.log(
       `failover: ${BYTES / MB} MB in ${(endMs - startMs).toFixed(0)} ms; relay A killed after ${(killedAt / MB).toFixed(1)} MB ` +
         `at ${(killedAtMs - startMs).toFixed(0)} ms, the rest (${((BYTES - killedAt) / MB).toFixed(1)} MB) over B in ` +
-        `${(endMs - killedAtMs).toFixed(0)} ms; paths after: ` +
+        `${(endMs - killedAtMs).toFixed(0)} ms; path 0 'down' ${(downAtMs - killedAtMs).toFixed(0)} ms after the kill; paths after: ` +
         client.paths.map((p) => `${p.id} ${p.status} lost ${p.packetsLost} pkts`).join(', '),
     );
   }, 120_000);

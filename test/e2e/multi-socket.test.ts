@@ -148,7 +148,9 @@ describe('a server on several addresses', () => {
       s.pipe(s);
     });
     const port = server.address()?.port as number;
-    await dialed({ host: '127.0.0.1', port });
+    // One path only: by default the server advertises 127.0.0.2 and the client opens a second path
+    // there, which would (rightly) keep the connection alive when the 127.0.0.1 socket fails.
+    await dialed({ host: '127.0.0.1', port, maxPaths: 1 });
     await until(() => accepted.length === 1);
     const serverSide = accepted[0] as MptSocket;
     const serverSideFailed = new Promise<string | undefined>((resolve) => serverSide.once('error', (e: Error & { code?: string }) => resolve(e.code)));

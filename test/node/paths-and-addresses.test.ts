@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PathChange } from '../../src/core/connection-events.js';
 import { ReasonCode } from '../../src/core/wire/reason-codes.js';
-import { MptSocket, type MptPathEvent } from '../../src/node/index.js';
+import { MptSocket, type MptPathEvent, type MptPathManagerErrorEvent, type MptRemoteAddressEvent } from '../../src/node/index.js';
 import { defaultLocalAddresses, routedSourceAddress, setInterfaceTableSource } from '../../src/node/interfaces.js';
 import type { NetworkInterfaceInfo } from 'node:os';
 
@@ -32,6 +32,34 @@ describe("MptSocket 'path' events", () => {
     socket.off('path', listener);
     socket.handleConnectionEvent({ type: 'path', pathId: 1, change: 'failed', reasonCode: 0 });
     expect(count).toBe(1);
+  });
+});
+
+describe("MptSocket 'remoteAddress' and 'pathManagerError' events", () => {
+  test('the engine events are surfaced as typed socket events, addresses copied', () => {
+    const socket = new MptSocket();
+    const addresses: MptRemoteAddressEvent[] = [];
+    const errors: MptPathManagerErrorEvent[] = [];
+    socket.on('remoteAddress', (e) => addresses.push(e));
+    socket.on('pathManagerError', (e) => errors.push(e));
+    const address = { host: '192.0.2.9', port: 4433 };
+    socket.handleConnectionEvent({ type: 'remoteAddress', change: 'added', address });
+    socket.handleConnectionEvent({ type: 'remoteAddress', change: 'removed', address });
+    const error = new Error('boom');
+    socket.handleConnectionEvent({ type: 'pathManagerError', pathManager: 'mine', hook: 'onTimer', error });
+    // A plugin's log line is not an event of the socket.
+    socket.handleConnectionEvent({ type: 'pathManagerLog', pathManager: 'mine', message: 'hello' });
+    expect(addresses).toEqual([
+      { change: 'added', address },
+      { change: 'removed', address },
+    ]);
+    expect(addresses[0]?.address).not.toBe(address);
+    expect(errors).toEqual([{ pathManager: 'mine', hook: 'onTimer', error }]);
+  });
+
+  test("without listeners, a 'pathManagerError' throws nothing", () => {
+    const socket = new MptSocket();
+    expect(() => socket.handleConnectionEvent({ type: 'pathManagerError', pathManager: 'mine', hook: 'onEstablished', error: new Error('x') })).not.toThrow();
   });
 });
 

@@ -78,6 +78,34 @@ describe('fullmesh, run by the engine', () => {
     expect(serverClosed.length).toBeGreaterThan(0);
   });
 
+  test('a client on two addresses and a server on one: onEstablished opens the second path itself (waits for confirmation and CIDs)', () => {
+    const transport = { maxPaths: 8 };
+    const hooks: string[] = [];
+    const pair = enginePair({
+      link: bdpLink(20e6, 20),
+      extraClientAddresses: [{ address: CLIENT_B, link: bdpLink(10e6, 40) }],
+      client: { provider: nullProvider, transport },
+      server: { provider: nullProvider, transport },
+      connect: {
+        pathManager: () => {
+          const inner = fullmesh()();
+          return {
+            ...inner,
+            onEstablished(ctx) {
+              hooks.push(`onEstablished with ${ctx.paths().length} path(s)`);
+              inner.onEstablished?.(ctx);
+              hooks.push(`then ${ctx.paths().length}`);
+            },
+          };
+        },
+        localAddresses: [CLIENT, CLIENT_B],
+      },
+    });
+    pair.runUntil(() => pair.clientSink.connected, 10_000);
+    pair.runUntil(() => pair.connection.paths.some((p) => sameAddress(p.local, CLIENT_B) && p.validated), 5_000);
+    expect(hooks).toEqual(['onEstablished with 1 path(s)', 'then 2']);
+  });
+
   test('a server address the client knows of another way (addRemoteAddress) gets paths too', () => {
     const pair = meshPair(fullmesh(), null); // the server advertises nothing
     const client = pair.connection;

@@ -25,6 +25,19 @@ describe('fullmesh', () => {
     expect(ctx.paths()).toHaveLength(4);
   });
 
+  it('at the limit, spreads paths over addresses that carry none yet before doubling up', () => {
+    // Path 0 is 10.0.0.1 > 10.9.0.1; one more path allowed: the second local to the second remote.
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1'), addr('10.9.0.2')]);
+    host(ctx, { maxPaths: 2 }).notify('onEstablished');
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.1.1>10.9.0.2']);
+  });
+
+  it('skips pairs of different address families', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('2001:db8::1', 5001)], [addr('10.9.0.1'), addr('2001:db8::9')]);
+    host(ctx).notify('onEstablished');
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '2001:db8::1>2001:db8::9']);
+  });
+
   it('opens paths to a remote address learned later, and for a new local address', () => {
     const ctx = new FakeContext('client', [addr('10.0.0.1', 5000)], [addr('10.9.0.1')]);
     const pm = host(ctx);

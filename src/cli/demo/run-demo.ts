@@ -4,7 +4,8 @@
  * end with SHA-256. Two userspace link emulators give two paths of different
  * character: path A (5 ms one way, 200 Mbit/s) from 127.0.0.1, which the
  * connection starts on, and path B (15 ms one way, 100 Mbit/s) from
- * 127.0.0.2, opened once connected (`localAddresses`, `extraRemotes`,
+ * 127.0.0.2, opened once connected by the default path manager, fullmesh
+ * (`localAddresses`, `extraRemotes`,
  * `maxPaths: 2`). Once 60% of the stream has arrived, link A goes down and
  * the rest must come over path B. Where 127.0.0.2 cannot be bound it runs over path A alone
  * and says so. It uses the public API (`connect`, `createServer`) and the
