@@ -1038,10 +1038,11 @@ export class Connection {
    * 'remoteAddress' event like an advertised one, so the path manager may open paths to it. False if
    * it is already known.
    */
-  addRemoteAddress(address: SocketAddress): boolean {
+  addRemoteAddress(nowMs: number, address: SocketAddress): boolean {
     if (this.remoteAddresses().some((a) => sameAddress(a, address)) || this.knownRemotes.length >= MAX_PEER_ADDRESSES) return false;
     this.knownRemotes.push(address);
     this.emit({ type: 'remoteAddress', change: 'added', address });
+    this.pathManager?.run(nowMs);
     return true;
   }
 

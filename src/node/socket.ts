@@ -734,8 +734,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** Client: the server addresses given in `extraRemotes`, for the path manager to open paths to. */
   #addExtraRemotes(connection: Connection): void {
     const remotes = this.#connectOptions?.extraRemotes ?? [];
-    for (const r of remotes) connection.addRemoteAddress({ host: r.host, port: r.port });
-    if (remotes.length > 0) this.#driver?.schedule();
+    const driver = this.#driver;
+    if (driver === undefined) return;
+    for (const r of remotes) connection.addRemoteAddress(driver.now(), { host: r.host, port: r.port });
+    if (remotes.length > 0) driver.schedule();
   }
 
   #touch(): void {

@@ -112,8 +112,10 @@ describe('fullmesh, run by the engine', () => {
     pair.sim.runFor(1_000);
     pair.pump();
     expect(client.paths.some((p) => sameAddress(p.remote, SERVER_B))).toBe(false);
-    expect(client.addRemoteAddress(SERVER_B)).toBe(true);
-    expect(client.addRemoteAddress(SERVER_B)).toBe(false);
+    expect(client.addRemoteAddress(pair.sim.nowMs, SERVER_B)).toBe(true);
+    expect(client.addRemoteAddress(pair.sim.nowMs, SERVER_B)).toBe(false);
+    // The path manager heard of it at once: the path is open before any datagram or timer.
+    expect(client.paths.some((p) => sameAddress(p.remote, SERVER_B))).toBe(true);
     pair.clientNode.wake();
     pair.runUntil(() => client.paths.some((p) => sameAddress(p.local, CLIENT) && sameAddress(p.remote, SERVER_B) && p.validated), 5_000);
     expect(client.remoteAddresses()).toEqual([SERVER, SERVER_B]);
