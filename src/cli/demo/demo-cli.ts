@@ -21,6 +21,7 @@ function pathLine(p: MptPathInfo, total: number): string {
     `cwnd ${(p.cwndBytes / 1024).toFixed(0).padStart(6)} KiB`,
     `mtu ${String(p.mtuBytes).padStart(5)}`,
     `lost ${String(p.packetsLost).padStart(4)}`,
+    p.status.padEnd(10),
   ].join('  ');
 }
 
