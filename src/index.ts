@@ -2,8 +2,9 @@
  * mpt: one reliable, ordered, encrypted byte stream over several UDP paths.
  *
  * This is the package root: the connection API (`connect`, `createServer`,
- * used like node:net's), errors, keys, the crypto providers and the protocol
- * constants. The README's status table says what works.
+ * used like node:net's), errors, keys, the crypto providers, the path
+ * managers (fullmesh, backup, policy and the plugin interface) and the
+ * protocol constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode } from './errors.js';
@@ -23,6 +24,34 @@ export type { TransportConfig } from './core/config.js';
 export type { ConnectionStats } from './core/connection.js';
 export type { CongestionControlName } from './cc/congestion-controller.js';
 export type { SchedulerName } from './core/scheduler/scheduler.js';
+export type { SocketAddress } from './core/socket-address.js';
+export {
+  backup,
+  fullmesh,
+  policy,
+  POLICY_PRESETS,
+  PathManagerHost,
+  type BackupFailure,
+  type BackupOptions,
+  type DuplicationConfig,
+  type FullmeshOptions,
+  type InterfaceInfo,
+  type InterfaceType,
+  type LocalInterface,
+  type PathCloseReason,
+  type PathManager,
+  type PathManagerContext,
+  type PathManagerFactory,
+  type PathManagerFailure,
+  type PathManagerHook,
+  type PathManagerHookArgs,
+  type PathStatsSample,
+  type PathView,
+  type PolicyConfig,
+  type PolicyPresetName,
+  type PolicyRole,
+  type PolicyRule,
+} from './path-managers/index.js';
 
 export {
   connect,
@@ -50,17 +79,6 @@ export {
   usableLocalAddresses,
   type InterfaceTable,
 } from './node/index.js';
-
-export {
-  fullmesh,
-  type FullmeshOptions,
-  type PathCloseReason,
-  type PathManager,
-  type PathManagerContext,
-  type PathManagerFactory,
-  type PathStatsSample,
-  type PathView,
-} from './path-managers/index.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 

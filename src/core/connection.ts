@@ -17,12 +17,12 @@ import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
 import { probeMayCarryData } from './reinjection.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
-import type { Scheduler } from './scheduler/scheduler.js';
+import { DuplicatingScheduler } from './scheduler/duplication.js';
 import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
-import type { PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import type { Transmit } from './datagram-endpoint.js';
 import {
@@ -114,6 +114,8 @@ export interface ConnectionInit {
   readonly pathManager?: PathManagerFactory | undefined;
   /** Our usable local addresses (sockets), for the path manager; see {@link Connection.setLocalAddresses}. */
   readonly localAddresses?: readonly SocketAddress[] | undefined;
+  /** What the owner knows of those addresses' interfaces (policy rules match on them); see {@link Connection.setLocalAddresses}. */
+  readonly localInterfaces?: readonly LocalInterface[] | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
@@ -221,7 +223,7 @@ export class Connection {
   /** Peer addresses the owner added ({@link addRemoteAddress}). */
   private readonly knownRemotes: SocketAddress[] = [];
   /** Decides which path is offered the next packet, and whether stream data goes on one path or all. */
-  private readonly scheduler: Scheduler;
+  private readonly scheduler: DuplicatingScheduler;
   /** The order the scheduler offers paths the next packet in, recomputed on each poll; reused. */
   private readonly offerOrder: Path[] = [];
   /** Largest datagram the peer accepts and we allow, bytes (PMTU search bound of every path). */
@@ -327,7 +329,7 @@ export class Connection {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
     this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
-    this.scheduler = createScheduler(init.transport.scheduler);
+    this.scheduler = new DuplicatingScheduler(createScheduler(init.transport.scheduler));
     this.issueCid = init.issueCid;
     this.localCids.push(init.localCid);
     this.localCidPathIds.push(0);
@@ -341,7 +343,7 @@ export class Connection {
     this.pathManager =
       init.pathManager === undefined
         ? undefined
-        : new PathManagerRunner(init.pathManager, this, init.localAddresses ?? [init.local], init.nowMs, (e) => this.events.push(e));
+        : new PathManagerRunner(init.pathManager, this, init.localAddresses ?? [init.local], init.nowMs, (e) => this.events.push(e), init.localInterfaces);
   }
 
   /** Reports an event to the owner (pollEvent) and to the path manager. */
@@ -353,9 +355,28 @@ export class Connection {
   /**
    * The owner's usable local addresses changed (an interface came or went): the path manager hears of
    * each address added or removed. Paths already open from a removed address are left to it.
+   * `interfaces` describes the addresses' interfaces (name, type, metered) for policy rules; an
+   * address it leaves out reads as type 'other', unmetered. Without it the descriptions given before
+   * are kept for the addresses that remain.
    */
-  setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[]): void {
-    this.pathManager?.setLocalAddresses(addresses, nowMs);
+  setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[], interfaces?: readonly LocalInterface[]): void {
+    this.pathManager?.setLocalAddresses(addresses, nowMs, interfaces);
+  }
+
+  /**
+   * Stream data is copied onto these paths (each sends its own copy of every byte not yet
+   * acknowledged, as the redundant scheduler does), whichever path the scheduler gives it to first;
+   * `undefined` or an empty list: off. Copies go out only once both ends listed redundant scheduling
+   * (mpt always does). The path manager's `setDuplication`.
+   */
+  setDuplication(pathIds: readonly number[] | undefined): void {
+    this.scheduler.setDuplication(pathIds);
+  }
+
+
+  /** The paths stream data is copied onto ({@link setDuplication}); empty when off. */
+  get duplication(): readonly number[] {
+    return this.scheduler.duplication;
   }
 
   /** The path manager's plugin instance, if any (tests, diagnostics). */

@@ -11,7 +11,7 @@ import { Connection, serverTransportParams, type ConnectionInit } from './connec
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
-import type { PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManagerFactory } from '../path-managers/path-manager.js';
 import {
   decodeLongHeader,
   decodeShortHeader,
@@ -57,6 +57,8 @@ export interface ServerOptions {
   readonly pathManager?: PathManagerFactory | undefined;
   /** The server's usable local addresses, for its path manager; default the address each connection arrived on. */
   readonly localAddresses?: readonly SocketAddress[] | undefined;
+  /** Those addresses' interfaces, for policy rules (`Connection.setLocalAddresses`). */
+  readonly localInterfaces?: readonly LocalInterface[] | undefined;
 }
 
 /** With `retry: 'auto'`, half-open server connections at which new Initials get a Retry first. */
@@ -90,6 +92,8 @@ export interface ConnectOptions {
   readonly pathManager?: PathManagerFactory | undefined;
   /** Our usable local addresses, for the path manager; default `local` alone. */
   readonly localAddresses?: readonly SocketAddress[] | undefined;
+  /** Those addresses' interfaces, for policy rules (`Connection.setLocalAddresses`). */
+  readonly localInterfaces?: readonly LocalInterface[] | undefined;
 }
 
 /** Endpoint-level events. */
@@ -447,7 +451,11 @@ export class Endpoint implements DatagramEndpoint {
     remote: SocketAddress,
     localCid: Uint8Array,
     remoteCid: Uint8Array,
-    paths: { readonly pathManager?: PathManagerFactory | undefined; readonly localAddresses?: readonly SocketAddress[] | undefined },
+    paths: {
+      readonly pathManager?: PathManagerFactory | undefined;
+      readonly localAddresses?: readonly SocketAddress[] | undefined;
+      readonly localInterfaces?: readonly LocalInterface[] | undefined;
+    },
   ): ConnectionInit {
     return {
       transport: this.transport,
@@ -462,6 +470,7 @@ export class Endpoint implements DatagramEndpoint {
       issueCid: this.issueCid,
       pathManager: paths.pathManager,
       localAddresses: paths.localAddresses,
+      localInterfaces: paths.localInterfaces,
     };
   }
 

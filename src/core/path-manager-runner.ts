@@ -1,8 +1,8 @@
-import type { PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView } from '../path-managers/path-manager.js';
+import type { InterfaceInfo, LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView } from '../path-managers/path-manager.js';
 import { PathManagerHost, type PathManagerFailure } from '../path-managers/path-manager-host.js';
 import type { ConnectionEvent } from './connection-events.js';
 import type { Path } from './path.js';
-import { sameAddress, type SocketAddress } from './socket-address.js';
+import { addressKey, sameAddress, type SocketAddress } from './socket-address.js';
 
 /**
  * Runs a connection's path manager inside the engine (DESIGN §6), so that a
@@ -30,7 +30,11 @@ export interface PathManagerTarget {
   setPathStatus(pathId: number, status: 'available' | 'backup'): boolean;
   advertiseAddress(address: SocketAddress): boolean;
   withdrawAddress(address: SocketAddress): boolean;
+  setDuplication(pathIds: readonly number[] | undefined): void;
 }
+
+/** How an address the owner did not describe reads. */
+const UNKNOWN_INTERFACE: InterfaceInfo = Object.freeze({ name: '', type: 'other', metered: false });
 
 /** The plugin's view of a path. */
 export function pathView(path: Path): PathView {
@@ -51,6 +55,8 @@ export class PathManagerRunner {
   private readonly queue: ConnectionEvent[] = [];
   private readonly timers = new Map<string, number>();
   private local: SocketAddress[];
+  /** The owner's interface descriptions, by address key. */
+  private readonly interfaces = new Map<string, InterfaceInfo>();
   private nowMs: number;
   private established = false;
   private closed = false;
@@ -66,13 +72,16 @@ export class PathManagerRunner {
     nowMs: number,
     /** Reports a hook that threw, and the plugin's log lines. */
     report: (event: ConnectionEvent) => void,
+    interfaces?: readonly LocalInterface[],
   ) {
     this.local = [...localAddresses];
+    this.describe(interfaces);
     this.nowMs = nowMs;
     const runner = this;
     this.ctx = {
       role: target.role,
       localAddresses: () => runner.local.slice(),
+      localInterfaces: () => runner.local.map((address) => ({ ...(runner.interfaces.get(addressKey(address)) ?? UNKNOWN_INTERFACE), address })),
       remoteAddresses: () => target.remoteAddresses(),
       paths: () => target.paths.filter((p) => !p.closed).map(pathView),
       openPath(local, remote, options) {
@@ -85,6 +94,7 @@ export class PathManagerRunner {
       setPathStatus: (pathId, status) => void target.setPathStatus(pathId, status),
       advertiseAddress: (address) => void target.advertiseAddress(address),
       withdrawAddress: (address) => void target.withdrawAddress(address),
+      setDuplication: (pathIds) => target.setDuplication(pathIds),
       setTimer: (tag, delayMs) => void runner.timers.set(tag, runner.nowMs + Math.max(0, delayMs)),
       clearTimer: (tag) => void runner.timers.delete(tag),
       log: (message) => report({ type: 'pathManagerLog', pathManager: runner.pathManager.name, message }),
@@ -110,14 +120,21 @@ export class PathManagerRunner {
   }
 
   /** The owner's local addresses changed (interface monitor): hooks for each added and removed one. */
-  setLocalAddresses(addresses: readonly SocketAddress[], nowMs: number): void {
+  setLocalAddresses(addresses: readonly SocketAddress[], nowMs: number, interfaces?: readonly LocalInterface[]): void {
     const before = this.local;
     this.local = [...addresses];
+    if (interfaces !== undefined) this.interfaces.clear();
+    this.describe(interfaces);
+    for (const key of [...this.interfaces.keys()]) if (!addresses.some((a) => addressKey(a) === key)) this.interfaces.delete(key);
     this.nowMs = nowMs;
     if (!this.established || this.closed) return;
     for (const a of before) if (!addresses.some((b) => sameAddress(a, b))) this.host.notify('onLocalAddressRemoved', a);
     for (const a of addresses) if (!before.some((b) => sameAddress(a, b))) this.host.notify('onLocalAddressAdded', a);
     this.run(nowMs);
+  }
+
+  private describe(interfaces: readonly LocalInterface[] | undefined): void {
+    for (const i of interfaces ?? []) this.interfaces.set(addressKey(i.address), { name: i.name, type: i.type, metered: i.metered });
   }
 
   /** The earliest plugin timer or stats sample, ms. */
@@ -214,6 +231,8 @@ export class PathManagerRunner {
         lossRate: sent > 0 ? Math.min(1, lost / sent) : 0,
         throughputBps: acked / seconds,
         cwndBytes: path.cc.cwnd,
+        packetsSent: sent,
+        ptoCount: path.loss.ptoCount,
       });
     }
     return out;

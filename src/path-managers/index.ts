@@ -2,6 +2,18 @@
  * Path managers: the plugin interface and the built-in managers.
  * @module
  */
-export type { PathCloseReason, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView } from './path-manager.js';
+export type {
+  InterfaceInfo,
+  InterfaceType,
+  LocalInterface,
+  PathCloseReason,
+  PathManager,
+  PathManagerContext,
+  PathManagerFactory,
+  PathStatsSample,
+  PathView,
+} from './path-manager.js';
 export { PathManagerHost, type PathManagerFailure, type PathManagerHook, type PathManagerHookArgs } from './path-manager-host.js';
 export { fullmesh, type FullmeshOptions } from './fullmesh.js';
+export { backup, type BackupFailure, type BackupOptions } from './backup.js';
+export { POLICY_PRESETS, policy, type DuplicationConfig, type PolicyConfig, type PolicyPresetName, type PolicyRole, type PolicyRule } from './policy.js';

@@ -22,6 +22,25 @@ export interface PathView {
   readonly state: 'validating' | 'active' | 'backup' | 'failed' | 'closed';
 }
 
+/** What kind of link an interface is, as the host reports it (policy rules match on it). */
+export type InterfaceType = 'loopback' | 'ethernet' | 'wifi' | 'cellular' | 'vpn' | 'other';
+
+/** What the host knows of the interface behind a local address. */
+export interface InterfaceInfo {
+  /** The interface's name, e.g. `en0`, `wlan0`, `pdp_ip0`; '' when unknown. */
+  readonly name: string;
+  /** What kind of link it is; `other` when unknown. */
+  readonly type: InterfaceType;
+  /** Whether traffic on it costs money or quota (a cellular plan, a tethered phone). */
+  readonly metered: boolean;
+}
+
+/** A usable local address and its interface. */
+export interface LocalInterface extends InterfaceInfo {
+  /** The local address (socket). */
+  readonly address: SocketAddress;
+}
+
 /** Periodic measurements of one path. */
 export interface PathStatsSample {
   /** Path id. */
@@ -34,6 +53,10 @@ export interface PathStatsSample {
   readonly throughputBps: number;
   /** Congestion window, bytes. */
   readonly cwndBytes: number;
+  /** Packets sent over the last period (how much {@link lossRate} rests on). */
+  readonly packetsSent: number;
+  /** Probe timeouts in a row without an answer, now (2 or more: the path is failed). */
+  readonly ptoCount: number;
 }
 
 /** Why a path manager closes a path: a reason code of docs/protocol.md §9 (e.g. ReasonCode.AdministrativelyProhibited). */
@@ -45,6 +68,12 @@ export interface PathManagerContext {
   readonly role: 'client' | 'server';
   /** Our usable local addresses (sockets), in the order the host prefers them. */
   localAddresses(): readonly SocketAddress[];
+  /**
+   * The same addresses with their interfaces, as the host described them
+   * (`Connection.setLocalAddresses`); an address it did not describe reads as
+   * `{ name: '', type: 'other', metered: false }`.
+   */
+  localInterfaces(): readonly LocalInterface[];
   /** The peer's addresses we know: the one we connected to or heard from, plus those it advertised. */
   remoteAddresses(): readonly SocketAddress[];
   /** Every path that is not closed. */
@@ -55,6 +84,15 @@ export interface PathManagerContext {
   closePath(pathId: number, reason: PathCloseReason): void;
   /** Marks a path backup (used only when no active path can send) or available (PATH_STATUS). */
   setPathStatus(pathId: number, status: 'available' | 'backup'): void;
+  /**
+   * Duplicates stream data onto these paths, as the redundant scheduler does
+   * on every path: each listed path that may carry data (validated, and not a
+   * backup while an available path answers) sends its own copy of every
+   * stream byte not yet acknowledged, whichever path sent it first. Unlisted
+   * paths send no copies. `undefined` or an empty list turns it off. Closed
+   * paths drop out of the list by themselves.
+   */
+  setDuplication(pathIds: readonly number[] | undefined): void;
   /** Tells the peer about one of our addresses (ADD_ADDRESS). */
   advertiseAddress(address: SocketAddress): void;
   /** Withdraws an advertised address (REMOVE_ADDRESS). */

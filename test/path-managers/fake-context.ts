@@ -1,7 +1,7 @@
 // A PathManagerContext that records what a plugin asks for, with paths that
 // come up or fail when the test says so.
 import { sameAddress, type SocketAddress } from '../../src/core/socket-address.js';
-import type { PathManagerContext, PathView } from '../../src/path-managers/path-manager.js';
+import type { LocalInterface, PathManagerContext, PathView } from '../../src/path-managers/path-manager.js';
 
 export const addr = (host: string, port = 4433): SocketAddress => ({ host, port });
 
@@ -14,6 +14,10 @@ export class FakeContext implements PathManagerContext {
   readonly withdrawn: SocketAddress[] = [];
   readonly timers = new Map<string, number>();
   readonly logs: string[] = [];
+  /** The last duplication asked for (undefined: off). */
+  duplication: readonly number[] | undefined;
+  /** Interface descriptions by host; an undescribed address reads as type 'other'. */
+  readonly interfaces = new Map<string, Omit<LocalInterface, 'address'>>();
 
   constructor(
     readonly role: 'client' | 'server',
@@ -29,6 +33,12 @@ export class FakeContext implements PathManagerContext {
 
   localAddresses(): readonly SocketAddress[] {
     return this.locals;
+  }
+  localInterfaces(): readonly LocalInterface[] {
+    return this.locals.map((address) => ({ name: '', type: 'other' as const, metered: false, ...this.interfaces.get(address.host), address }));
+  }
+  setDuplication(pathIds: readonly number[] | undefined): void {
+    this.duplication = pathIds === undefined || pathIds.length === 0 ? undefined : [...pathIds];
   }
   remoteAddresses(): readonly SocketAddress[] {
     return this.remotes;

@@ -121,6 +121,31 @@ describe('fullmesh, run by the engine', () => {
     expect(client.remoteAddresses()).toEqual([SERVER, SERVER_B]);
   });
 
+  test('up to its limit: three local addresses, maxPaths 2; a slot freed by an interface going away goes to the next pair at once', () => {
+    const CLIENT_C: SocketAddress = { host: '10.0.3.1', port: 40_003 };
+    const transport = { maxPaths: 8 };
+    const pair = enginePair({
+      link: bdpLink(20e6, 20),
+      extraClientAddresses: [
+        { address: CLIENT_B, link: bdpLink(10e6, 40) },
+        { address: CLIENT_C, link: bdpLink(10e6, 40) },
+      ],
+      client: { provider: nullProvider, transport },
+      server: { provider: nullProvider, transport },
+      connect: { pathManager: fullmesh({ maxPaths: 2 }), localAddresses: [CLIENT, CLIENT_B, CLIENT_C] },
+    });
+    pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+    pair.sim.runFor(2_000);
+    pair.pump();
+    const client = pair.connection;
+    const open = () => client.paths.filter((p) => !p.closed).map((p) => p.local.host);
+    expect(open()).toEqual([CLIENT.host, CLIENT_B.host]);
+    client.setLocalAddresses(pair.sim.nowMs, [CLIENT, CLIENT_C]);
+    expect(open()).toEqual([CLIENT.host, CLIENT_C.host]);
+    pair.clientNode.wake();
+    pair.runUntil(() => client.paths.some((p) => !p.closed && p.local.host === CLIENT_C.host && p.validated), 1_000);
+  });
+
   test('a plugin that throws is reported as an event and the connection lives on', () => {
     const pair = meshPair({
       name: 'broken',
