@@ -61,5 +61,9 @@ export interface CongestionGroup {
   createController(info: CcPathInfo): CongestionController;
 }
 
-/** The built-in congestion-control algorithms. */
-export type CongestionControlName = 'reno' | 'cubic';
+/**
+ * The built-in congestion-control algorithms: coupled 'olia', 'lia' and
+ * 'balia' (one group shared by a connection's paths), uncoupled 'cubic' and
+ * 'reno' (independent per path).
+ */
+export type CongestionControlName = 'olia' | 'lia' | 'balia' | 'cubic' | 'reno';

@@ -11,21 +11,35 @@ import type {
   CongestionController,
   CongestionGroup,
 } from './congestion-controller.js';
+import { BaliaGroup } from './balia.js';
 import { CubicController } from './cubic.js';
+import { LiaGroup } from './lia.js';
+import { OliaGroup } from './olia.js';
 import { RenoController } from './reno.js';
 
 /** Every built-in congestion-control name, in the order docs list them. */
-export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = Object.freeze(['reno', 'cubic']);
+export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = Object.freeze(['olia', 'lia', 'balia', 'cubic', 'reno']);
 
 /**
- * A group whose controllers share nothing: reno and cubic run one
- * independent instance per path ("uncoupled", so a connection with n paths
- * may take up to n flows' share of a shared bottleneck). Coupled algorithms
- * (LIA, OLIA, BALIA) will hand out controllers that share this group's
- * state (issue #5).
+ * The congestion group of one connection. Coupled algorithms (olia, lia,
+ * balia) get a fresh group whose controllers share the state of every path
+ * of the connection; reno and cubic run one independent instance per path
+ * ("uncoupled", so a connection with n paths may take up to n flows' share
+ * of a shared bottleneck) and share one stateless group.
  */
 export function createCongestionGroup(name: CongestionControlName): CongestionGroup {
-  return name === 'cubic' ? CUBIC_GROUP : RENO_GROUP;
+  switch (name) {
+    case 'olia':
+      return new OliaGroup();
+    case 'lia':
+      return new LiaGroup();
+    case 'balia':
+      return new BaliaGroup();
+    case 'cubic':
+      return CUBIC_GROUP;
+    case 'reno':
+      return RENO_GROUP;
+  }
 }
 
 // Uncoupled groups hold no state, so one frozen object per algorithm serves

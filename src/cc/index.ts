@@ -1,6 +1,6 @@
 /**
  * Congestion control: the per-path controller interface, the uncoupled
- * NewReno and CUBIC controllers, their groups, and the pacer. See docs/cc.md.
+ * NewReno and CUBIC controllers, the coupled LIA, OLIA and BALIA groups, and the pacer. See docs/cc.md.
  * @module
  */
 export type {
@@ -11,6 +11,10 @@ export type {
   RttSample,
 } from './congestion-controller.js';
 export { RenoController, type RenoOptions } from './reno.js';
+export { CoupledController, CoupledGroup, type CoupledOptions } from './coupled.js';
+export { LiaGroup, liaAlpha } from './lia.js';
+export { OliaGroup, oliaAlpha } from './olia.js';
+export { BALIA_MAX_DECREASE_ALPHA, BaliaGroup, baliaAlpha, baliaRateMax, baliaRateSum } from './balia.js';
 export {
   HYSTART_CSS_GROWTH_DIVISOR,
   HYSTART_CSS_ROUNDS,

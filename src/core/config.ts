@@ -29,7 +29,7 @@ export interface TransportConfig {
   readonly maxWindowBytes: number;
   /** Bytes written but not yet acknowledged above which write() asks the app to wait. Default 4 MiB. */
   readonly sendBufferBytes: number;
-  /** Congestion controller of every path. Default 'cubic'. */
+  /** Congestion controller of every path (docs/cc.md). Default 'olia'. */
   readonly congestionControl: CongestionControlName;
   /** Upper bound of PMTU discovery: the largest UDP payload we try. Default 1452 (Ethernet, IPv6). */
   readonly maxDatagramSizeBytes: number;
@@ -59,7 +59,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = Object.freeze({
   initialWindowBytes: 1 << 20,
   maxWindowBytes: 16 << 20,
   sendBufferBytes: 4 << 20,
-  congestionControl: 'cubic',
+  congestionControl: 'olia',
   maxDatagramSizeBytes: 1452,
   pmtuDiscovery: true,
   pacing: true,

@@ -36,7 +36,7 @@ describe('createCongestionGroup', () => {
 
 describe('parseCongestionControl', () => {
   it('accepts the built-in names', () => {
-    expect(CONGESTION_CONTROL_NAMES).toEqual(['reno', 'cubic']);
+    expect(CONGESTION_CONTROL_NAMES).toEqual(['olia', 'lia', 'balia', 'cubic', 'reno']);
     for (const name of CONGESTION_CONTROL_NAMES) {
       expect(isCongestionControlName(name)).toBe(true);
       expect(parseCongestionControl(name)._unsafeUnwrap()).toBe(name);
@@ -51,7 +51,7 @@ describe('parseCongestionControl', () => {
       const error = result._unsafeUnwrapErr();
       expect(error).toBeInstanceOf(MptError);
       expect(error.code).toBe('ERR_MPT_INVALID_CONFIG');
-      expect(error.message).toContain('reno, cubic');
+      expect(error.message).toContain('olia, lia, balia, cubic, reno');
     }
   });
 });

@@ -22,6 +22,8 @@ function run(lossRate: number, durationMs = DURATION_MS, provider?: Parameters<t
     reverse: { delayMs: ONE_WAY_MS },
     durationMs,
     provider,
+    // The figures below are CUBIC's (the default is OLIA, which is Reno on one path).
+    client: { transport: { congestionControl: 'cubic' } },
   });
   const share = r.goodputBps / RATE_BPS;
   const ackRatio = r.pair.serverSink!.connection.paths[0]!.stats.packetsSent / r.pair.connection.paths[0]!.stats.packetsSent;

@@ -1,0 +1,138 @@
+// Regenerates the congestion-control figures of docs/cc.md: per-path cwnd
+// and throughput over time for every controller in the four scenarios of
+// issue #5 (SVG written by hand to docs/img/), and the table of figures over
+// several seeds (printed as markdown).
+//
+//   npm run plots            # seed 1 plots, table over seeds 1-5
+//   CC_SEEDS=10 npm run plots
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CongestionControlName } from '../src/cc/congestion-controller.js';
+import { CONGESTION_CONTROL_NAMES } from '../src/cc/congestion-group.js';
+import { balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
+
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'img');
+const SEEDS = Number(process.env.CC_SEEDS ?? 5);
+const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
+
+interface Series {
+  readonly label: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** One panel: lines over [0, xMax] x [0, yMax], with axes, ticks and a legend. */
+function panel(x0: number, y0: number, w: number, h: number, title: string, yUnit: string, series: readonly Series[], xMax: number): string {
+  const yMaxRaw = Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => p[1])));
+  const yStep = niceStep(yMaxRaw / 4);
+  const yMax = Math.ceil(yMaxRaw / yStep) * yStep;
+  const sx = (x: number): number => x0 + (x / xMax) * w;
+  const sy = (y: number): number => y0 + h - (y / yMax) * h;
+  const out: string[] = [];
+  out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
+  out.push(`<text x="${x0}" y="${y0 - 6}" font-size="12">${esc(title)}</text>`);
+  for (let y = 0; y <= yMax + 1e-9; y += yStep) {
+    out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#eee"/>`);
+    out.push(`<text x="${x0 - 4}" y="${(sy(y) + 4).toFixed(1)}" font-size="10" text-anchor="end">${fmt(y)}</text>`);
+  }
+  const xStep = niceStep(xMax / 5);
+  for (let x = 0; x <= xMax + 1e-9; x += xStep) {
+    out.push(`<text x="${sx(x).toFixed(1)}" y="${y0 + h + 12}" font-size="10" text-anchor="middle">${fmt(x)}</text>`);
+  }
+  out.push(`<text x="${x0 + w}" y="${y0 + h + 24}" font-size="10" text-anchor="end">s</text>`);
+  out.push(`<text x="${x0 - 4}" y="${y0 - 6}" font-size="10" text-anchor="end">${esc(yUnit)}</text>`);
+  series.forEach((s, i) => {
+    const d = s.points.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ');
+    const colour = COLOURS[i % COLOURS.length]!;
+    out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.2" points="${d}"/>`);
+    out.push(`<text x="${x0 + w - 4}" y="${y0 + 14 + 12 * i}" font-size="10" text-anchor="end" fill="${colour}">${esc(s.label)}</text>`);
+  });
+  return out.join('\n');
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+}
+
+/** cwnd (KB) per flow and path, and throughput (Mbit/s over 500 ms) per flow, from 100 ms samples. */
+function toSeries(samples: readonly Sample[], flows: readonly string[]): { cwnd: Series[]; rate: Series[]; xMax: number } {
+  const t0 = samples[0]!.tMs;
+  const cwnd: Series[] = [];
+  flows.forEach((name, f) => {
+    const paths = Math.max(...samples.map((s) => s.cwnd[f]?.length ?? 0));
+    for (let p = 0; p < paths; p++) {
+      cwnd.push({
+        label: paths > 1 ? `${name} path ${p + 1}` : name,
+        points: samples.filter((s) => s.cwnd[f]?.[p] !== undefined).map((s) => [(s.tMs - t0) / 1000, s.cwnd[f]![p]! / 1000] as const),
+      });
+    }
+  });
+  const rate: Series[] = flows.map((name, f) => {
+    const points: [number, number][] = [];
+    for (let i = 5; i < samples.length; i += 5) {
+      const a = samples[i - 5]!;
+      const b = samples[i]!;
+      const bytes = (b.delivered[f] ?? 0) - (a.delivered[f] ?? 0);
+      if (b.delivered[f] === undefined) continue;
+      points.push([(b.tMs - t0) / 1000, (bytes * 8) / ((b.tMs - a.tMs) / 1000) / 1e6]);
+    }
+    return { label: name, points };
+  });
+  return { cwnd, rate, xMax: (samples[samples.length - 1]!.tMs - t0) / 1000 };
+}
+
+/** One SVG per scenario: a row per controller, cwnd on the left, throughput on the right. */
+function figure(file: string, title: string, flows: readonly string[], runs: readonly { cc: string; samples: readonly Sample[] }[]): void {
+  const rowH = 150;
+  const width = 900;
+  const height = 40 + runs.length * (rowH + 40);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  parts.push(`<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`);
+  runs.forEach((run, r) => {
+    const y = 60 + r * (rowH + 40);
+    const s = toSeries(run.samples, flows);
+    parts.push(panel(60, y, 370, rowH, `${run.cc}: cwnd per path`, 'KB', s.cwnd, s.xMax));
+    parts.push(panel(510, y, 370, rowH, `${run.cc}: throughput (500 ms)`, 'Mbit/s', s.rate, s.xMax));
+  });
+  parts.push('</svg>');
+  writeFileSync(join(OUT, file), parts.join('\n') + '\n');
+  console.log(`wrote docs/img/${file}`);
+}
+
+const NAMES: readonly CongestionControlName[] = CONGESTION_CONTROL_NAMES;
+
+mkdirSync(OUT, { recursive: true });
+figure('cc-shared.svg', 'Shared 20 Mbit/s bottleneck: 2-path connection vs single-path (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: sharedBottleneck(cc, 1).samples })));
+figure('cc-best-path.svg', 'Disjoint 10 and 2 Mbit/s paths (seed 1)', ['2-path'], NAMES.map((cc) => ({ cc, samples: noWorseThanBest(cc, 1).samples })));
+figure('cc-balance.svg', 'Two 10 Mbit/s paths; a single-path flow joins path 1 at ~5 s (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: balance(cc, 1).samples })));
+figure('cc-two-coupled.svg', 'Two 2-path connections over the same two 10 Mbit/s paths (seed 1)', ['first', 'second'], NAMES.map((cc) => ({ cc, samples: twoCoupled(cc, 1).samples })));
+
+// The table: mean and range over seeds 1..SEEDS.
+const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+const stat = (vals: number[], pct = false): string => {
+  const k = pct ? 100 : 1;
+  const f = (v: number): string => (pct ? `${(v * k).toFixed(0)}%` : v.toFixed(2));
+  const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+  return `${f(mean)} (${f(Math.min(...vals))}-${f(Math.max(...vals))})`;
+};
+console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 | two coupled: first / second |`);
+console.log('| --- | --- | --- | --- | --- |');
+for (const cc of NAMES) {
+  const shared = seeds.map((s) => sharedBottleneck(cc, s).ratio);
+  const best = seeds.map((s) => noWorseThanBest(cc, s).ratio);
+  const bal = seeds.map((s) => balance(cc, s).shareOnPath2);
+  const pair = seeds.map((s) => twoCoupled(cc, s).ratio);
+  console.log(`| ${cc} | ${stat(shared)} | ${stat(best, true)} | ${stat(bal, true)} | ${stat(pair)} |`);
+}
