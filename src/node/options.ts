@@ -18,7 +18,7 @@ import type { PathManagerFactory } from '../path-managers/path-manager.js';
  * TransportConfig in the engine): `idleTimeoutMs` (30 000), `keepAliveIntervalMs`
  * (0, off), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
  * (1 MiB), `maxWindowBytes` (16 MiB), `sendBufferBytes` (4 MiB),
- * `congestionControl` ('cubic'), `maxDatagramSizeBytes` (1452; up to 64 KiB
+ * `congestionControl` ('olia': coupled, see docs/cc.md; 'lia', 'balia', or uncoupled 'cubic', 'reno'), `maxDatagramSizeBytes` (1452; up to 64 KiB
  * found by PMTU discovery on loopback), `pmtuDiscovery` (true), `pacing`
  * (true), `maxPaths` (8 in the Node API, see {@link DEFAULT_MAX_PATHS}; the
  * engine's own default is 1).
