@@ -110,6 +110,8 @@ export interface ConnectionInit {
    * the connection issues no CID beyond its handshake one, and so has only path 0.
    */
   readonly issueCid?: ((connection: Connection) => Uint8Array) | undefined;
+  /** Takes a CID made by `issueCid` out of the endpoint's routing table: its path closed. */
+  readonly retireCid?: ((cid: Uint8Array) => void) | undefined;
   /** A path-manager plugin that decides which paths the connection has (src/path-managers); default none. */
   readonly pathManager?: PathManagerFactory | undefined;
   /** Our usable local addresses (sockets), for the path manager; see {@link Connection.setLocalAddresses}. */
@@ -204,14 +206,17 @@ export class Connection {
   private readonly transport: TransportConfig;
   private readonly localParams: TransportParams;
   private readonly issueCid: ((connection: Connection) => Uint8Array) | undefined;
+  private readonly retireCid: ((cid: Uint8Array) => void) | undefined;
+  /** The time of the latest input (datagram, timer or poll), ms. */
+  private nowMs: number;
   /** Most paths both sides allow, path 0 included (the smaller max_paths); 1 until the handshake completes. */
   private pathLimit = 1;
   /** Our CID for each path id >= 1 (index = path id), issued after the handshake. */
-  private readonly localCidByPath: (Uint8Array | undefined)[] = [];
+  private readonly localCidByPath = new Map<number, Uint8Array>();
   /** The stateless reset token sent with each of those CIDs. */
-  private readonly localResetTokenByPath: (Uint8Array | undefined)[] = [];
+  private readonly localResetTokenByPath = new Map<number, Uint8Array>();
   /** The peer's CID (sequence 0) for each path id >= 1, from its NEW_CONNECTION_ID frames. */
-  private readonly remoteCidByPath: (Uint8Array | undefined)[] = [];
+  private readonly remoteCidByPath = new Map<number, Uint8Array>();
   /** Path ids whose NEW_CONNECTION_ID still has to be sent (again, if lost). */
   private readonly newCidsPending: number[] = [];
   /** The lowest path id neither side has used yet: {@link openPath} takes it (ids are never reused). */
@@ -313,6 +318,7 @@ export class Connection {
 
   private constructor(role: ConnectionRole, init: ConnectionInit, params: TransportParams) {
     this.role = role;
+    this.nowMs = init.nowMs;
     this.transport = init.transport;
     this.local = init.local;
     this.remote = init.remote;
@@ -331,6 +337,7 @@ export class Connection {
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
     this.scheduler = new DuplicatingScheduler(createScheduler(init.transport.scheduler));
     this.issueCid = init.issueCid;
+    this.retireCid = init.retireCid;
     this.localCids.push(init.localCid);
     this.localCidPathIds.push(0);
     this.initialRemoteCid = init.remoteCid;
@@ -523,6 +530,7 @@ export class Connection {
 
   /** A long-header packet addressed to this connection (Handshake, or a repeated Initial). */
   handleLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
+    this.nowMs = nowMs;
     this.receiveLongPacket(nowMs, remote, type, scid, payload, datagramBytes);
     this.pathManager?.run(nowMs);
   }
@@ -592,17 +600,20 @@ export class Connection {
    * The newest authenticated packet of a path came from another address: NAT rebinding, or the peer
    * moved. Only a packet with a new largest packet number moves the path (a reordered or re-sourced
    * older one cannot; a replayed one was dropped as a duplicate), and a packet from the old address with
-   * a newer number moves it back the same way. At the new address the path starts afresh (RFC 9000
-   * §9.4): its outstanding data is requeued for whichever path can carry it, RTT, loss detection and
-   * congestion state restart, and until the new address answers a PATH_CHALLENGE it gets at most 3x the
-   * bytes that arrived from it (RFC 9000 §8.1, §9.3), so a forged source address cannot turn the
-   * connection into an amplifier. A later path also stops carrying stream data until then.
+   * a newer number moves it back the same way. Until the new address answers a PATH_CHALLENGE it gets
+   * at most 3x the bytes that arrived from it (RFC 9000 §8.1, §9.3), so a forged source address cannot
+   * turn the connection into an amplifier, and a later path carries no stream data meanwhile. Once it
+   * answers, the path starts afresh there (RFC 9000 §9.4): outstanding data is requeued, and RTT, loss
+   * detection and congestion state restart. A move back to the last validated address (the peer's next
+   * real packet after a spoofed one) restores it at once, with its state untouched (RFC 9000 §9.3.2).
    */
   private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number, nowMs: number): void {
     path.remote = remote;
     path.stats.addressChanges++;
-    for (const packet of path.restartRecovery(this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }))) {
-      this.requeue(packet.payload);
+    const known = path.validatedRemote;
+    if (known !== undefined && sameAddress(known, remote)) {
+      this.restoreValidatedAddress(path);
+      return;
     }
     if (path.id === 0) {
       this.addressValidated = false;
@@ -614,7 +625,37 @@ export class Connection {
       path.unvalidatedReceivedBytes = datagramBytes;
       path.unvalidatedSentBytes = 0;
     }
+    path.restartOnValidation = known !== undefined;
     this.startChallenge(path, nowMs);
+  }
+
+  /** Puts a path back on its last validated address, as it was: no challenge outstanding, no limit. */
+  private restoreValidatedAddress(path: Path): void {
+    path.remote = path.validatedRemote as SocketAddress;
+    path.challengeOutstanding = false;
+    path.challengePending = false;
+    path.restartOnValidation = false;
+    if (path.id === 0) this.addressValidated = true;
+    else path.validated = true;
+  }
+
+  /** The path's current address answered our challenge. */
+  private onAddressValidated(path: Path, nowMs: number): void {
+    path.challengeOutstanding = false;
+    path.challengePending = false;
+    if (path.restartOnValidation) {
+      path.restartOnValidation = false;
+      path.stats.recoveryRestarts++;
+      for (const packet of path.restartRecovery(this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }))) {
+        this.requeue(packet.payload);
+      }
+    }
+    path.validatedRemote = path.remote;
+    if (path.id === 0) this.addressValidated = true;
+    else if (!path.validated) {
+      path.validated = true;
+      this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
+    }
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -627,6 +668,7 @@ export class Connection {
    * `pathId`; `header` is its decoded header.
    */
   handleShortPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathId: number): void {
+    this.nowMs = nowMs;
     this.receiveShortPacket(nowMs, local, remote, datagram, header, pathId);
     this.pathManager?.run(nowMs);
   }
@@ -645,7 +687,7 @@ export class Connection {
     const keys = this.outcome;
     // The peer opens a path by sending on a CID we issued for an unused path id; the path exists only
     // once such a packet authenticates (a forged one creates nothing).
-    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath[pathId] !== undefined && this.openPathCount < this.pathLimit;
+    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath.has(pathId) && this.openPathCount < this.pathLimit;
     if (keys === undefined || (path === undefined && !opening)) {
       // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
       // message 2 (at most once per round trip), which makes the client repeat message 3.
@@ -671,9 +713,10 @@ export class Connection {
     if (path === undefined) {
       // The peer opened this path: answer on it with the CID the peer issued for it (once known), and
       // validate its address with our own challenge; until then it gets at most 3x what it sent.
-      path = this.createPath(pathId, local, remote, this.localCidByPath[pathId] as Uint8Array, this.remoteCidByPath[pathId] ?? EMPTY, nowMs, false, true);
+      path = this.createPath(pathId, local, remote, this.localCidByPath.get(pathId) as Uint8Array, this.remoteCidByPath.get(pathId) ?? EMPTY, nowMs, false, true);
       path.unvalidatedReceivedBytes = datagram.length;
-      path.backup = this.signals.peerStatusOf(pathId) === 'backup';
+      path.peerBackup = this.signals.peerStatusOf(pathId) === 'backup';
+      path.backup = path.peerBackup;
       this.startChallenge(path, nowMs);
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
@@ -685,6 +728,7 @@ export class Connection {
     if (path.id === 0 && !this.addressValidated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
+      path.validatedRemote = path.remote;
       this.peerProven = true;
       // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
       // packet is one (an upper bound), better than the 333 ms guess for its first PTOs.
@@ -724,16 +768,20 @@ export class Connection {
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
     for (const path of this.paths) {
-      if (path.closed) continue;
+      if (path.closed) {
+        t = min(t, path.forgetAtMs);
+        continue;
+      }
       t = min(t, path.loss.timerMs);
       t = min(t, path.acks.ackDueAtMs);
-      if (path.id > 0 && path.challengeOutstanding) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
+      if (path.challengeOutstanding && (path.id > 0 || path.validatedRemote !== undefined)) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
     }
     return t;
   }
 
   /** Runs whatever timers are due at `nowMs`. */
   handleTimeout(nowMs: number): void {
+    this.nowMs = nowMs;
     this.runTimers(nowMs);
     if (this.state === 'established') this.pathManager?.handleTimeout(nowMs);
     this.pathManager?.run(nowMs);
@@ -760,12 +808,18 @@ export class Connection {
       this.keepAliveAtMs = undefined;
     }
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
-    for (const path of this.paths) {
-      if (path.closed) continue;
-      if (path.id > 0 && path.challengeOutstanding && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path)) {
-        // RFC 9000 §8.2.4: the address never answered; a later path is given up (path 0 keeps its handshake
-        // address and the idle timeout decides).
-        this.abandonPath(path.id, ReasonCode.PathValidationFailed);
+    for (let i = this.paths.length - 1; i >= 0; i--) {
+      const path = this.paths[i] as Path;
+      if (path.closed) {
+        if (nowMs >= path.forgetAtMs) this.forgetPath(path);
+        continue;
+      }
+      const movable = path.id > 0 || path.validatedRemote !== undefined;
+      if (path.challengeOutstanding && movable && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path)) {
+        // RFC 9000 §8.2.4, §9.3.2: the address never answered. A path that moved goes back to its last
+        // validated address; a new later path is given up (path 0 without one waits for the idle timeout).
+        if (path.validatedRemote !== undefined) this.restoreValidatedAddress(path);
+        else if (path.id > 0) this.abandonPath(path.id, ReasonCode.PathValidationFailed);
         continue;
       }
       const timer = path.loss.timerMs;
@@ -913,7 +967,8 @@ export class Connection {
     }
     this.maxDatagramBytes = this.pmtuEnabled ? Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize) : MIN_DATAGRAM_SIZE;
     // Client: the server's SCID from message 2. Server: the client's SCID from its Initial.
-    this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, true, false);
+    const path0 = this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, true, false);
+    if (this.addressValidated) path0.validatedRemote = this.remote;
     this.issuePathCids();
     // The handshake's round trip is the path's first RTT sample: without it the first PTOs would use the
     // 333 ms initial guess, and a loss right after the handshake would stall for seconds.
@@ -971,8 +1026,8 @@ export class Connection {
     const cid = this.issueCid(this);
     this.localCids.push(cid);
     this.localCidPathIds.push(id);
-    this.localCidByPath[id] = cid;
-    this.localResetTokenByPath[id] = this.randomBytes(16);
+    this.localCidByPath.set(id, cid);
+    this.localResetTokenByPath.set(id, this.randomBytes(16));
     this.newCidsPending.push(id);
   }
 
@@ -1004,7 +1059,7 @@ export class Connection {
    */
   readyForPaths(): boolean {
     if (this.state !== 'established' || !this.handshakeConfirmed) return false;
-    return this.pathLimit <= 1 || this.remoteCidByPath[this.nextPathId] !== undefined;
+    return this.pathLimit <= 1 || this.remoteCidByPath.has(this.nextPathId);
   }
 
   /**
@@ -1018,8 +1073,8 @@ export class Connection {
     if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
     const id = this.nextPathId;
     if (this.openPathCount >= this.pathLimit) return undefined;
-    const localCid = this.localCidByPath[id];
-    const remoteCid = this.remoteCidByPath[id];
+    const localCid = this.localCidByPath.get(id);
+    const remoteCid = this.remoteCidByPath.get(id);
     if (localCid === undefined || remoteCid === undefined) return undefined;
     const path = this.createPath(id, local, remote, localCid, remoteCid, nowMs, false, false);
     this.startChallenge(path, nowMs);
@@ -1075,7 +1130,8 @@ export class Connection {
     const path = this.pathById(pathId);
     if (path === undefined || path.closed || this.state !== 'established') return false;
     this.signals.setStatus(pathId, status);
-    const backup = status === 'backup';
+    path.localBackup = status === 'backup';
+    const backup = path.localBackup || path.peerBackup;
     if (path.backup !== backup) {
       path.backup = backup;
       this.emit({ type: 'path', pathId, change: 'status', reasonCode: 0 });
@@ -1104,8 +1160,36 @@ export class Connection {
     path.pathResponsePending = false;
     for (const packet of path.loss.discardAll()) this.requeue(packet.payload);
     path.cc.close();
+    // Its state goes once a late packet or two could still arrive; the id is never used again.
+    path.forgetAtMs = this.nowMs + 3 * path.loss.ptoMs;
     this.issueCidForNextPath();
     this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
+  }
+
+  /**
+   * Drops a closed path's state and its CIDs (from the endpoint's routing table too), so churn of paths
+   * opened and abandoned costs no memory: only its id, never reused, remains taken.
+   */
+  private forgetPath(path: Path): void {
+    const at = this.paths.indexOf(path);
+    if (at >= 0) this.paths.splice(at, 1);
+    this.retirePathCid(path.id);
+    this.remoteCidByPath.delete(path.id);
+    this.signals.forgetPath(path.id);
+  }
+
+  /** Takes our CID for a path id out of use (the path closed, or the peer abandoned it before opening it). */
+  private retirePathCid(pathId: number): void {
+    const ids = this.localCidPathIds;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      if (ids[i] !== pathId) continue;
+      const cid = this.localCids[i] as Uint8Array;
+      this.localCids.splice(i, 1);
+      ids.splice(i, 1);
+      this.retireCid?.(cid);
+    }
+    this.localCidByPath.delete(pathId);
+    this.localResetTokenByPath.delete(pathId);
   }
 
   private startChallenge(path: Path, nowMs: number): void {
@@ -1118,12 +1202,14 @@ export class Connection {
   /** NEW_CONNECTION_ID: the peer's CID for a path. Only the first (sequence 0) per path is kept for now. */
   private onNewConnectionId(pathId: number, sequenceNumber: number, cid: Uint8Array): boolean {
     // Path ids the peer can have issued: one per path allowed, plus one for each path that closed since.
-    // Anything further ahead is ignored, so the table stays bounded.
-    if (pathId === 0 || pathId >= this.nextPathId + 2 * this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath[pathId] !== undefined) return true;
-    const copy = cid.slice();
-    this.remoteCidByPath[pathId] = copy;
+    // Anything further ahead is ignored, so the table stays bounded; so is a CID for an id already used
+    // (ids are never reused), unless the peer opened that path before this frame arrived.
+    if (pathId === 0 || pathId >= this.nextPathId + 2 * this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath.has(pathId)) return true;
     const path = this.pathById(pathId);
-    if (path !== undefined && !path.hasRemoteCid) {
+    if (pathId < this.nextPathId && (path === undefined || path.hasRemoteCid || path.closed)) return true;
+    const copy = cid.slice();
+    this.remoteCidByPath.set(pathId, copy);
+    if (path !== undefined) {
       path.remoteCid = copy;
       path.hasRemoteCid = true;
     }
@@ -1186,16 +1272,8 @@ export class Connection {
         path.ackNow = true;
         return true;
       case 'pathResponse':
-        if (path.challengeOutstanding && equalBytes(frame.data, path.challengeData)) {
-          // The peer's new address answered: it is reachable there, the amplification limit ends.
-          path.challengeOutstanding = false;
-          path.challengePending = false;
-          if (path.id === 0) this.addressValidated = true;
-          else if (!path.validated) {
-            path.validated = true;
-            this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
-          }
-        }
+        // The peer's new address answered: it is reachable there, the amplification limit ends.
+        if (path.challengeOutstanding && equalBytes(frame.data, path.challengeData)) this.onAddressValidated(path, nowMs);
         return true;
       case 'newConnectionId':
         return this.onNewConnectionId(frame.pathId, frame.sequenceNumber, frame.connectionId);
@@ -1225,7 +1303,8 @@ export class Connection {
         if (frame.pathId >= this.nextPathId + 2 * this.pathLimit || !this.signals.onPeerStatus(frame)) return true;
         const target = this.pathById(frame.pathId);
         if (target === undefined || target.closed) return true;
-        const backup = frame.status === 'backup';
+        target.peerBackup = frame.status === 'backup';
+        const backup = target.localBackup || target.peerBackup;
         if (target.backup !== backup) {
           target.backup = backup;
           this.emit({ type: 'path', pathId: target.id, change: 'status', reasonCode: 0 });
@@ -1234,7 +1313,16 @@ export class Connection {
       }
       case 'pathAbandon': {
         const target = this.pathById(frame.pathId);
-        if (target !== undefined && !target.closed) this.closePath(target, frame.reasonCode);
+        if (target !== undefined) {
+          if (!target.closed) this.closePath(target, frame.reasonCode);
+        } else if (frame.pathId > 0 && this.localCidByPath.has(frame.pathId)) {
+          // The peer gave up a path whose packets never reached us (its validation failed): the id is
+          // spent all the same. Retire our CID for it and issue one for a new id, as for a path we saw.
+          this.retirePathCid(frame.pathId);
+          this.remoteCidByPath.delete(frame.pathId);
+          if (frame.pathId >= this.nextPathId) this.nextPathId = frame.pathId + 1;
+          this.issueCidForNextPath();
+        }
         return true;
       }
       default:
@@ -1529,13 +1617,18 @@ export class Connection {
       const pending = this.newCidsPending;
       while (pending.length > 0) {
         const id = pending[0] as number;
+        const cid = this.localCidByPath.get(id);
+        if (cid === undefined) {
+          pending.shift(); // retired before it went out: the path closed
+          continue;
+        }
         const frame: Frame = {
           type: 'newConnectionId',
           pathId: id,
           sequenceNumber: 0,
           retirePriorTo: 0,
-          connectionId: this.localCidByPath[id] as Uint8Array,
-          statelessResetToken: this.localResetTokenByPath[id] as Uint8Array,
+          connectionId: cid,
+          statelessResetToken: this.localResetTokenByPath.get(id) as Uint8Array,
         };
         if (frameLength(frame) > limit - at - MIN_DATA_ROOM) break;
         at = encodeFrame(payload, at, frame);

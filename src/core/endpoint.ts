@@ -468,6 +468,7 @@ export class Endpoint implements DatagramEndpoint {
       remoteCid,
       scratch: this.scratch,
       issueCid: this.issueCid,
+      retireCid: this.retireCid,
       pathManager: paths.pathManager,
       localAddresses: paths.localAddresses,
       localInterfaces: paths.localInterfaces,
@@ -478,6 +479,10 @@ export class Endpoint implements DatagramEndpoint {
     const cid = this.newCid();
     this.byCid.set(cidKey(cid), connection);
     return cid;
+  };
+
+  private readonly retireCid = (cid: Uint8Array): void => {
+    this.byCid.delete(cidKey(cid));
   };
 
   private newCid(): Uint8Array {

@@ -17,6 +17,12 @@ import { addressKey, sameAddress, type SocketAddress } from './socket-address.js
 /** How often `onPathStats` is called, ms. */
 export const PATH_STATS_INTERVAL_MS = 1000;
 
+/**
+ * Longest `onEstablished` waits for the connection to be ready for paths, ms: a peer that allows more
+ * paths but never issues a CID for one must not hold the plugin (and its queue) back for ever.
+ */
+export const READY_WAIT_MS = 3000;
+
 /** What the runner needs of its connection: exactly what the plugin context offers. */
 export interface PathManagerTarget {
   readonly role: 'client' | 'server';
@@ -64,6 +70,10 @@ export class PathManagerRunner {
   private lastStatsMs = 0;
   private readonly marks = new Map<number, StatsMark>();
   private running = false;
+  /** Whether a 'closed' event waits in the queue (it ends any wait for readiness). */
+  private closeQueued = false;
+  /** Since when 'connected' has waited for the connection to be ready for paths, ms; undefined if not waiting. */
+  private waitingSinceMs: number | undefined;
 
   constructor(
     factory: PathManagerFactory,
@@ -114,9 +124,13 @@ export class PathManagerRunner {
     return this.host.failures;
   }
 
-  /** An event the connection reported; hooks for it run at the next {@link run}. */
+  /** An event the connection reported; hooks for it run at the next {@link run}. Only the kinds a hook exists for are kept. */
   enqueue(event: ConnectionEvent): void {
-    if (!this.closed) this.queue.push(event);
+    if (this.closed) return;
+    const t = event.type;
+    if (t !== 'connected' && t !== 'closed' && t !== 'path' && t !== 'remoteAddress') return;
+    if (t === 'closed') this.closeQueued = true;
+    this.queue.push(event);
   }
 
   /** The owner's local addresses changed (interface monitor): hooks for each added and removed one. */
@@ -141,6 +155,7 @@ export class PathManagerRunner {
   nextTimeout(): number | undefined {
     if (this.closed) return undefined;
     let t = this.statsDueMs;
+    if (this.waitingSinceMs !== undefined && (t === undefined || this.waitingSinceMs + READY_WAIT_MS < t)) t = this.waitingSinceMs + READY_WAIT_MS;
     for (const due of this.timers.values()) if (t === undefined || due < t) t = due;
     return t;
   }
@@ -170,7 +185,11 @@ export class PathManagerRunner {
         // onEstablished (and every hook after it) waits until the plugin can open a path: a client's
         // handshake completes a round trip before the server's confirmation and CIDs arrive, and a
         // plugin that opens its paths from onEstablished would find openPath refusing.
-        if (e.type === 'connected' && !this.target.readyForPaths() && !this.queue.some((q) => q.type === 'closed')) break;
+        if (e.type === 'connected' && !this.closeQueued && !this.target.readyForPaths()) {
+          this.waitingSinceMs ??= nowMs;
+          if (nowMs < this.waitingSinceMs + READY_WAIT_MS) break;
+        }
+        if (e.type === 'connected') this.waitingSinceMs = undefined;
         this.queue.shift();
         this.dispatch(e, nowMs);
       }
@@ -217,6 +236,7 @@ export class PathManagerRunner {
     const seconds = Math.max(nowMs - this.lastStatsMs, 1) / 1000;
     this.lastStatsMs = nowMs;
     const out: PathStatsSample[] = [];
+    for (const id of this.marks.keys()) if (this.target.pathById(id) === undefined) this.marks.delete(id);
     for (const path of this.target.paths) {
       if (path.closed) continue;
       const s = path.stats;

@@ -13,8 +13,14 @@ import { addressKey, sameAddress, type SocketAddress } from './socket-address.js
  * @module
  */
 
-/** Most addresses of the peer remembered; further ADD_ADDRESS frames are ignored (counted). */
+/** Most live addresses of the peer remembered; further ADD_ADDRESS frames for new ids are ignored (counted). */
 export const MAX_PEER_ADDRESSES = 16;
+
+/**
+ * Most withdrawn address ids of the peer remembered (so a reordered older ADD_ADDRESS cannot bring one
+ * back); beyond it the oldest is forgotten. Withdrawn ids do not count against {@link MAX_PEER_ADDRESSES}.
+ */
+export const MAX_PEER_WITHDRAWN = 64;
 
 /** Most addresses we advertise. */
 export const MAX_ADVERTISED_ADDRESSES = 16;
@@ -39,7 +45,7 @@ interface PeerAddress {
 export class PathSignals {
   /** Frames waiting to go out, oldest first. */
   private readonly pending: SignalFrame[] = [];
-  /** Our advertised addresses by address id. */
+  /** Our advertised (or withdrawn) addresses by address id; re-advertising an address reuses its id. */
   private readonly ours = new Map<number, Advertised>();
   private nextAddressId = 1;
   /** The peer's addresses by its address id. */
@@ -77,12 +83,25 @@ export class PathSignals {
     const bytes = ipToBytes(address.host);
     if (bytes === undefined || address.port <= 0 || address.port > 0xffff) return false;
     let live = 0;
-    for (const a of this.ours.values()) {
-      if (a.removed) continue;
+    let withdrawnId = -1;
+    for (const [id, a] of this.ours) {
+      if (a.removed) {
+        if (sameAddress(a.address, address)) withdrawnId = id;
+        continue;
+      }
       if (sameAddress(a.address, address)) return false;
       live++;
     }
     if (live >= MAX_ADVERTISED_ADDRESSES) return false;
+    const again = this.ours.get(withdrawnId);
+    if (again !== undefined) {
+      // An address that comes back (an interface that flapped) keeps its id, with the next sequence number.
+      again.removed = false;
+      again.sequence++;
+      this.pending.push(addFrame(withdrawnId, again.sequence, address, bytes));
+      return true;
+    }
+    if (this.ours.size >= MAX_ADVERTISED_ADDRESSES + MAX_PEER_WITHDRAWN) this.dropOldestWithdrawn(this.ours);
     const id = this.nextAddressId++;
     this.ours.set(id, { address, sequence: 0, removed: false });
     this.pending.push(addFrame(id, 0, address, bytes));
@@ -161,7 +180,7 @@ export class PathSignals {
   onPeerAdd(frame: AddAddressFrame): SocketAddress | undefined {
     const known = this.peers.get(frame.addressId);
     if (known !== undefined && frame.sequenceNumber <= known.sequence) return undefined;
-    if (known === undefined && this.peers.size >= MAX_PEER_ADDRESSES) {
+    if (known?.address === undefined && this.livePeerAddresses() >= MAX_PEER_ADDRESSES) {
       this.peerAddressesRefused++;
       return undefined;
     }
@@ -175,10 +194,12 @@ export class PathSignals {
   onPeerRemove(frame: RemoveAddressFrame): SocketAddress | undefined {
     const known = this.peers.get(frame.addressId);
     if (known !== undefined && frame.sequenceNumber <= known.sequence) return undefined;
-    if (known === undefined && this.peers.size >= MAX_PEER_ADDRESSES) return undefined;
     const removed = known?.address;
-    // The id is remembered as removed, so a reordered older ADD_ADDRESS cannot bring it back.
+    // The id is remembered as removed, so a reordered older ADD_ADDRESS cannot bring it back; only the
+    // newest MAX_PEER_WITHDRAWN such ids are kept.
+    this.peers.delete(frame.addressId);
     this.peers.set(frame.addressId, { address: undefined, sequence: frame.sequenceNumber });
+    if (this.peers.size - this.livePeerAddresses() > MAX_PEER_WITHDRAWN) this.dropOldestWithdrawn(this.peers);
     return removed;
   }
 
@@ -194,6 +215,29 @@ export class PathSignals {
   /** The status the peer last gave a path id, if any. */
   peerStatusOf(pathId: number): 'available' | 'backup' | undefined {
     return this.statusIn.get(pathId);
+  }
+
+  /** Forgets what was kept about a path id once the path is gone (its id is never used again). */
+  forgetPath(pathId: number): void {
+    this.statusSequenceIn.delete(pathId);
+    this.statusIn.delete(pathId);
+    this.statusSequenceOut.delete(pathId);
+  }
+
+  private livePeerAddresses(): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.address !== undefined) n++;
+    return n;
+  }
+
+  /** Removes the oldest withdrawn entry (Maps iterate in insertion order). */
+  private dropOldestWithdrawn(map: Map<number, { readonly removed?: boolean; readonly address: SocketAddress | undefined }>): void {
+    for (const [id, entry] of map) {
+      if (entry.removed === true || entry.address === undefined) {
+        map.delete(id);
+        return;
+      }
+    }
   }
 
   /** The addresses the peer advertises now. */

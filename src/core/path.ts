@@ -71,6 +71,8 @@ export interface PathStats {
   pathResponsesSent: number;
   /** Times the peer's address changed (a newest packet from elsewhere). */
   addressChanges: number;
+  /** Times the path's RTT, loss and congestion state restarted because it moved to a new, validated address. */
+  recoveryRestarts: number;
   /** Times PMTU discovery fell back to the base size after full-size packets kept being lost (RFC 8899 §4.3). */
   pmtuBlackHoles: number;
 }
@@ -122,6 +124,7 @@ export class Path {
     streamBytesAcked: 0,
     pathResponsesSent: 0,
     addressChanges: 0,
+    recoveryRestarts: 0,
     pmtuBlackHoles: 0,
   };
   /**
@@ -139,6 +142,10 @@ export class Path {
   challengeOutstanding = false;
   /** When the current challenge started, ms (RFC 9000 §8.2.4: validation is abandoned after a while). */
   challengeStartedMs = 0;
+  /** The peer's last address on this path that answered a challenge (or the handshake's); undefined before. */
+  validatedRemote: SocketAddress | undefined = undefined;
+  /** Whether the recovery state restarts when the current challenge is answered: the path moved (RFC 9000 §9.4). */
+  restartOnValidation = false;
   /**
    * Whether the path may carry stream data. Path 0 is validated by the handshake; a later path only once
    * our PATH_CHALLENGE on it was answered (RFC 9000 §8.2).
@@ -158,14 +165,21 @@ export class Path {
   /** What {@link restartRecovery} needs to start the recovery state afresh. */
   private readonly recoveryInit: { readonly initialRttMs: number; readonly baseDatagramBytes: number; readonly maxDatagramBytes: number };
   /**
-   * Backup (PATH_STATUS, either end may set it; the latest sequence number wins): the schedulers use it
-   * only when no available path can send.
+   * Backup: the schedulers use it only when no available path can send. Either end may ask for it with
+   * PATH_STATUS; a path is backup while either end's latest word for it is backup ({@link localBackup}
+   * or {@link peerBackup}), so both ends see the same status whatever the order of their frames.
    */
   backup = false;
+  /** Our latest PATH_STATUS for this path says backup. */
+  localBackup = false;
+  /** The peer's latest PATH_STATUS for this path says backup. */
+  peerBackup = false;
   /** Declared failed: consecutive probe timeouts without an answer; cleared when it answers again. */
   failed = false;
   /** Abandoned (PATH_ABANDON from either end): no longer used; kept only until removed. */
   closed = false;
+  /** When a closed path's state is dropped (its id stays unused for ever), ms; Infinity while open. */
+  forgetAtMs = Number.POSITIVE_INFINITY;
 
   constructor(init: {
     id: number;

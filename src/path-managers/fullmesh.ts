@@ -18,6 +18,12 @@ export interface FullmeshOptions {
   readonly retryDelayMs?: number;
   /** Whether a server advertises its other local addresses. Default true. */
   readonly advertise?: boolean;
+  /**
+   * Failed attempts in a row after which a pair is given up until one of its addresses is added again
+   * (an interface comes back, the peer re-advertises). Default 5: an address the peer advertised that
+   * never answers (unreachable, or a third party's) is not probed for ever.
+   */
+  readonly maxAttempts?: number;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -28,11 +34,23 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
   const maxPaths = options.maxPaths ?? 8;
   const baseDelayMs = options.retryDelayMs ?? 1000;
   const advertise = options.advertise ?? true;
+  const maxAttempts = options.maxAttempts ?? 5;
   return () => {
     /** Consecutive failures per pair, for the back-off; cleared when the pair's path comes up. */
     const failures = new Map<string, number>();
-    /** Pairs waiting for their back-off timer before they are tried again. */
+    /** Pairs waiting for their back-off timer before they are tried again (or given up). */
     const held = new Set<string>();
+    /** The addresses of each held pair, to release it when one of them is added again. */
+    const given = new Map<string, { local: SocketAddress; remote: SocketAddress }>();
+    /** Releases the held pairs `matches` picks, with a fresh failure count. */
+    const forgive = (matches: (local: SocketAddress, remote: SocketAddress) => boolean): void => {
+      for (const [key, pair] of given) {
+        if (!matches(pair.local, pair.remote)) continue;
+        given.delete(key);
+        held.delete(key);
+        failures.delete(key);
+      }
+    };
 
     const pairKey = (local: SocketAddress, remote: SocketAddress): string => `${addressKey(local)}>${addressKey(remote)}`;
 
@@ -88,13 +106,15 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
       },
       onLocalAddressAdded(ctx, address) {
         if (ctx.role === 'server' && advertise) ctx.advertiseAddress(address);
+        forgive((local) => sameAddress(local, address));
         fill(ctx);
       },
       onLocalAddressRemoved(ctx, address) {
         if (ctx.role === 'server' && advertise) ctx.withdrawAddress(address);
         closeUsing(ctx, (p) => sameAddress(p.local, address));
       },
-      onRemoteAddressAdded(ctx) {
+      onRemoteAddressAdded(ctx, address) {
+        forgive((_local, remote) => sameAddress(remote, address));
         fill(ctx);
       },
       onRemoteAddressRemoved(ctx, address) {
@@ -111,7 +131,9 @@ export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
           const n = (failures.get(key) ?? 0) + 1;
           failures.set(key, n);
           held.add(key);
-          ctx.setTimer(`${RETRY_TAG}:${key}`, Math.min(baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS));
+          given.set(key, { local: path.local, remote: path.remote });
+          // After maxAttempts failures the pair stays held (no timer) until an address of it comes again.
+          if (n < maxAttempts) ctx.setTimer(`${RETRY_TAG}:${key}`, Math.min(baseDelayMs * 2 ** (n - 1), MAX_RETRY_DELAY_MS));
         }
         fill(ctx); // a slot may have freed up for another pair
       },

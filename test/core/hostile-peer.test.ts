@@ -266,6 +266,7 @@ describe("the peer's address", () => {
     // The next client packet moved the path back; the attacker's address got at most 3x its datagram.
     expect(server.paths[0]!.remote).toEqual(CLIENT);
     expect(server.paths[0]!.stats.addressChanges).toBe(2);
+    expect(server.paths[0]!.stats.recoveryRestarts).toBe(0); // restored as it was, not restarted
     expect(counter!.bytes).toBeGreaterThan(0);
     expect(counter!.bytes).toBeLessThanOrEqual(3 * captured!.length);
   });

@@ -68,20 +68,31 @@ describe('ADD_ADDRESS and REMOVE_ADDRESS', () => {
 });
 
 describe('PATH_STATUS', () => {
-  test('either end marks a path backup or available; the other end follows and reports it', () => {
+  test('a path is backup while either end asks for it; both ends see the same status and report each change', () => {
     const { pair } = twoPaths();
+    const client = pair.connection;
     const server = pair.serverSink!.connection;
     pair.runUntil(() => server.pathById(1)?.validated === true, 5_000);
-    expect(pair.connection.setPathStatus(1, 'backup')).toBe(true);
-    expect(pair.connection.pathById(1)!.state).toBe('backup');
+    expect(client.setPathStatus(1, 'backup')).toBe(true);
+    expect(client.pathById(1)!.state).toBe('backup');
     pair.clientNode.wake();
     pair.runUntil(() => server.pathById(1)!.backup, 5_000);
     expect(pathEvents(pair.serverSink!, 1).at(-1)).toEqual({ type: 'path', pathId: 1, change: 'status', reasonCode: 0 });
+    // The server's "available" does not override the client's "backup": both still see backup.
     expect(server.setPathStatus(1, 'available')).toBe(true);
     pair.serverNode.wake();
-    pair.runUntil(() => !pair.connection.pathById(1)!.backup, 5_000);
+    pair.sim.runFor(500);
+    pair.pump();
+    expect(server.pathById(1)!.backup).toBe(true);
+    expect(client.pathById(1)!.backup).toBe(true);
+    // Once the client says available too, both ends make it available.
+    expect(client.setPathStatus(1, 'available')).toBe(true);
+    pair.clientNode.wake();
+    pair.runUntil(() => !server.pathById(1)!.backup, 5_000);
+    expect(client.pathById(1)!.backup).toBe(false);
     expect(pathEvents(pair.clientSink, 1).filter((e) => e.change === 'status')).toHaveLength(2);
-    expect(pair.connection.setPathStatus(9, 'backup')).toBe(false);
+    expect(pathEvents(pair.serverSink!, 1).filter((e) => e.change === 'status')).toHaveLength(2);
+    expect(client.setPathStatus(9, 'backup')).toBe(false);
   });
 });
 
@@ -103,7 +114,13 @@ describe('PATH_ABANDON', () => {
     pair.clientNode.wake();
     pair.runUntil(() => pair.serverSink!.finished, 30_000);
     expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
-    expect(server.pathById(1)!.closed).toBe(true);
+    // Closed on both ends, then its state dropped a few PTOs later (its CIDs out of the routing table).
+    expect(server.pathById(1)?.closed ?? true).toBe(true);
+    pair.sim.runFor(3_000);
+    pair.pump();
+    expect(server.pathById(1)).toBeUndefined();
+    expect(client.pathById(1)).toBeUndefined();
+    expect(server.localCidPathIds).not.toContain(1);
     expect(pathEvents(pair.serverSink!, 1).at(-1)).toEqual({ type: 'path', pathId: 1, change: 'closed', reasonCode: ReasonCode.AdministrativelyProhibited });
     // Path ids are never reused: the replacement gets the next id, with CIDs both ends issued when path 1 closed.
     let id: number | undefined;
@@ -279,5 +296,7 @@ describe('security: a later path towards an unvalidated address', () => {
     // The client's next packet on path 1 moved it back; validated again, it carries data.
     expect(server.pathById(1)!.remote).toEqual(CLIENT_B);
     expect(server.pathById(1)!.stats.addressChanges).toBe(2);
+    // Back on its validated address as it was: the spoof cost it no RTT or congestion state.
+    expect(server.pathById(1)!.stats.recoveryRestarts).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PEER_ADDRESSES, PathSignals, type SignalFrame } from '../../src/core/path-signals.js';
+import { MAX_PEER_ADDRESSES, MAX_PEER_WITHDRAWN, PathSignals, type SignalFrame } from '../../src/core/path-signals.js';
 import type { AddAddressFrame } from '../../src/core/wire/index.js';
 
 function drain(s: PathSignals): SignalFrame[] {
@@ -96,6 +96,31 @@ describe('PathSignals: what the peer says', () => {
     for (let i = 0; i < MAX_PEER_ADDRESSES + 10; i++) s.onPeerAdd(add(i, 0, i % 250, 1000 + i));
     expect(s.peerAddresses()).toHaveLength(MAX_PEER_ADDRESSES);
     expect(s.peerAddressesRefused).toBe(10);
+  });
+
+  it('an address that flaps many times is still accepted: withdrawn ids do not count against the limit and are bounded', () => {
+    const ours = new PathSignals();
+    const peer = new PathSignals();
+    const address = { host: '10.0.0.7', port: 4433 };
+    for (let i = 0; i < 40; i++) {
+      ours.advertise(address);
+      for (const f of drain(ours)) if (f.type === 'addAddress') expect(peer.onPeerAdd(f)).toEqual(address);
+      ours.withdraw(address);
+      for (const f of drain(ours)) if (f.type === 'removeAddress') expect(peer.onPeerRemove(f)).toEqual(address);
+    }
+    // Re-advertising reuses the address id with the next sequence number.
+    ours.advertise(address);
+    const [again] = drain(ours);
+    expect(again).toMatchObject({ type: 'addAddress', addressId: 1, sequenceNumber: 80 });
+    expect(peer.onPeerAdd(again as AddAddressFrame)).toEqual(address);
+    expect(peer.peerAddressesRefused).toBe(0);
+    // Many distinct withdrawn ids: the tombstones stay bounded.
+    for (let i = 0; i < 200; i++) {
+      peer.onPeerAdd(add(1000 + i, 0, i % 250, 2000 + i));
+      peer.onPeerRemove({ type: 'removeAddress', addressId: 1000 + i, sequenceNumber: 1 });
+    }
+    expect((peer as unknown as { peers: Map<number, unknown> }).peers.size).toBeLessThanOrEqual(MAX_PEER_ADDRESSES + MAX_PEER_WITHDRAWN);
+    expect(peer.peerAddresses()).toEqual([address]);
   });
 
   it('applies a PATH_STATUS only when its sequence number is newer', () => {

@@ -40,10 +40,10 @@ describe('fullmesh, run by the engine', () => {
     const validated = live.filter((p) => p.validated).map((p) => `${key(p.local)}>${key(p.remote)}`).sort();
     expect(validated).toEqual([`${key(CLIENT)}>${key(SERVER)}`, `${key(CLIENT)}>${key(SERVER_B)}`, `${key(CLIENT_B)}>${key(SERVER)}`].sort());
     // CLIENT_B -> SERVER_B has no route: every attempt ends in PathValidationFailed, retried with back-off.
-    const failedAttempts = client.paths.filter((p) => p.closed && p.local.host === CLIENT_B.host && p.remote.host === SERVER_B.host);
-    const closures = pair.clientSink.pathEvents.filter((e): e is PathEvent => e.type === 'path' && e.change === 'closed');
-    expect(closures.length).toBe(failedAttempts.length);
-    expect(closures.every((e) => e.reasonCode === ReasonCode.PathValidationFailed)).toBe(true);
+    // (Closed paths are dropped a few PTOs after they close: their events are the record.)
+    const failedAttempts = pair.clientSink.pathEvents.filter((e): e is PathEvent => e.type === 'path' && e.change === 'closed');
+    expect(failedAttempts.every((e) => e.reasonCode === ReasonCode.PathValidationFailed)).toBe(true);
+    expect(live.filter((p) => !p.validated).every((p) => p.local.host === CLIENT_B.host && p.remote.host === SERVER_B.host)).toBe(true);
     console.log(`fullmesh: ${live.length} paths open, ${failedAttempts.length} attempts on the unroutable pair in 8 s (back-off 1, 2, 4 s)`);
     expect(failedAttempts.length).toBeGreaterThanOrEqual(1);
     expect(failedAttempts.length).toBeLessThanOrEqual(3);

@@ -90,6 +90,29 @@ describe('fullmesh', () => {
     expect(ctx.timers.get(tag!)).toBe(500);
   });
 
+  it('gives a pair up after maxAttempts failures in a row, until one of its addresses is added again', () => {
+    const ctx = new FakeContext('client', [addr('10.0.0.1', 5000)], [addr('10.9.0.1'), addr('10.9.0.2')]);
+    const pm = host(ctx, { maxAttempts: 3 });
+    pm.notify('onEstablished');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const p = ctx.path('10.0.0.1', '10.9.0.2')!;
+      p.state = 'closed';
+      pm.notify('onPathClosed', p, ReasonCode.PathValidationFailed);
+      const tag = [...ctx.timers.keys()].find((t) => t.includes('10.9.0.2'));
+      if (attempt < 3) {
+        expect(tag).toBeDefined();
+        ctx.timers.delete(tag!);
+        pm.notify('onTimer', tag!);
+      } else {
+        expect(tag).toBeUndefined(); // given up: no retry timer
+      }
+    }
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1']);
+    // The peer advertises the address again: the pair is tried at once.
+    pm.notify('onRemoteAddressAdded', addr('10.9.0.2'));
+    expect(ctx.pairs()).toEqual(['10.0.0.1>10.9.0.1', '10.0.0.1>10.9.0.2']);
+  });
+
   it('keeps a failed path: it holds its pair (the connection probes it back) and is not duplicated', () => {
     const ctx = new FakeContext('client', [addr('10.0.0.1', 5000), addr('10.0.1.1', 5001)], [addr('10.9.0.1')]);
     const pm = host(ctx);
