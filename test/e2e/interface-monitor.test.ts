@@ -81,7 +81,6 @@ describe('the interface monitor on a real connection', () => {
 
     client.end(data.subarray(4_000_000));
     expect(await got).toEqual({ bytes: data.length, sha256: sha256(data) });
-    expect(client.paths.find((p) => p.id === 1)?.streamBytesSent ?? 0).toBeGreaterThan(0);
   });
 
   test('by default (no localAddresses, a path manager) the socket runs its own monitor, and stops it when closed', async () => {
