@@ -65,6 +65,7 @@ export {
   type MptPathChange,
   type MptPathEvent,
   type MptPathInfo,
+  type MptLocalAddressEvent,
   type MptPathManagerErrorEvent,
   type MptPathStatus,
   type MptRemoteAddressEvent,
@@ -78,6 +79,16 @@ export {
   setInterfaceTableSource,
   usableLocalAddresses,
   type InterfaceTable,
+  classifyInterfaceName,
+  DEFAULT_INTERFACE_POLL_MS,
+  describeInterfaces,
+  diffInterfaces,
+  InterfaceMonitor,
+  type ClassifyInterface,
+  type InterfaceAddress,
+  type InterfaceChange,
+  type InterfaceMonitorEvents,
+  type InterfaceMonitorOptions,
 } from './node/index.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';

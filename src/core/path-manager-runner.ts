@@ -44,7 +44,7 @@ const UNKNOWN_INTERFACE: InterfaceInfo = Object.freeze({ name: '', type: 'other'
 
 /** The plugin's view of a path. */
 export function pathView(path: Path): PathView {
-  return { id: path.id, local: path.local, remote: path.remote, state: path.state };
+  return { id: path.id, local: path.local, remote: path.remote, state: path.state, bytesSent: path.stats.bytesSent, bytesReceived: path.stats.bytesReceived };
 }
 
 /** Per path, the counters at the last stats sample, to turn totals into rates. */

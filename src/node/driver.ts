@@ -135,7 +135,7 @@ export class EndpointDriver {
   /** Every UDP socket closed. */
   onClosed: (() => void) | undefined = undefined;
 
-  private readonly sockets: readonly BoundSocket[];
+  private readonly sockets: BoundSocket[];
   private readonly out = new Uint8Array(OUT_BUFFER_BYTES);
   private readonly owners = new Map<Connection, Attachment>();
   private readonly accepted: Accepted[] = [];
@@ -155,25 +155,70 @@ export class EndpointDriver {
   /** A driver over sockets already bound (see {@link EndpointDriver.bind}); `sockets` is not empty. */
   private constructor(endpoint: Endpoint, sockets: readonly BoundSocket[]) {
     this.endpoint = endpoint;
-    this.sockets = sockets;
+    this.sockets = [...sockets];
     this.local = (sockets[0] as BoundSocket).local;
     this.openSockets = sockets.length;
-    for (const bound of sockets) {
-      bound.socket.removeAllListeners('error');
-      bound.socket.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, false));
-      const twin = bound.twin;
-      if (twin !== undefined) {
-        twin.removeAllListeners('error');
-        twin.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, true));
-        // The twin only serves other peers: when it fails, they become unreachable from here, nothing more.
-        twin.on('error', () => this.closeTwin(bound));
-      }
-      bound.socket.on('error', (error) => this.handleSocketError(bound, error));
-      bound.socket.on('close', () => this.onSocketClosed(bound));
-      const early = bound.earlyError;
-      // Reported once the caller has set its handlers.
-      if (early !== undefined) setImmediate(() => this.handleSocketError(bound, early));
+    for (const bound of sockets) this.adopt(bound);
+  }
+
+  /** Routes a bound socket's datagrams and errors to this driver. */
+  private adopt(bound: BoundSocket): void {
+    bound.socket.removeAllListeners('error');
+    bound.socket.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, false));
+    const twin = bound.twin;
+    if (twin !== undefined) {
+      twin.removeAllListeners('error');
+      twin.on('message', (msg, rinfo) => this.onMessage(bound, msg, rinfo, true));
+      // The twin only serves other peers: when it fails, they become unreachable from here, nothing more.
+      twin.on('error', () => this.closeTwin(bound));
     }
+    bound.socket.on('error', (error) => this.handleSocketError(bound, error));
+    bound.socket.on('close', () => this.onSocketClosed(bound));
+    const early = bound.earlyError;
+    // Reported once the caller has set its handlers.
+    if (early !== undefined) setImmediate(() => this.handleSocketError(bound, early));
+  }
+
+  /**
+   * Binds one more socket (an interface address that appeared) and returns its address as the engine
+   * will see it; rejects with an MptError (SocketError) when the bind fails, or InvalidState once the
+   * driver is closing.
+   */
+  async addSocket(binding: BindOptions): Promise<SocketAddress> {
+    if (this.closed || this.closing) throw new MptError(MptErrorCode.InvalidState, 'the driver is closing');
+    const bound = await bindSocket(binding);
+    if (this.closed || this.closing) {
+      closeQuietly(bound.socket);
+      if (bound.twin !== undefined) closeQuietly(bound.twin);
+      throw new MptError(MptErrorCode.InvalidState, 'the driver is closing');
+    }
+    this.sockets.push(bound);
+    this.openSockets++;
+    this.adopt(bound);
+    if (!this.refed) {
+      bound.socket.unref();
+      bound.twin?.unref();
+    }
+    return bound.local;
+  }
+
+  /**
+   * Closes the socket bound to `local` (an interface address that went away) and forgets it, so a later
+   * socket on the same address is a new one. The first socket cannot be closed this way (it carries the
+   * connection's start); returns whether a socket was closed.
+   */
+  closeSocket(local: SocketAddress): boolean {
+    const i = this.sockets.findIndex((b, index) => index > 0 && (b.local === local || (b.local.port === local.port && b.local.host === local.host)));
+    const bound = this.sockets[i];
+    if (bound === undefined) return false;
+    this.sockets.splice(i, 1);
+    if (!bound.closed) {
+      bound.closed = true;
+      this.openSockets--;
+    }
+    closeQuietly(bound.socket);
+    this.closeTwin(bound);
+    return true;
   }
 
   /**

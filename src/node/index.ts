@@ -9,12 +9,25 @@ export {
   type MptPathChange,
   type MptPathEvent,
   type MptPathInfo,
+  type MptLocalAddressEvent,
   type MptPathManagerErrorEvent,
   type MptPathStatus,
   type MptRemoteAddressEvent,
   type MptSocketReadyState,
 } from './socket.js';
 export { setInterfaceTableSource, usableLocalAddresses, type InterfaceTable } from './interfaces.js';
+export {
+  classifyInterfaceName,
+  DEFAULT_INTERFACE_POLL_MS,
+  describeInterfaces,
+  diffInterfaces,
+  InterfaceMonitor,
+  type ClassifyInterface,
+  type InterfaceAddress,
+  type InterfaceChange,
+  type InterfaceMonitorEvents,
+  type InterfaceMonitorOptions,
+} from './interface-monitor.js';
 export { DEFAULT_MAX_PATHS, type LookupFunction, type MptConnectOptions, type MptListenOptions, type MptServerOptions, type MptSocketOptions, type PathManagerOptions, type TransportOptions } from './options.js';
 export {
   createLinkEmulator,

@@ -23,6 +23,11 @@ export function setInterfaceTableSource(source: (() => InterfaceTable) | undefin
   readTable = source ?? networkInterfaces;
 }
 
+/** The interface table as {@link setInterfaceTableSource} says to read it (the interface monitor's source too). */
+export function readInterfaceTable(): InterfaceTable {
+  return readTable();
+}
+
 /**
  * The IP addresses of `family` (4 or 6) on non-internal interfaces, one per
  * address, in interface-table order without duplicates: the candidates for
@@ -85,13 +90,13 @@ export function routedSourceAddress(remote: SocketAddress, family: 4 | 6): Promi
 }
 
 /** Node 18.0-18.3 reported `family` as a number; later versions as 'IPv4' / 'IPv6'. */
-function isFamily(info: NetworkInterfaceInfo, family: 4 | 6): boolean {
+export function isFamily(info: NetworkInterfaceInfo, family: 4 | 6): boolean {
   const f = info.family as string | number;
   return f === family || f === `IPv${family}`;
 }
 
 /** fe80::/10: the first 10 bits are 1111 1110 10, so the first group is fe80 to febf. */
-function isLinkLocalV6(address: string): boolean {
+export function isLinkLocalV6(address: string): boolean {
   const first = address.slice(0, address.indexOf(':')).toLowerCase();
   if (first.length !== 4) return false;
   const value = Number.parseInt(first, 16);

@@ -5,6 +5,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
 import { fullmesh } from '../path-managers/fullmesh.js';
 import type { PathManagerFactory } from '../path-managers/path-manager.js';
+import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-monitor.js';
 
 /**
  * Options of the Node API: {@link connect}, {@link createServer} and the
@@ -107,6 +108,28 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * from every local address, within `maxPaths`, unused addresses first).
    */
   readonly extraRemotes?: readonly SocketAddress[] | undefined;
+  /**
+   * Follows the host's interfaces while connected, so that a path opens when an interface appears and
+   * closes when it goes away (an {@link InterfaceMonitor} polling `os.networkInterfaces()`). `true` or
+   * options: a monitor of the socket's own, stopped with it; an `InterfaceMonitor`: that one (the
+   * application starts and stops it, and may share it between sockets); `false`: none.
+   *
+   * Without `localAddresses` (the default addresses): every address that appears and would have been a
+   * default one (non-internal, the server's family and scope) gets a socket, and the path manager hears
+   * of it (`onLocalAddressAdded`: fullmesh opens a path from it at once); every such address that goes
+   * away has its socket closed, and the path manager hears of that (`onLocalAddressRemoved`: fullmesh
+   * closes its paths with `AddressRemoved`). If the address of the first socket (the routed source)
+   * goes away, the path manager hears of it too, but that socket stays open. With `localAddresses`: the
+   * same, for the listed addresses only. Each change is a 'localAddress' event on the socket.
+   *
+   * Default: on (`true`, polling every 2 s) when the connection has a path manager (`maxPaths` > 1, the
+   * Node default, or a `pathManager` given) and binds the default addresses; off with `localAddresses` or
+   * `localAddress` (the application chose its addresses) or without a path manager (nothing would use a
+   * new address). Either way the interface descriptions (name, type, metered), which path managers read
+   * through `ctx.localInterfaces()`, come from the monitor's classification: by interface name per
+   * platform, see `classifyInterfaceName`, overridable with the options' `classifyInterface` and `metered`.
+   */
+  readonly interfaceMonitor?: boolean | InterfaceMonitorOptions | InterfaceMonitor | undefined;
   /** Local port to bind (on every local address); default any (each socket its own). */
   readonly localPort?: number | undefined;
   /** AEAD provider; default the fastest available. */

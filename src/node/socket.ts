@@ -9,8 +9,10 @@ import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
-import { defaultLocalAddresses, routedSourceAddress } from './interfaces.js';
-import { DEFAULT_MAX_PATHS, defaultPathManager, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
+import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
+import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
+import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -66,6 +68,20 @@ export interface MptRemoteAddressEvent {
   readonly change: 'added' | 'removed';
   /** The address (a copy). */
   readonly address: SocketAddress;
+}
+
+/**
+ * The argument of an {@link MptSocket} 'localAddress' event: the interface monitor (see
+ * `MptConnectOptions.interfaceMonitor`) found one of our addresses gone or a new one usable, and the
+ * socket closed or bound its UDP socket and told the path manager.
+ */
+export interface MptLocalAddressEvent {
+  /** `added`: a socket was bound on a new address; `removed`: the address went away (its socket, unless the first, is closed). */
+  readonly change: 'added' | 'removed';
+  /** The address (a copy), with the port of its socket. */
+  readonly address: SocketAddress;
+  /** Its interface, as described to the path manager. */
+  readonly interface: InterfaceInfo;
 }
 
 /**
@@ -132,7 +148,8 @@ export const ADOPT = Symbol('mpt.adopt');
  * down, changes status or closes, 'remoteAddress' ({@link MptRemoteAddressEvent})
  * when the peer advertises or withdraws an address, 'pathManagerError'
  * ({@link MptPathManagerErrorEvent}) when the path manager throws (never an
- * 'error': the connection lives on). Errors are {@link MptError}s with a
+ * 'error': the connection lives on), 'localAddress' ({@link MptLocalAddressEvent})
+ * when an interface address appears or goes away. Errors are {@link MptError}s with a
  * stable `code`.
  */
 export class MptSocket extends Duplex implements ConnectionOwner {
@@ -182,6 +199,14 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #onAbort: (() => void) | undefined = undefined;
   #onServerRelease: (() => void) | undefined = undefined;
   #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
+  /** The interface monitor this (client) socket follows, if any. */
+  #monitor: InterfaceMonitor | undefined = undefined;
+  #ownsMonitor = false;
+  #onInterfaceChange: ((change: InterfaceChange) => void) | undefined = undefined;
+  /** Interface changes are applied one at a time (binding is asynchronous). */
+  #interfaceWork: Promise<void> = Promise.resolve();
+  /** Whether the first socket's address is in the interface table (else the path manager was told it went away). */
+  #primaryPresent = true;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -234,7 +259,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
     const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
-    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths));
+    const pathManager = options.pathManager ?? defaultPathManager(maxPaths);
+    const follow = this.#setUpMonitor(options, pathManager !== undefined);
+    const described = this.#monitor?.addresses() ?? describeInterfaces(readInterfaceTable(), monitorOptions(options.interfaceMonitor));
+    const candidates = described.filter((a) => a.family === family && !a.internal && isLoopback(a.address) === isLoopback(remote.host)).map((a) => a.address);
+    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths, candidates));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -257,13 +286,98 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       earlyData: options.earlyData,
       // The path manager may open paths from any socket the driver bound (their addresses are the very
       // objects the driver hands the engine with each datagram).
-      pathManager: options.pathManager ?? defaultPathManager(maxPaths),
+      pathManager,
       localAddresses: driver.addresses(),
+      localInterfaces: describeBound(driver.addresses(), described),
     });
     if (connection.isErr()) throw connection.error;
     this.#connection = connection.value;
     this.#applyKeepAlive();
     driver.attach(connection.value, this);
+    if (follow) this.#followInterfaces(options, family, remote);
+  }
+
+  /**
+   * Resolves the `interfaceMonitor` option: sets {@link #monitor} (started, if the socket owns it) and
+   * returns whether the socket follows its changes.
+   */
+  #setUpMonitor(options: MptConnectOptions, hasPathManager: boolean): boolean {
+    const setting = options.interfaceMonitor;
+    const explicit = options.localAddresses !== undefined || options.localAddress !== undefined;
+    const follow = hasPathManager && (setting === undefined ? !explicit : setting !== false);
+    if (setting instanceof InterfaceMonitor) {
+      this.#monitor = setting;
+      if (setting.polls === 0) setting.poll();
+      return follow;
+    }
+    if (!follow) return false;
+    this.#monitor = new InterfaceMonitor(monitorOptions(setting)).start();
+    this.#ownsMonitor = true;
+    return true;
+  }
+
+  /** Subscribes to the monitor's changes (once the connection exists). */
+  #followInterfaces(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress): void {
+    const monitor = this.#monitor;
+    if (monitor === undefined || this.destroyed) return;
+    const listed = options.localAddresses === undefined ? undefined : new Set(options.localAddresses);
+    const eligible = (a: InterfaceAddress): boolean =>
+      listed !== undefined ? listed.has(a.address) : a.family === family && !a.internal && isLoopback(a.address) === isLoopback(remote.host);
+    const port = options.localPort ?? 0;
+    this.#onInterfaceChange = (change) => {
+      this.#interfaceWork = this.#interfaceWork.then(() => this.#applyInterfaceChange(change, eligible, port)).catch(() => {});
+    };
+    monitor.on('change', this.#onInterfaceChange);
+  }
+
+  /** Binds or closes sockets for one interface change and tells the path manager. */
+  async #applyInterfaceChange(change: InterfaceChange, eligible: (a: InterfaceAddress) => boolean, port: number): Promise<void> {
+    const driver = this.#driver;
+    const connection = this.#connection;
+    if (driver === undefined || connection === undefined || this.destroyed) return;
+    const events: MptLocalAddressEvent[] = [];
+    const closing: SocketAddress[] = [];
+    for (const a of change.removed) {
+      const bound = driver.addresses().find((b) => b.host === a.address);
+      if (bound === undefined) continue;
+      if (bound === driver.local) this.#primaryPresent = false;
+      else closing.push(bound);
+      events.push({ change: 'removed', address: { host: bound.host, port: bound.port }, interface: infoOf(a) });
+    }
+    for (const a of change.added) {
+      if (a.address === driver.local.host) {
+        if (!this.#primaryPresent) events.push({ change: 'added', address: { host: driver.local.host, port: driver.local.port }, interface: infoOf(a) });
+        this.#primaryPresent = true;
+        continue;
+      }
+      if (!eligible(a) || driver.addresses().some((b) => b.host === a.address)) continue;
+      let local: SocketAddress;
+      try {
+        local = await driver.addSocket({ type: a.family === 6 ? 'udp6' : 'udp4', host: a.address, port });
+      } catch {
+        continue; // cannot bind (the address went again, the port is taken): the next change may do better
+      }
+      if (this.destroyed) return;
+      events.push({ change: 'added', address: { host: local.host, port: local.port }, interface: infoOf(a) });
+    }
+    if (events.length === 0 && change.changed.length === 0) return;
+    const closingSet = new Set(closing);
+    const addresses = driver.addresses().filter((b) => !closingSet.has(b) && (b !== driver.local || this.#primaryPresent));
+    const monitor = this.#monitor;
+    connection.setLocalAddresses(driver.now(), addresses, describeBound(addresses, monitor?.addresses() ?? []));
+    driver.schedule();
+    // The path manager's PATH_ABANDONs for the closed address go out in the flush scheduled above;
+    // the sockets close after it.
+    if (closing.length > 0) setImmediate(() => closing.forEach((b) => driver.closeSocket(b)));
+    for (const e of events) this.emit('localAddress', e);
+  }
+
+  #stopMonitor(): void {
+    const monitor = this.#monitor;
+    if (monitor === undefined) return;
+    if (this.#onInterfaceChange !== undefined) monitor.off('change', this.#onInterfaceChange);
+    this.#onInterfaceChange = undefined;
+    if (this.#ownsMonitor) monitor.stop();
   }
 
   #sendProbe(): void {
@@ -554,6 +668,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearConnectTimers();
+    this.#stopMonitor();
     this.#clearInactivity();
     if (this.#signal !== undefined && this.#onAbort !== undefined) this.#signal.removeEventListener('abort', this.#onAbort);
     this.connecting = false;
@@ -585,12 +700,14 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * validated, and `down`, `status`, `closed` follow as they happen. 'remoteAddress' listeners get an
    * {@link MptRemoteAddressEvent} for each peer address the path manager learns or loses (a client of a
    * server on several addresses hears of the others right after 'connect'); 'pathManagerError' listeners
-   * an {@link MptPathManagerErrorEvent} for each hook of the path manager that threw. The other events
-   * are net.Socket's.
+   * an {@link MptPathManagerErrorEvent} for each hook of the path manager that threw; 'localAddress'
+   * listeners an {@link MptLocalAddressEvent} for each local address the interface monitor added or
+   * removed. The other events are net.Socket's.
    */
   override on(event: 'path', listener: (event: MptPathEvent) => void): this;
   override on(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
   override on(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
+  override on(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.on(event, listener);
@@ -600,6 +717,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   override once(event: 'path', listener: (event: MptPathEvent) => void): this;
   override once(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
   override once(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
+  override once(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.once(event, listener);
@@ -609,6 +727,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   override off(event: 'path', listener: (event: MptPathEvent) => void): this;
   override off(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
   override off(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
+  override off(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.off(event, listener);
@@ -769,6 +888,26 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 }
 
+/** The options object of an `interfaceMonitor` setting (none for a boolean or an instance). */
+function monitorOptions(setting: MptConnectOptions['interfaceMonitor']): InterfaceMonitorOptions {
+  return typeof setting === 'object' && !(setting instanceof InterfaceMonitor) ? setting : {};
+}
+
+/** An interface description without the address fields. */
+function infoOf(a: InterfaceAddress): InterfaceInfo {
+  return { name: a.name, type: a.type, metered: a.metered };
+}
+
+/** The bound addresses with their interfaces' descriptions, for the path manager (undescribed ones left out). */
+function describeBound(bound: readonly SocketAddress[], described: readonly InterfaceAddress[]): LocalInterface[] {
+  const out: LocalInterface[] = [];
+  for (const address of bound) {
+    const a = described.find((d) => d.address === address.host);
+    if (a !== undefined) out.push({ address, ...infoOf(a) });
+  }
+  return out;
+}
+
 /** A plain snapshot of one engine path. */
 function pathInfo(p: Path): MptPathInfo {
   return {
@@ -822,7 +961,13 @@ export function toMptError(error: unknown): MptError {
  * other interface addresses of the server's family (see {@link MptConnectOptions.localAddresses}), one
  * more unconnected socket per other address, so a later path can reach any server address from it.
  */
-async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: SocketAddress, maxPaths: number): Promise<BindOptions[]> {
+async function localBindings(
+  options: MptConnectOptions,
+  family: 4 | 6,
+  remote: SocketAddress,
+  maxPaths: number,
+  candidates: readonly string[],
+): Promise<BindOptions[]> {
   const port = options.localPort ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new MptError(MptErrorCode.InvalidConfig, `localPort must be an integer from 0 to 65535, got ${String(port)}`);
@@ -840,7 +985,6 @@ async function localBindings(options: MptConnectOptions, family: 4 | 6, remote: 
     const primary: BindOptions = { type, host, port, connectTo: remote, sendAnywhere: maxPaths > 1 };
     if (options.localAddress !== undefined || maxPaths <= 1) return [primary];
     // The default: the path the routing table picks, then one more socket per other interface address.
-    const candidates = defaultLocalAddresses(family, remote.host);
     if (candidates.length === 0) return [primary];
     const source = await routedSourceAddress(remote, family);
     return [primary, ...candidates.filter((a) => a !== source).map((host): BindOptions => ({ type, host, port }))];

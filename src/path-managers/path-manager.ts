@@ -20,6 +20,10 @@ export interface PathView {
   readonly remote: SocketAddress;
   /** `validating` until PATH_CHALLENGE is answered; `active` or `backup` once it carries data; then `failed` or `closed`. */
   readonly state: 'validating' | 'active' | 'backup' | 'failed' | 'closed';
+  /** UDP payload bytes sent on the path since it opened (every packet: data, retransmissions, ACKs, probes). */
+  readonly bytesSent: number;
+  /** UDP payload bytes received on the path since it opened (packets that authenticated). */
+  readonly bytesReceived: number;
 }
 
 /** What kind of link an interface is, as the host reports it (policy rules match on it). */

@@ -6,6 +6,10 @@
  * blackholes and NAT rebinding; a minute of traffic runs in a fraction of a
  * second of real time, and equal seeds give identical runs.
  *
+ * {@link simulateConnection} sets up a whole mpt connection in it (client and
+ * server engines, their path managers, the links between their addresses):
+ * the way to test a path-manager plugin (docs/plugins.md).
+ *
  * @example
  * ```ts
  * import { Simulator } from 'mpt/sim';
@@ -50,4 +54,16 @@ export type {
   NetworkStats,
   SimStats,
 } from './stats.js';
+export {
+  simulateConnection,
+  SimulatedConnection,
+  SimulatedEnd,
+  type SimulateConnectionOptions,
+  type SimulatedEndOptions,
+  type SimulatedLink,
+  type SimulatedPathEvent,
+  type SimulatedPluginError,
+} from './simulate-connection.js';
+export type { LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView, InterfaceInfo, InterfaceType } from '../path-managers/path-manager.js';
+export { ReasonCode } from '../core/wire/reason-codes.js';
 export { formatTrace, type TraceRecord, type TraceSink, type TraceType } from './trace.js';

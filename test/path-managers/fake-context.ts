@@ -28,7 +28,7 @@ export class FakeContext implements PathManagerContext {
     // Path 0, as after the handshake.
     const local = locals[0];
     const remote = remotes[0];
-    if (local !== undefined && remote !== undefined) this.paths_.push({ id: 0, local, remote, state: 'active' });
+    if (local !== undefined && remote !== undefined) this.paths_.push({ id: 0, local, remote, state: 'active', bytesSent: 0, bytesReceived: 0 });
   }
 
   localAddresses(): readonly SocketAddress[] {
@@ -49,7 +49,7 @@ export class FakeContext implements PathManagerContext {
   openPath(local: SocketAddress, remote: SocketAddress): number | undefined {
     if (this.paths().length >= this.limit) return undefined;
     const id = this.paths_.length;
-    this.paths_.push({ id, local, remote, state: 'validating' });
+    this.paths_.push({ id, local, remote, state: 'validating', bytesSent: 0, bytesReceived: 0 });
     return id;
   }
   closePath(pathId: number, reason: number): void {
