@@ -47,7 +47,7 @@ function transfer(c: ReturnType<typeof setUp>, bytes: number, limitMs = 60_000):
 }
 
 const sentFrom = (c: ReturnType<typeof setUp>, i: LocalInterface): number =>
-  c.client.paths().filter((p) => p.local.host === i.address.host).reduce((n, p) => n + p.bytesSent, 0);
+  c.client.allPaths().filter((p) => p.local.host === i.address.host).reduce((n, p) => n + p.bytesSent, 0);
 
 describe('metered-cap, in the simulator', () => {
   test('prefers the lowest-loss path: a lossy Ethernet path is made a backup while the clean Wi-Fi one carries the stream', () => {

@@ -100,6 +100,8 @@ export class SimulatedEnd {
   readonly pluginErrors: SimulatedPluginError[] = [];
   #connection: Connection | undefined;
   readonly #chunks: Uint8Array[] = [];
+  /** Every path seen, by id, as last seen (closed ones keep their final figures). */
+  readonly #seen = new Map<number, PathView>();
   readonly #node: SimNode;
   readonly #sim: Simulator;
   readonly #endpoint: Endpoint;
@@ -118,9 +120,14 @@ export class SimulatedEnd {
     return this.#connection?.pathManagerPlugin;
   }
 
-  /** Every path the connection lists (closed ones too, until the engine drops them), as plugins see them. */
+  /** Every path the connection lists (closed ones too, until the engine drops them a few PTOs later), as plugins see them. */
   paths(): PathView[] {
     return this.#connection?.paths.map(pathView) ?? [];
+  }
+
+  /** Every path the connection ever had, as last seen (a closed path keeps its final figures here). */
+  allPaths(): PathView[] {
+    return [...this.#seen.values()];
   }
 
   /** Everything read so far. */
@@ -181,6 +188,7 @@ export class SimulatedEnd {
       read = true;
     }
     if (c.readEnded) this.readEnded = true;
+    for (const path of c.paths) this.#seen.set(path.id, pathView(path));
     // Reading freed receive window: the engine may owe the peer a MAX_DATA now.
     if (read) this.#node.wake();
     return read;
