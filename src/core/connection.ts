@@ -361,13 +361,20 @@ export class Connection {
 
   /**
    * The owner's usable local addresses changed (an interface came or went): the path manager hears of
-   * each address added or removed. Paths already open from a removed address are left to it.
+   * each address added or removed first; paths still open from a removed address afterwards are
+   * abandoned with AddressRemoved (their socket is going away), but never the last validated path.
    * `interfaces` describes the addresses' interfaces (name, type, metered) for policy rules; an
    * address it leaves out reads as type 'other', unmetered. Without it the descriptions given before
    * are kept for the addresses that remain.
    */
   setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[], interfaces?: readonly LocalInterface[]): void {
+    this.nowMs = nowMs;
     this.pathManager?.setLocalAddresses(addresses, nowMs, interfaces);
+    if (this.pathManager === undefined || this.state !== 'established') return;
+    for (const path of this.paths) {
+      if (!path.closed && !addresses.some((a) => sameAddress(a, path.local))) this.abandonPath(path.id, ReasonCode.AddressRemoved);
+    }
+    this.pathManager.run(nowMs);
   }
 
   /**
@@ -1142,11 +1149,15 @@ export class Connection {
   /**
    * Closes one path and tells the peer why (PATH_ABANDON, `reasonCode` from docs/protocol.md §9). What
    * it had outstanding is sent again on the other paths at once; its id is never reused, and a fresh
-   * CID lets either end open a replacement. False for an unknown or already closed path.
+   * CID lets either end open a replacement. False for an unknown or already closed path, and for the
+   * last validated one.
    */
   abandonPath(pathId: number, reasonCode: number = ReasonCode.NoError): boolean {
     const path = this.pathById(pathId);
     if (path === undefined || path.closed || this.state !== 'established') return false;
+    // The last validated path is never abandoned: the connection would be left with nothing to send on
+    // and hang until its idle timeout. Open another first, or close the connection.
+    if (path.validated && !this.hasOtherValidatedPath(path)) return false;
     this.signals.abandon(pathId, reasonCode);
     this.closePath(path, reasonCode);
     return true;

@@ -385,6 +385,7 @@ export class Endpoint implements DatagramEndpoint {
       this.connectionInit(nowMs, local, remote, localCid, scid.slice(), {
         pathManager: this.server?.pathManager,
         localAddresses: this.serverLocalAddresses ?? this.server?.localAddresses,
+        localInterfaces: this.server?.localInterfaces,
       }),
       accepted.value,
       params,

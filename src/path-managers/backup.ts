@@ -165,8 +165,11 @@ export function backup(options: BackupOptions = {}): () => PathManager {
         }
         if (mode === 'hot') ensureBackups(ctx, 'backup');
       },
-      onLocalAddressAdded(ctx) {
+      onLocalAddressAdded(ctx, address) {
         if (ctx.role !== 'client' || primaryLocal === undefined) return;
+        // The primary's interface came back, perhaps on a new port (the Node layer binds a fresh socket).
+        const iface = ctx.localInterfaces().find((i) => sameAddress(i.address, address));
+        if (address.host === primaryLocal.host || (options.primary !== undefined && iface?.name === options.primary)) primaryLocal = address;
         ensurePrimary(ctx);
         if (mode === 'hot' || failedOver) ensureBackups(ctx, failedOver ? 'available' : 'backup');
       },

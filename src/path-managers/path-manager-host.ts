@@ -36,18 +36,39 @@ export class PathManagerHost {
     private readonly ctx: PathManagerContext,
     private readonly onError: (failure: PathManagerFailure) => void,
   ) {
-    this.pathManager = typeof factory === 'function' ? factory() : factory;
+    let made: PathManager;
+    try {
+      made = typeof factory === 'function' ? factory() : factory;
+    } catch (error) {
+      // A factory that throws leaves the connection without a policy, not without a connection.
+      this.failures++;
+      onError({ pathManager: typeof factory === 'function' ? factory.name || 'factory' : 'factory', hook: 'factory', error });
+      made = { name: 'none' };
+    }
+    this.pathManager = made;
   }
 
-  /** Calls `hook` if the plugin has it; a throw is reported, never propagated. */
+  /**
+   * Calls `hook` if the plugin has it. A throw is reported, never propagated; so is the rejection of
+   * a hook written `async` (its promise is not awaited: hooks run to completion one after another).
+   */
   notify<K extends PathManagerHook>(hook: K, ...args: PathManagerHookArgs<K>): void {
-    const fn = this.pathManager[hook] as ((ctx: PathManagerContext, ...rest: unknown[]) => void) | undefined;
+    const fn = this.pathManager[hook] as ((ctx: PathManagerContext, ...rest: unknown[]) => unknown) | undefined;
     if (fn === undefined) return;
     try {
-      fn.call(this.pathManager, this.ctx, ...args);
+      const result = fn.call(this.pathManager, this.ctx, ...args);
+      if (isThenable(result)) result.then(undefined, (error: unknown) => this.report(hook, error));
     } catch (error) {
-      this.failures++;
-      this.onError({ pathManager: this.pathManager.name, hook, error });
+      this.report(hook, error);
     }
   }
+
+  private report(hook: string, error: unknown): void {
+    this.failures++;
+    this.onError({ pathManager: this.pathManager.name, hook, error });
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -208,6 +208,8 @@ export function policy(config: PolicyConfig | PolicyPresetName): () => PathManag
 
       for (const p of ctx.paths()) {
         if (roles.has(addressKey(p.local)) && roleFor(p) !== 'never') continue;
+        // A loopback path to a loopback peer is the only way there: no rule closes it.
+        if (isLoopbackHost(p.local.host) && isLoopbackHost(p.remote.host)) continue;
         ctx.closePath(p.id, roles.has(addressKey(p.local)) ? ReasonCode.AdministrativelyProhibited : ReasonCode.AddressRemoved);
       }
       let paths = ctx.paths();
@@ -329,4 +331,9 @@ function oneOf<T>(allowed: T | readonly T[], value: T): boolean {
 function nameMatches(pattern: string | readonly string[], name: string): boolean {
   const patterns: readonly string[] = typeof pattern === 'string' ? [pattern] : pattern;
   return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
+}
+
+/** Whether an IP literal is a loopback address (127/8, ::1, or IPv4-mapped 127/8). */
+function isLoopbackHost(host: string): boolean {
+  return host.startsWith('127.') || host === '::1' || host.startsWith('::ffff:127.');
 }

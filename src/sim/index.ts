@@ -66,4 +66,5 @@ export {
 } from './simulate-connection.js';
 export type { LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView, InterfaceInfo, InterfaceType } from '../path-managers/path-manager.js';
 export { ReasonCode } from '../core/wire/reason-codes.js';
+export { MptError, MptErrorCode } from '../errors.js';
 export { formatTrace, type TraceRecord, type TraceSink, type TraceType } from './trace.js';

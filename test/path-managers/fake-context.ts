@@ -46,8 +46,11 @@ export class FakeContext implements PathManagerContext {
   paths(): readonly PathView[] {
     return this.paths_.filter((p) => p.state !== 'closed');
   }
-  openPath(local: SocketAddress, remote: SocketAddress): number | undefined {
+  /** Every openPath call that opened a path, with its options. */
+  readonly opened: { local: SocketAddress; remote: SocketAddress; backup: boolean }[] = [];
+  openPath(local: SocketAddress, remote: SocketAddress, options?: { readonly backup?: boolean }): number | undefined {
     if (this.paths().length >= this.limit) return undefined;
+    this.opened.push({ local, remote, backup: options?.backup === true });
     const id = this.paths_.length;
     this.paths_.push({ id, local, remote, state: 'validating', bytesSent: 0, bytesReceived: 0 });
     return id;

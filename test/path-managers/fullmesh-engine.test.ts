@@ -163,3 +163,50 @@ describe('fullmesh, run by the engine', () => {
     expect(pair.clientSink.pathManagerErrors).toEqual([{ type: 'pathManagerError', pathManager: 'broken', hook: 'onEstablished', error: new Error('boom') }]);
   });
 });
+
+describe('the engine keeps a plugin from stranding the connection', () => {
+  test('the last validated path cannot be abandoned; a removed local address\'s paths close even if the plugin ignores it', () => {
+    const quiet: PathManager = { name: 'quiet' }; // no hooks at all
+    const pair = meshPair(quiet, null);
+    const client = pair.connection;
+    expect(client.abandonPath(0)).toBe(false);
+    let id: number | undefined;
+    pair.runUntil(() => (id = client.openPath(pair.sim.nowMs, CLIENT_B, SERVER)) !== undefined, 5_000);
+    pair.clientNode.wake();
+    pair.runUntil(() => client.pathById(id!)?.validated === true, 5_000);
+    // CLIENT_B goes away; the plugin has no onLocalAddressRemoved: the engine closes its path itself.
+    client.setLocalAddresses(pair.sim.nowMs, [CLIENT]);
+    expect(pair.connection.pathById(id!)?.closed).toBe(true);
+    pair.pump();
+    expect(pair.clientSink.pathEvents).toContainEqual({ type: 'path', pathId: id, change: 'closed', reasonCode: ReasonCode.AddressRemoved });
+    // And if the address of the only path goes, that path stays: nothing else could carry the stream.
+    client.setLocalAddresses(pair.sim.nowMs, []);
+    expect(client.pathById(0)!.closed).toBe(false);
+    const data = payload(200_000, 24);
+    client.write(data);
+    client.shutdown();
+    pair.clientNode.wake();
+    pair.runUntil(() => pair.serverSink!.finished, 10_000);
+    expect(sha256(pair.serverSink!.data())).toBe(sha256(data));
+  });
+
+  test('a server plugin sees the interface descriptions it was given', () => {
+    let seen: unknown;
+    const pair = enginePair({
+      client: { provider: nullProvider, transport: { maxPaths: 4 } },
+      server: {
+        provider: nullProvider,
+        transport: { maxPaths: 4 },
+        server: {
+          pathManager: { name: 'look', onEstablished: (ctx) => void (seen = ctx.localInterfaces()) },
+          localAddresses: [SERVER],
+          localInterfaces: [{ address: SERVER, name: 'eth0', type: 'ethernet', metered: false }],
+        },
+      },
+    });
+    pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+    pair.sim.runFor(4_000);
+    pair.pump();
+    expect(seen).toEqual([{ address: SERVER, name: 'eth0', type: 'ethernet', metered: false }]);
+  });
+});

@@ -7,7 +7,7 @@ import type { Connection } from '../../src/core/connection.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
 import type { LocalInterface, PathManagerFactory } from '../../src/path-managers/path-manager.js';
-import { CLIENT, enginePair, payload } from '../support/engine-pair.js';
+import { CLIENT, enginePair, payload, type Sink } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
 import { CLIENT_B } from '../support/two-paths.js';
 
@@ -38,6 +38,7 @@ export function wifiCell(options: WifiCellOptions) {
     connect: { pathManager: options.pathManager, localAddresses: interfaces.map((i) => i.address), localInterfaces: interfaces },
   });
   pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+  sinks.set(pair.connection, pair.clientSink);
   const [cell] = pair.extraLinks;
   return { pair, wifi: pair.link, cell: cell! };
 }
@@ -49,9 +50,17 @@ export function pathsFrom(connection: Connection, local: SocketAddress) {
   return connection.paths.filter((p) => !p.closed && p.local.host === local.host);
 }
 
-/** Stream bytes the client sent from `local` so far, over every path (closed ones too). */
+/** The client Sink of each connection {@link wifiCell} made: it keeps every path ever seen. */
+const sinks = new WeakMap<Connection, Sink>();
+
+/**
+ * Stream bytes the client sent from `local` so far, over every path, closed ones too (the engine drops
+ * a closed path a few PTOs after it closes; the Sink keeps its Path object with final counters).
+ */
 export function bytesFrom(connection: Connection, local: SocketAddress): number {
-  return connection.paths.filter((p) => p.local.host === local.host).reduce((n, p) => n + p.stats.streamBytesSent + p.stats.streamBytesRetransmitted, 0);
+  const all = new Map(sinks.get(connection)?.seenPaths ?? []);
+  for (const p of connection.paths) all.set(p.id, p);
+  return [...all.values()].filter((p) => p.local.host === local.host).reduce((n, p) => n + p.stats.streamBytesSent + p.stats.streamBytesRetransmitted, 0);
 }
 
 /**

@@ -2,6 +2,7 @@
 // link, with helpers to move a stream and read it out on the other side.
 import { createHash } from 'node:crypto';
 import type { Connection } from '../../src/core/connection.js';
+import type { Path } from '../../src/core/path.js';
 import type { PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../../src/core/connection-events.js';
 import { Endpoint, type ConnectOptions, type EndpointOptions } from '../../src/core/endpoint.js';
 import type { DatagramEndpoint } from '../../src/core/datagram-endpoint.js';
@@ -56,6 +57,11 @@ export class Sink {
   paused = false;
   /** The connection's 'path' and 'remoteAddress' events, in order, with the virtual time they were seen. */
   readonly pathEvents: (PathEvent | RemoteAddressEvent)[] = [];
+  /**
+   * Every path the connection had, by id, as the engine's own Path objects (their counters stay final
+   * after the engine drops a closed path): recorded on every pump, so no path is missed.
+   */
+  readonly seenPaths = new Map<number, Path>();
   /** The connection's 'pathManagerError' events. */
   readonly pathManagerErrors: PathManagerErrorEvent[] = [];
 
@@ -79,6 +85,7 @@ export class Sink {
       this.bytes += b.length;
     }
     if (this.connection.readEnded) this.finished = true;
+    for (const p of this.connection.paths) this.seenPaths.set(p.id, p);
     return this.bytes !== before;
   }
 
