@@ -46,12 +46,33 @@ export const MptErrorCode = {
   SocketError: 'ERR_MPT_SOCKET',
   /** Resolving the host name failed; `cause` holds the resolver's error. */
   DnsLookupFailed: 'ERR_MPT_DNS_LOOKUP_FAILED',
+  /**
+   * Every happy-eyeballs attempt of a connect() failed (or none was answered within the connect timeout):
+   * the error's `attempts` lists each (destination, local address, reason, elapsed ms).
+   */
+  ConnectFailed: 'ERR_MPT_CONNECT_FAILED',
   /** The operation was aborted through an AbortSignal. */
   Aborted: 'ERR_MPT_ABORTED',
 } as const;
 
 /** One of the stable error codes of {@link MptErrorCode}. */
 export type MptErrorCode = (typeof MptErrorCode)[keyof typeof MptErrorCode];
+
+/** One connection attempt of a connect() (happy eyeballs), as ERR_MPT_CONNECT_FAILED lists it. */
+export interface MptConnectAttempt {
+  /** The server address tried. */
+  readonly address: string;
+  /** Its port. */
+  readonly port: number;
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** Our local address it left from. */
+  readonly localAddress: string;
+  /** Why it failed: an ICMP error's text, 'no answer' (still waiting when the connect gave up), or 'not started'. */
+  readonly reason: string;
+  /** From the start of the attempt to its failure (or to the end of the connect), ms; -1 if it never started. */
+  readonly elapsedMs: number;
+}
 
 /**
  * The error type of mpt. `code` is stable and meant for programs; `message`
@@ -61,9 +82,13 @@ export class MptError extends Error {
   /** The stable error code, e.g. `ERR_MPT_HANDSHAKE_FAILED`. */
   readonly code: MptErrorCode;
 
-  constructor(code: MptErrorCode, message: string, options?: { cause?: unknown }) {
+  /** For ERR_MPT_CONNECT_FAILED: every attempt of the connect(), in the order they were made. */
+  readonly attempts: readonly MptConnectAttempt[] | undefined;
+
+  constructor(code: MptErrorCode, message: string, options?: { cause?: unknown; attempts?: readonly MptConnectAttempt[] }) {
     super(message, options);
     this.name = 'MptError';
     this.code = code;
+    this.attempts = options?.attempts;
   }
 }

@@ -7,7 +7,8 @@
  * protocol constants. The README's status table says what works.
  * @module
  */
-export { MptError, MptErrorCode } from './errors.js';
+export { MptError, MptErrorCode, type MptConnectAttempt } from './errors.js';
+export { createHappyEyeballsCache, type HappyEyeballsCache, type HappyEyeballsCacheEntry } from './core/happy-eyeballs/cache.js';
 export { generateKeyPair, type KeyPair } from './crypto/x25519.js';
 export {
   AeadId,

@@ -106,6 +106,26 @@ export interface PathManagerLogEvent {
   readonly message: string;
 }
 
+/**
+ * A happy-eyeballs attempt of a client (`ConnectOptions.race`) changed: `started` (its Initial went
+ * out), `failed` (the owner reported its destination unreachable), `won` (the first answer: the
+ * connection's path 0 runs there), `answered` (a later answer: a late success, offered to the path
+ * manager as a remote address when it is another address of the server).
+ */
+export interface AttemptEvent {
+  readonly type: 'attempt';
+  /** What happened. */
+  readonly change: 'started' | 'failed' | 'won' | 'answered';
+  /** The attempt's position in the race, from 0. */
+  readonly index: number;
+  /** Our address. */
+  readonly local: SocketAddress;
+  /** The server's address. */
+  readonly remote: SocketAddress;
+  /** For `failed`: why. */
+  readonly reason?: string | undefined;
+}
+
 /** Every event a connection reports. */
 export type ConnectionEvent =
   | ConnectedEvent
@@ -117,4 +137,5 @@ export type ConnectionEvent =
   | PathEvent
   | RemoteAddressEvent
   | PathManagerErrorEvent
-  | PathManagerLogEvent;
+  | PathManagerLogEvent
+  | AttemptEvent;

@@ -24,6 +24,7 @@ import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
 import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
+import { HandshakeRace, type RaceAttempt, type RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';
 import {
   ackDelayMicros,
@@ -118,10 +119,17 @@ export interface ConnectionInit {
   readonly localAddresses?: readonly SocketAddress[] | undefined;
   /** What the owner knows of those addresses' interfaces (policy rules match on them); see {@link Connection.setLocalAddresses}. */
   readonly localInterfaces?: readonly LocalInterface[] | undefined;
+  /**
+   * A client's happy-eyeballs race: further (local, remote) destinations its Initial goes to, one
+   * attempt delay apart, after `local` -> `remote` (see {@link HandshakeRace}).
+   */
+  readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
 const AMPLIFICATION_FACTOR = 3;
+/** Most answers a server sends to Initials repeated from other addresses (happy-eyeballs attempts): bounds what a flood of copies costs. */
+const MAX_ATTEMPT_REPLIES = 16;
 /** Server keys a client rejects before it gives up on the handshake. */
 const MAX_REJECTED_SERVER_KEYS = 3;
 /** Smallest room, in bytes, worth starting a DATA frame in. */
@@ -243,8 +251,16 @@ export class Connection {
   /** Packet payload scratch (see {@link ConnectionInit.scratch}). */
   private readonly payload: Uint8Array;
   private readonly randomBytes: RandomBytes;
-  private readonly local: SocketAddress;
+  private local: SocketAddress;
   private remote: SocketAddress;
+  /** A client's happy-eyeballs race, when it has more than one destination. */
+  private readonly race: HandshakeRace | undefined;
+  /** Race destinations owed the current handshake datagram (a started attempt, or a retransmission). */
+  private readonly raceQueue: RaceTarget[] = [];
+  /** A server's answers to Initials repeated from other addresses (other attempts of the same connect()). */
+  private readonly attemptReplies: RaceTarget[] = [];
+  /** How many such answers were queued in all (bounded: {@link MAX_ATTEMPT_REPLIES}). */
+  private attemptRepliesQueued = 0;
   /** The client's handshake driver; undefined on a server. */
   private clientHandshake: ClientHandshake | undefined;
   /** The client's Initial payload (mode byte and Noise message 1), kept for a Retry. */
@@ -322,6 +338,9 @@ export class Connection {
     this.transport = init.transport;
     this.local = init.local;
     this.remote = init.remote;
+    this.race = role === 'client' && init.race !== undefined && init.race.alternatives.length > 0
+      ? new HandshakeRace([{ local: init.local, remote: init.remote }, ...init.race.alternatives], init.race.attemptDelayMs, init.nowMs)
+      : undefined;
     this.localParams = params;
     this.originalDcid = init.remoteCid;
     this.payload = init.scratch ?? new Uint8Array(MAX_DATAGRAM_SIZE);
@@ -435,6 +454,8 @@ export class Connection {
     c.clientInitialPayload = first.value;
     if (earlyData !== undefined) c.write(earlyData);
     c.queueHandshake('initial', init.localCid, first.value, init.nowMs);
+    const attempt0 = c.race?.attempts[0];
+    if (attempt0 !== undefined) c.emitAttempt('started', attempt0);
     c.pathManager?.run(init.nowMs);
     return c;
   }
@@ -536,16 +557,28 @@ export class Connection {
   // ----- network input --------------------------------------------------------------------
 
   /** A long-header packet addressed to this connection (Handshake, or a repeated Initial). */
-  handleLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
+  handleLongPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
     this.nowMs = nowMs;
-    this.receiveLongPacket(nowMs, remote, type, scid, payload, datagramBytes);
+    this.receiveLongPacket(nowMs, local, remote, type, scid, payload, datagramBytes);
     this.pathManager?.run(nowMs);
   }
 
-  private receiveLongPacket(nowMs: number, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
+  private receiveLongPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     if (!this.addressValidated) this.unvalidatedReceived += datagramBytes;
+    const elsewhere = !sameAddress(local, this.local) || !sameAddress(remote, this.remote);
     if (this.role === 'server') {
+      if (type === 'initial' && elsewhere) {
+        // The same Initial through another of our addresses (or from another of the client's sockets): a
+        // happy-eyeballs attempt of the same connect(), never a second connection. Answer it there, so
+        // the client learns that destination works too (a padded Initial of >= 1200 bytes for a message 2
+        // of a few hundred: no amplification); the client's message 3 then says which one it chose.
+        if (this.lastHandshake !== undefined && this.attemptRepliesQueued < MAX_ATTEMPT_REPLIES && !this.attemptReplies.some((t) => sameAddress(t.local, local) && sameAddress(t.remote, remote))) {
+          this.attemptRepliesQueued++;
+          this.attemptReplies.push({ local, remote });
+        }
+        return;
+      }
       if (type === 'initial') {
         // Our message 2 was lost: the client repeats its Initial; repeat the answer until a 1-RTT packet
         // from the client shows it has the keys (an IK server is complete at once, yet its message 2 may be lost).
@@ -556,11 +589,19 @@ export class Connection {
       if (hs === undefined || this.outcome !== undefined) return this.dropPacket();
       const outcome = hs.readClientFinal(payload);
       if (outcome.isErr()) return this.dropPacket();
+      // Message 3 goes where the client's winning attempt went: path 0 runs there.
+      this.local = local;
+      this.remote = remote;
       this.takeHandshakeRttSample(nowMs);
       this.onHandshakeComplete(outcome.value, nowMs);
       return;
     }
     const hs = this.clientHandshake;
+    if (type === 'handshake' && this.outcome !== undefined && elsewhere) {
+      // Message 2 again, through another attempt of our race: a late success, offered to the path manager.
+      this.onLateAnswer({ local, remote }, nowMs);
+      return this.dropPacket();
+    }
     if (type === 'handshake' && this.outcome !== undefined && !this.handshakeConfirmed && this.lastHandshake !== undefined) {
       // The server repeats message 2: our message 3 was lost, so it could read none of our 1-RTT packets.
       // Repeat message 3 now, and queue again what those packets carried (not congestion: no window cut).
@@ -591,9 +632,16 @@ export class Connection {
       this.failHandshake(new MptError(MptErrorCode.HandshakeFailed, mismatch));
       return;
     }
+    this.local = local;
     this.remote = remote;
     this.initialRemoteCid = scid.slice();
-    this.takeHandshakeRttSample(nowMs);
+    const won = this.race?.answer({ local, remote }, nowMs);
+    this.raceQueue.length = 0;
+    if (won !== undefined) {
+      // The attempt's own round trip, unless a retransmission since makes it ambiguous (RFC 9002 §5.1 spirit).
+      if (this.handshakeBackoff === 1) this.handshakeRttMs = nowMs - won.startedAtMs;
+      this.emitAttempt('won', won);
+    } else this.takeHandshakeRttSample(nowMs);
     this.handshakeTimerMs = undefined;
     this.onHandshakeComplete(read.value.outcome, nowMs);
     if (read.value.reply !== undefined) {
@@ -732,6 +780,12 @@ export class Connection {
     if (newest) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
+    if (path.id === 0 && !this.addressValidated && this.role === 'server' && newest && !sameAddress(local, path.local)) {
+      // An IK or PSK server made path 0 at the first Initial; the client's winning happy-eyeballs attempt
+      // went to another of our addresses: path 0 answers from the address the client chose.
+      path.local = local;
+      this.local = local;
+    }
     if (path.id === 0 && !this.addressValidated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       this.addressValidated = true;
@@ -771,6 +825,7 @@ export class Connection {
     let t = min(this.closeDeadlineMs, this.idleDeadlineMs);
     if (this.state === 'closing' || this.state === 'draining') return t;
     t = min(t, this.handshakeTimerMs);
+    if (this.outcome === undefined) t = min(t, this.race?.nextTimeout());
     t = min(t, this.keepAliveAtMs);
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
@@ -809,6 +864,17 @@ export class Connection {
       this.pendingHandshake = this.lastHandshake;
       this.handshakeBackoff *= 2;
       this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+      // Every running attempt gets the retransmission (RFC 8305 §5: attempts are never cancelled).
+      if (this.race !== undefined && this.outcome === undefined) {
+        for (const a of this.race.running()) if (!sameAddress(a.local, this.local) || !sameAddress(a.remote, this.remote)) this.raceQueue.push(a);
+      }
+    }
+    if (this.race !== undefined && this.outcome === undefined) {
+      for (const a of this.race.handleTimeout(nowMs)) {
+        this.raceQueue.push(a);
+        this.emitAttempt('started', a);
+      }
+      this.retargetHandshake();
     }
     if (this.keepAliveAtMs !== undefined && nowMs >= this.keepAliveAtMs) {
       this.pingPending = true;
@@ -882,6 +948,8 @@ export class Connection {
       this.noteUnvalidatedSent(handshake.length);
       return { local: this.local, remote: this.remote, length: handshake.length };
     }
+    const extra = this.nextAttemptTransmit(out);
+    if (extra !== undefined) return extra;
     if (this.outcome === undefined) return undefined;
     // The scheduler orders the paths (closed ones left out) and each is offered the next packet in turn;
     // a path takes stream data only where the scheduler lets it and while its window has room and its
@@ -922,6 +990,72 @@ export class Connection {
     this.handshakeFirstSentAtMs = -1;
     // The client drives retransmission; a server repeats message 2 when the Initial repeats.
     if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+  }
+
+  /**
+   * The handshake datagram owed to another happy-eyeballs destination: a client's Initial to a started
+   * (or retransmitting) attempt, or a server's message 2 to an Initial repeated through another address.
+   */
+  private nextAttemptTransmit(out: Uint8Array): Transmit | undefined {
+    const client = this.role === 'client';
+    const queue = client ? this.raceQueue : this.attemptReplies;
+    const bytes = this.lastHandshake;
+    if (queue.length === 0) return undefined;
+    if (bytes === undefined || bytes.length > out.length || (client && this.outcome !== undefined) || (!client && !this.mayAmplify(bytes.length))) {
+      if (client || bytes === undefined) queue.length = 0;
+      return undefined;
+    }
+    const target = queue.shift() as RaceTarget;
+    out.set(bytes, 0);
+    if (!client) this.noteUnvalidatedSent(bytes.length);
+    return { local: target.local, remote: target.remote, length: bytes.length };
+  }
+
+  /** Another attempt answered after the race was won: a late success. */
+  private onLateAnswer(target: RaceTarget, nowMs: number): void {
+    const attempt = this.race?.answer(target, nowMs);
+    if (attempt === undefined) return;
+    this.emitAttempt('answered', attempt);
+    // Another address of the server: the path manager may open a path there (validated by PATH_CHALLENGE).
+    // Another local socket to the same address is already covered by our local addresses.
+    if (!sameAddress(target.remote, this.remote)) this.addRemoteAddress(nowMs, target.remote);
+  }
+
+  private emitAttempt(change: 'started' | 'failed' | 'won' | 'answered', attempt: RaceAttempt): void {
+    this.emit({ type: 'attempt', change, index: attempt.index, local: attempt.local, remote: attempt.remote, reason: attempt.failure });
+  }
+
+  /** A client's happy-eyeballs attempts (a copy of each), or an empty list without a race. */
+  raceAttempts(): RaceAttempt[] {
+    return this.race?.attempts.map((a) => ({ ...a })) ?? [];
+  }
+
+  /**
+   * The owner learnt that an attempt's destination is unreachable (an ICMP error, a send that failed):
+   * the attempt stops, and the next one starts at once if no other is running. Returns true when every
+   * attempt of the race has now failed (the owner then fails the connect).
+   */
+  failAttempt(nowMs: number, local: SocketAddress, remote: SocketAddress, reason: string): boolean {
+    const race = this.race;
+    if (race === undefined || this.outcome !== undefined) return false;
+    const attempt = race.fail({ local, remote }, reason, nowMs);
+    if (attempt !== undefined) {
+      this.emitAttempt('failed', attempt);
+      this.raceQueue.splice(0, this.raceQueue.length, ...this.raceQueue.filter((t) => !sameAddress(t.local, local) || !sameAddress(t.remote, remote)));
+      this.retargetHandshake();
+    }
+    return race.allFailed();
+  }
+
+  /** When the primary destination's attempt failed, the Initial's retransmissions go to a running attempt instead. */
+  private retargetHandshake(): void {
+    const race = this.race;
+    if (race === undefined) return;
+    const primary = race.attempts.find((a) => sameAddress(a.local, this.local) && sameAddress(a.remote, this.remote));
+    const next = race.running()[0];
+    if (primary?.state !== 'failed' || next === undefined) return;
+    this.local = next.local;
+    this.remote = next.remote;
   }
 
   /** The server asked for a retry: resend the Initial with its token to its new CID. */

@@ -11,6 +11,8 @@ import { Connection, serverTransportParams, type ConnectionInit } from './connec
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
+import { attemptDelayMs } from './happy-eyeballs/schedule.js';
+import type { RaceTarget } from './happy-eyeballs/race.js';
 import type { LocalInterface, PathManagerFactory } from '../path-managers/path-manager.js';
 import {
   decodeLongHeader,
@@ -94,6 +96,14 @@ export interface ConnectOptions {
   readonly localAddresses?: readonly SocketAddress[] | undefined;
   /** Those addresses' interfaces, for policy rules (`Connection.setLocalAddresses`). */
   readonly localInterfaces?: readonly LocalInterface[] | undefined;
+  /**
+   * Happy eyeballs (RFC 8305): further destinations (our socket, the server's address) raced after
+   * `local` -> `remote`, each one attempt delay (default 250 ms) after the previous, none cancelled;
+   * every attempt carries the same Initial, so the server sees one connection. The first to answer
+   * becomes path 0; a later answer from another server address is offered to the path manager
+   * (`addRemoteAddress`). Events: `attempt`. See `src/core/happy-eyeballs`.
+   */
+  readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs?: number | undefined } | undefined;
 }
 
 /** Endpoint-level events. */
@@ -207,7 +217,10 @@ export class Endpoint implements DatagramEndpoint {
     const mode = options.psk !== undefined ? 'psk' : options.serverKey !== undefined ? 'ik' : 'xx';
     const staticKeyPair = options.staticKeyPair ?? keyPairFromPrivate(this.randomBytes(32));
     const connection = Connection.client(
-      this.connectionInit(nowMs, local, remote, this.newCid(), this.randomBytes(DEFAULT_CID_LENGTH), options),
+      {
+        ...this.connectionInit(nowMs, local, remote, this.newCid(), this.randomBytes(DEFAULT_CID_LENGTH), options),
+        race: options.race === undefined ? undefined : { alternatives: options.race.alternatives, attemptDelayMs: attemptDelayMs(undefined, options.race.attemptDelayMs) },
+      },
       { mode, serverKey: options.serverKey, psk: options.psk, staticKeyPair, verifyServerKey: options.verifyServerKey },
       options.earlyData,
     );
@@ -299,7 +312,7 @@ export class Endpoint implements DatagramEndpoint {
     const payload = bytes.subarray(packet.headerLength, packet.packetLength);
     const known = this.lookup(packet.dcid) ?? (packet.type === 'initial' ? this.byInitialDcid.get(hex(packet.dcid)) : undefined);
     if (known !== undefined) {
-      known.handleLongPacket(nowMs, remote, packet.type, packet.scid, payload, bytes.length);
+      known.handleLongPacket(nowMs, local, remote, packet.type, packet.scid, payload, bytes.length);
       this.sweep(known);
       return;
     }

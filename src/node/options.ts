@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { DEFAULT_TRANSPORT_CONFIG, MAX_DATAGRAM_SIZE, type TransportConfig } from '../core/config.js';
 import type { SocketAddress } from '../core/socket-address.js';
+import type { HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
 import { fullmesh } from '../path-managers/fullmesh.js';
@@ -26,10 +27,10 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
  */
 export type TransportOptions = { readonly [K in keyof TransportConfig]?: TransportConfig[K] | undefined };
 
-/** A resolver with the signature of `dns.lookup` (one address), as node:net's `lookup` option. */
+/** A resolver with the signature of `dns.lookup`, as node:net's `lookup` option; called with `all: true` (it may return one address or several). */
 export type LookupFunction = (
   hostname: string,
-  options: { family?: number; all?: false },
+  options: { family?: number; all?: boolean },
   callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
 ) => void;
 
@@ -79,8 +80,26 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
   readonly verifyServerKey?: ((key: Uint8Array) => boolean) | undefined;
   /** Data sent with the first handshake message (IK only; replayable, so only for idempotent requests). */
   readonly earlyData?: Uint8Array | undefined;
-  /** Host resolver; default `dns.lookup`. Only the first address is used (happy eyeballs comes later). */
+  /**
+   * Host resolver, as node:net's; default `dns.lookup`. Called with `all: true`: every address it returns
+   * (an array) is raced, happy-eyeballs style (RFC 8305): ordered (IPv6 before IPv4, families interleaved,
+   * the address that worked last time first, see `happyEyeballsCache`), one attempt every
+   * `autoSelectFamilyAttemptTimeout` ms, none cancelled, all carrying the same handshake so the server
+   * sees one connection; the first to answer carries the connection, a later one to another address of
+   * the server is offered to the path manager as an extra path. Today the race covers the addresses of
+   * the first address's family (those of the other family are not attempted yet).
+   */
   readonly lookup?: LookupFunction | undefined;
+  /** Happy eyeballs: ms between attempts (RFC 8305 Connection Attempt Delay), within 100 .. 2000. Default 250, or twice the RTT the cache remembers. */
+  readonly autoSelectFamilyAttemptTimeout?: number | undefined;
+  /** Happy eyeballs: addresses of the first family before the first of the other (RFC 8305 First Address Family Count). Default 1. */
+  readonly firstAddressFamilyCount?: number | undefined;
+  /**
+   * Happy eyeballs: where the address that won and its RTT are remembered (10 minutes) so the next
+   * connect() to the same host and port tries it first. A plain object (`createHappyEyeballsCache()`) an
+   * application can share or persist as JSON. Default: one cache per process, shared by every connect().
+   */
+  readonly happyEyeballsCache?: HappyEyeballsCache | undefined;
   /** Aborts the connection (before or after it is established). */
   readonly signal?: AbortSignal | undefined;
   /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */

@@ -7,6 +7,11 @@ import type { Path } from '../core/path.js';
 import { Endpoint } from '../core/endpoint.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
+import { cacheKey, createHappyEyeballsCache, type HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
+import { planAttempts, recordWinner } from '../core/happy-eyeballs/plan.js';
+import type { Destination } from '../core/happy-eyeballs/order.js';
+import type { AttemptEvent } from '../core/connection-events.js';
+import type { MptConnectAttempt } from '../errors.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
 import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
@@ -138,6 +143,9 @@ export interface MptPathInfo {
 /** `readyState` values, as net.Socket's. */
 export type MptSocketReadyState = 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed';
 
+/** The happy-eyeballs cache every connect() shares unless given its own (`happyEyeballsCache`). */
+const processCache: HappyEyeballsCache = createHappyEyeballsCache();
+
 /** @internal How the server hands a connection to a socket. */
 export const ADOPT = Symbol('mpt.adopt');
 
@@ -207,6 +215,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #interfaceWork: Promise<void> = Promise.resolve();
   /** Whether the first socket's address is in the interface table (else the path manager was told it went away). */
   #primaryPresent = true;
+  /** Happy eyeballs: the cache and this destination's key in it. */
+  #cache: HappyEyeballsCache | undefined = undefined;
+  #cacheKey: string | undefined = undefined;
+  /** When the first attempt started, driver ms. */
+  #raceStartedAtMs = 0;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -250,8 +263,23 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 1 to 65535, got ${String(options.port)}`);
     }
     const host = options.host ?? 'localhost';
-    const { address, family } = await resolve(host, options.family ?? 0, options.lookup);
+    const resolved = await resolve(host, options.family ?? 0, options.lookup);
     if (this.destroyed) return;
+    // Happy eyeballs (RFC 8305): every resolved address of the leading family is raced (see the lookup option).
+    const cache = options.happyEyeballsCache ?? processCache;
+    this.#cacheKey = cacheKey(host, options.port);
+    this.#cache = cache;
+    const plan = planAttempts(resolved, {
+      cache,
+      key: this.#cacheKey,
+      nowMs: Date.now(),
+      firstAddressFamilyCount: options.firstAddressFamilyCount,
+      attemptDelayMs: options.autoSelectFamilyAttemptTimeout,
+    });
+    const lead = plan.order[0] as Destination;
+    const address = lead.host;
+    const family = lead.family;
+    const raced = plan.order.filter((d) => d.family === family);
     this.remoteAddress = address;
     this.remotePort = options.port;
     this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
@@ -263,7 +291,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const follow = this.#setUpMonitor(options, pathManager !== undefined);
     const described = this.#monitor?.addresses() ?? describeInterfaces(readInterfaceTable(), monitorOptions(options.interfaceMonitor));
     const candidates = described.filter((a) => a.family === family && !a.internal && isLoopback(a.address) === isLoopback(remote.host)).map((a) => a.address);
-    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths, candidates));
+    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths, candidates, raced.length > 1));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -272,7 +300,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#ownsDriver = true;
     driver.setRef(this.#refed);
     driver.onUnreachable = (error) => {
-      if (this.connecting) this.destroy(error);
+      if (!this.connecting) return;
+      // The connected socket's ICMP error concerns the first destination: with other attempts, only that one fails.
+      const connection = this.#connection;
+      if (connection === undefined || connection.raceAttempts().length === 0) return void this.destroy(error);
+      const allFailed = connection.failAttempt(driver.now(), driver.local, remote, error.message);
+      driver.schedule();
+      if (allFailed) this.destroy(this.#connectFailed('every attempt failed'));
     };
     driver.onRawDatagram = (bytes) => this.#onRawDatagram(bytes);
     // The connected socket's address is the source address the kernel picked for this peer.
@@ -289,8 +323,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       pathManager,
       localAddresses: driver.addresses(),
       localInterfaces: describeBound(driver.addresses(), described),
+      // The other attempts leave from the same socket (its unconnected twin reaches any address).
+      race: raced.length > 1 ? { alternatives: raced.slice(1).map((d) => ({ local: driver.local, remote: { host: d.host, port: options.port } })), attemptDelayMs: plan.attemptDelayMs } : undefined,
     });
     if (connection.isErr()) throw connection.error;
+    this.#raceStartedAtMs = driver.now();
     this.#connection = connection.value;
     this.#applyKeepAlive();
     driver.attach(connection.value, this);
@@ -431,9 +468,41 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #onConnectTimeout(timeoutMs: number): void {
     this.#connectTimer = undefined;
     if (!this.connecting) return;
+    if ((this.#connection?.raceAttempts().length ?? 0) > 0) return void this.destroy(this.#connectFailed(`no attempt was answered within ${timeoutMs} ms`));
     if (this.#serverAlive) return void this.destroy(this.#handshakeRefused());
     const where = `${this.remoteAddress ?? this.#connectOptions?.host ?? '?'}:${this.remotePort ?? this.#connectOptions?.port ?? '?'}`;
     this.destroy(new MptError(MptErrorCode.ConnectTimeout, `no answer from ${where} within ${timeoutMs} ms: no mpt server seems to listen there`));
+  }
+
+  /** ERR_MPT_CONNECT_FAILED listing every happy-eyeballs attempt. */
+  #connectFailed(why: string): MptError {
+    const nowMs = this.#driver?.now() ?? this.#raceStartedAtMs;
+    const attempts: MptConnectAttempt[] = (this.#connection?.raceAttempts() ?? []).map((a) => ({
+      address: a.remote.host,
+      port: a.remote.port,
+      family: isIP(a.remote.host) === 6 ? 6 : 4,
+      localAddress: a.local.host,
+      reason: a.failure ?? (a.state === 'waiting' ? 'not started' : 'no answer'),
+      elapsedMs: a.startedAtMs < 0 ? -1 : nowMs - a.startedAtMs,
+    }));
+    const list = attempts.map((a) => `${a.address}:${a.port} (${a.reason}, ${Math.round(a.elapsedMs)} ms)`).join('; ');
+    return new MptError(MptErrorCode.ConnectFailed, `cannot connect to ${this.#connectOptions?.host ?? '?'}: ${why}: ${list}`, { attempts });
+  }
+
+  /** A happy-eyeballs attempt changed: node:net's 'connectionAttempt' / 'connectionAttemptFailed' events, and the cache. */
+  #onAttempt(event: AttemptEvent): void {
+    const family = isIP(event.remote.host) === 6 ? 6 : 4;
+    if (event.change === 'started') this.emit('connectionAttempt', event.remote.host, event.remote.port, family);
+    else if (event.change === 'failed') this.emit('connectionAttemptFailed', event.remote.host, event.remote.port, family, new MptError(MptErrorCode.ConnectionRefused, event.reason ?? 'unreachable'));
+    else if (event.change === 'won') {
+      const attempt = this.#connection?.raceAttempts()[event.index];
+      if (attempt !== undefined && this.#cache !== undefined && this.#cacheKey !== undefined) {
+        recordWinner(this.#cache, this.#cacheKey, attempt.remote.host, attempt.answeredAtMs - attempt.startedAtMs, Date.now());
+      }
+      this.remoteAddress = event.remote.host;
+      this.remotePort = event.remote.port;
+      this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
+    }
   }
 
   /** @internal The server's side: a connection whose handshake is under way. */
@@ -487,6 +556,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
         return this.#onPathManagerError(event);
       case 'pathManagerLog':
         return;
+      case 'attempt':
+        return this.#onAttempt(event);
     }
   }
 
@@ -967,6 +1038,7 @@ async function localBindings(
   remote: SocketAddress,
   maxPaths: number,
   candidates: readonly string[],
+  racing: boolean,
 ): Promise<BindOptions[]> {
   const port = options.localPort ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -982,7 +1054,8 @@ async function localBindings(
   if (list === undefined) {
     const type = family === 6 ? 'udp6' : 'udp4';
     const host = options.localAddress ?? (family === 6 ? '::' : '0.0.0.0');
-    const primary: BindOptions = { type, host, port, connectTo: remote, sendAnywhere: maxPaths > 1 };
+    // Other paths, and other happy-eyeballs attempts, need the unconnected twin.
+    const primary: BindOptions = { type, host, port, connectTo: remote, sendAnywhere: maxPaths > 1 || racing };
     if (options.localAddress !== undefined || maxPaths <= 1) return [primary];
     // The default: the path the routing table picks, then one more socket per other interface address.
     if (candidates.length === 0) return [primary];
@@ -1007,23 +1080,27 @@ async function localBindings(
 }
 
 /** Resolves `host` to its first address (an IP literal resolves to itself). */
-function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undefined): Promise<{ address: string; family: 4 | 6 }> {
+function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undefined): Promise<Destination[]> {
   const literal = isIP(host);
-  if (literal !== 0) return Promise.resolve({ address: host, family: literal as 4 | 6 });
+  if (literal !== 0) return Promise.resolve([{ host, family: literal as 4 | 6 }]);
   const fn = lookup ?? (dnsLookup as unknown as LookupFunction);
   return new Promise((resolvePromise, reject) => {
-    fn(host, { family, all: false }, (error, address) => {
+    fn(host, { family, all: true }, (error, address, addressFamily) => {
       if (error !== null) {
         reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${error.code ?? error.message}`, { cause: error }));
         return;
       }
-      const first = typeof address === 'string' ? address : (address[0] as LookupAddress | undefined)?.address;
-      const kind = first === undefined ? 0 : isIP(first);
-      if (first === undefined || kind === 0) {
+      const list: Destination[] = [];
+      const entries: LookupAddress[] = typeof address === 'string' ? [{ address, family: addressFamily ?? isIP(address) }] : address;
+      for (const e of entries) {
+        const kind = isIP(e.address);
+        if (kind !== 0 && (family === 0 || kind === family)) list.push({ host: e.address, family: kind as 4 | 6 });
+      }
+      if (list.length === 0) {
         reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: the resolver returned no address`));
         return;
       }
-      resolvePromise({ address: first, family: kind as 4 | 6 });
+      resolvePromise(list);
     });
   });
 }

@@ -63,7 +63,10 @@ export {
   type SimulatedLink,
   type SimulatedPathEvent,
   type SimulatedPluginError,
+  type SimulatedHappyEyeballs,
+  type SimulatedAttemptEvent,
 } from './simulate-connection.js';
+export { createHappyEyeballsCache, type HappyEyeballsCache, type HappyEyeballsCacheEntry } from '../core/happy-eyeballs/cache.js';
 export type { LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView, InterfaceInfo, InterfaceType } from '../path-managers/path-manager.js';
 export { ReasonCode } from '../core/wire/reason-codes.js';
 export { MptError, MptErrorCode } from '../errors.js';

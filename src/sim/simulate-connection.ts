@@ -8,6 +8,9 @@ import { keyPairFromPrivate, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import type { LocalInterface, PathManager, PathManagerFactory, PathView } from '../path-managers/path-manager.js';
 import type { LinkOptions } from './link-options.js';
+import type { AttemptEvent } from '../core/connection-events.js';
+import { cacheKey, type HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
+import { planAttempts, recordWinner } from '../core/happy-eyeballs/plan.js';
 import type { SimNode } from './node.js';
 import type { Rng } from './rng.js';
 import { Simulator, type TwoWayLink } from './simulator.js';
@@ -30,6 +33,39 @@ export interface SimulatedEndOptions {
   readonly pathManager?: PathManagerFactory | undefined;
   /** Transport settings (as `connect()` takes them). Default: the engine's, with `maxPaths` 8 as in the Node API. */
   readonly transport?: Partial<TransportConfig> | undefined;
+  /**
+   * Client only: connect with happy eyeballs (RFC 8305), as `connect()` does with several resolved
+   * addresses: the attempts go from the client's first address of each destination's family (else its
+   * first address) to each destination, ordered and paced
+   * by the engine's planner (and the cache, when given), one connection at the server.
+   */
+  readonly happyEyeballs?: SimulatedHappyEyeballs | undefined;
+}
+
+/** The `happyEyeballs` option of a simulated client. */
+export interface SimulatedHappyEyeballs {
+  /** The server addresses "resolved" for the host, in resolver order. Default: the server's addresses. */
+  readonly destinations?: readonly SocketAddress[] | undefined;
+  /** Connection Attempt Delay, ms; default 250 (100 .. 2000). */
+  readonly attemptDelayMs?: number | undefined;
+  /** RFC 8305 First Address Family Count; default 1. */
+  readonly firstAddressFamilyCount?: number | undefined;
+  /** A cache to read and to record the winner in (on the simulator's clock), under `cacheName`. */
+  readonly cache?: HappyEyeballsCache | undefined;
+  /** The host name the cache files the destination under; default 'server'. */
+  readonly cacheName?: string | undefined;
+}
+
+/** A happy-eyeballs attempt event of the client, with the virtual time it was seen. */
+export interface SimulatedAttemptEvent {
+  /** Virtual time, ms. */
+  readonly atMs: number;
+  /** `started`, `failed`, `won` (became path 0), `answered` (a late success). */
+  readonly change: AttemptEvent['change'];
+  /** The attempt's position, from 0. */
+  readonly index: number;
+  /** The server address it went to. */
+  readonly remote: SocketAddress;
 }
 
 /** A two-way link of a {@link simulateConnection}, between a client host and a server host. */
@@ -98,6 +134,10 @@ export class SimulatedEnd {
   readonly logs: string[] = [];
   /** Hooks of the path manager that threw. */
   readonly pluginErrors: SimulatedPluginError[] = [];
+  /** Happy-eyeballs attempt events (a client with `happyEyeballs`). */
+  readonly attemptEvents: SimulatedAttemptEvent[] = [];
+  /** @internal Where to record the race's winner. */
+  recordWin: ((address: string, rttMs: number, nowMs: number) => void) | undefined = undefined;
   #connection: Connection | undefined;
   readonly #chunks: Uint8Array[] = [];
   /** Every path seen, by id, as last seen (closed ones keep their final figures). */
@@ -120,6 +160,11 @@ export class SimulatedEnd {
     return this.#connection?.pathManagerPlugin;
   }
 
+  /** How many connections the end's endpoint holds (a server: one per connect(), however many attempts reached it). */
+  get endpointConnections(): number {
+    return this.#endpoint.connections.size;
+  }
+
   /** Every path the connection lists (closed ones too, until the engine drops them a few PTOs later), as plugins see them. */
   paths(): PathView[] {
     return this.#connection?.paths.map(pathView) ?? [];
@@ -139,6 +184,17 @@ export class SimulatedEnd {
   write(bytes: Uint8Array): void {
     this.#require().write(bytes);
     this.#node.wake();
+  }
+
+  /** Closes the connection (CLOSE to the peer); during a happy-eyeballs race, every attempt stops. */
+  close(): void {
+    this.#require().close(this.#sim.nowMs);
+    this.#node.wake();
+  }
+
+  /** When the end's endpoint next needs the clock, virtual ms; undefined when nothing is pending (no timer left). */
+  nextTimeout(): number | undefined {
+    return this.#endpoint.nextTimeout();
   }
 
   /** Ends our direction of the stream (FIN). */
@@ -180,6 +236,13 @@ export class SimulatedEnd {
       else if (e.type === 'path') this.pathEvents.push({ atMs, pathId: e.pathId, change: e.change, reasonCode: e.reasonCode });
       else if (e.type === 'pathManagerLog') this.logs.push(e.message);
       else if (e.type === 'pathManagerError') this.pluginErrors.push({ atMs, hook: e.hook, error: e.error });
+      else if (e.type === 'attempt') {
+        this.attemptEvents.push({ atMs, change: e.change, index: e.index, remote: e.remote });
+        if (e.change === 'won') {
+          const won = c.raceAttempts()[e.index];
+          if (won !== undefined) this.recordWin?.(won.remote.host, won.answeredAtMs - won.startedAtMs, atMs);
+        }
+      }
     }
     let read = false;
     for (let b = c.read(); b !== undefined; b = c.read()) {
@@ -319,15 +382,36 @@ export function simulateConnection(options: SimulateConnectionOptions): Simulate
     const forward = l.forward ?? { delayMs: 10 };
     links.set(key, sim.twoWayLink(l.from, l.to, forward, l.reverse ?? forward));
   }
-  const connection = client.value.connect(sim.nowMs, clientAt, serverAt, {
+  const he = options.client.happyEyeballs;
+  const key = cacheKey(he?.cacheName ?? 'server', serverAt.port);
+  let order: readonly SocketAddress[] = [serverAt];
+  let attemptDelayMs: number | undefined;
+  if (he !== undefined) {
+    const resolved = he.destinations ?? options.server.addresses;
+    const plan = planAttempts(
+      resolved.map((a) => ({ host: a.host, family: a.host.includes(':') ? 6 : 4 })),
+      { cache: he.cache, key, nowMs: sim.nowMs, firstAddressFamilyCount: he.firstAddressFamilyCount, attemptDelayMs: he.attemptDelayMs },
+    );
+    order = plan.order.map((d) => resolved.find((a) => a.host === d.host) as SocketAddress);
+    attemptDelayMs = plan.attemptDelayMs;
+  }
+  const first = order[0] ?? serverAt;
+  // Each attempt leaves from the client's first address of the destination's family (as the Node layer binds one socket per family).
+  const localFor = (remote: SocketAddress): SocketAddress =>
+    options.client.addresses.find((a) => a.host.includes(':') === remote.host.includes(':')) ?? clientAt;
+  const connection = client.value.connect(sim.nowMs, he === undefined ? clientAt : localFor(first), first, {
     pathManager: options.client.pathManager,
     localAddresses: options.client.addresses,
     localInterfaces: options.client.interfaces,
+    race: he === undefined ? undefined : { alternatives: order.slice(1).map((remote) => ({ local: localFor(remote), remote })), attemptDelayMs },
   });
   if (connection.isErr()) throw connection.error;
+  const clientEnd = new SimulatedEnd('client', sim, clientNode, client.value, connection.value);
+  const cache = he?.cache;
+  if (cache !== undefined) clientEnd.recordWin = (address, rttMs, nowMs) => recordWinner(cache, key, address, rttMs, nowMs);
   return new SimulatedConnection(
     sim,
-    new SimulatedEnd('client', sim, clientNode, client.value, connection.value),
+    clientEnd,
     new SimulatedEnd('server', sim, serverNode, server.value, undefined),
     serverKeys,
     links,
