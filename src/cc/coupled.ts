@@ -13,9 +13,9 @@
  * `bytes_acked * MSS_i / cwnd_i`).
  * @module
  */
-import type { CcPathInfo, CongestionController, CongestionGroup, RttSample } from './congestion-controller.js';
-import { HyStartPlusPlus } from './hystart.js';
-import { initialWindowBytes, minimumWindowBytes, NO_RECOVERY_MS } from './window.js';
+import type { CcPathInfo, CongestionGroup, RttSample } from './congestion-controller.js';
+import { RenoController } from './reno.js';
+import { minimumWindowBytes } from './window.js';
 
 /** Options of a coupled controller. */
 export interface CoupledOptions {
@@ -72,63 +72,34 @@ export abstract class CoupledGroup implements CongestionGroup {
  * between losses) where the group can read it; every method only updates
  * number fields.
  */
-export class CoupledController implements CongestionController {
-  /** The path's maximum datagram size, bytes. */
-  private mds: number;
-  /** The unrounded congestion window, bytes. */
-  private windowBytes: number;
-  /** Slow-start threshold, bytes; Infinity until the first congestion event. */
-  private thresholdBytes: number;
-  /** Start of the current recovery period, ms (RFC 9002 §7.3.2). */
-  private recoveryStartMs: number;
-  /** True until the first ACK or congestion event (RFC 9002 §7.2 initial window on MTU change). */
-  private pristine: boolean;
-  /** The latest smoothed RTT of the path, ms; 0 before its first ACK. */
+export class CoupledController extends RenoController {
+  /** The path's latest smoothed RTT, ms; 0 before its first ACK. */
   private srttMs: number;
   /** Bytes acknowledged since the last reduction (OLIA's l_r, current interval). */
   private sinceLossBytes: number;
   /** Bytes acknowledged between the last two reductions (OLIA's l_r, previous interval). */
   private betweenLossesBytes: number;
-  /** HyStart++ for the initial slow start (RFC 9406). */
-  readonly hystart: HyStartPlusPlus;
   /** The group this controller belongs to. */
   readonly group: CoupledGroup;
   private closed: boolean;
 
-  /** A controller for a new path of `group`'s connection; use {@link CoupledGroup.createController}. */
+  /**
+   * A controller for a new path of `group`'s connection; use {@link CoupledGroup.createController}.
+   * Everything but the congestion-avoidance increase and the cut on loss is NewReno's (slow start with
+   * HyStart++, one reduction per recovery period, persistent congestion, app-limited rule).
+   */
   constructor(info: CcPathInfo, group: CoupledGroup, options: CoupledOptions = {}) {
-    this.mds = info.maxDatagramSizeBytes;
-    this.windowBytes = initialWindowBytes(info.maxDatagramSizeBytes);
-    this.thresholdBytes = Number.POSITIVE_INFINITY;
-    this.recoveryStartMs = NO_RECOVERY_MS;
-    this.pristine = true;
+    super(info, options);
     this.srttMs = 0;
     this.sinceLossBytes = 0;
     this.betweenLossesBytes = 0;
-    this.hystart = new HyStartPlusPlus(info.nowMs);
-    if (options.hystart === false) this.hystart.stop();
     this.group = group;
     this.closed = false;
-  }
-
-  /** Congestion window, whole bytes. */
-  get cwnd(): number {
-    return Math.floor(this.windowBytes);
-  }
-
-  /** Slow-start threshold, whole bytes; Infinity until the first congestion event. */
-  get ssthresh(): number {
-    return Math.floor(this.thresholdBytes);
   }
 
   /** The unrounded window the coupled rules use, bytes. */
   get windowExactBytes(): number {
     return this.windowBytes;
-  }
-
-  /** The path's maximum datagram size, bytes (the segment of the published rules). */
-  get mdsBytes(): number {
-    return this.mds;
   }
 
   /** The path's latest smoothed RTT, ms; 0 before its first ACK (such a path is left out of the sums). */
@@ -150,63 +121,34 @@ export class CoupledController implements CongestionController {
     return Math.max(this.sinceLossBytes, this.betweenLossesBytes);
   }
 
-  /** The path tracks bytes in flight; nothing to do per packet. */
-  onPacketSent(_nowMs: number, _bytes: number, _bytesInFlight: number): void {}
-
-  /** Slow start as NewReno (with HyStart++); congestion avoidance by the group's rule. */
-  onAck(nowMs: number, sentAtMs: number, bytes: number, rtt: RttSample, appLimited: boolean): void {
-    this.pristine = false;
+  /** Keeps the path's RTT and delivered bytes for the group, then grows the window as NewReno would, with the group's rule in congestion avoidance. */
+  override onAck(nowMs: number, sentAtMs: number, bytes: number, rtt: RttSample, appLimited: boolean): void {
     this.srttMs = rtt.smoothedMs;
     this.sinceLossBytes += bytes;
-    // RFC 9002 §7.3.2: no growth while recovering.
-    if (sentAtMs <= this.recoveryStartMs) return;
-    const hystart = this.hystart;
-    if (hystart.active && this.windowBytes < this.thresholdBytes) {
-      const divisor = hystart.growthDivisor;
-      const cssDone = hystart.onAck(nowMs, sentAtMs, rtt.latestMs);
-      if (!appLimited) this.windowBytes += bytes / divisor;
-      if (cssDone) this.thresholdBytes = this.windowBytes;
-      return;
-    }
-    // §7.8: an under-used window says nothing about the path's capacity.
-    if (appLimited) return;
-    if (this.windowBytes < this.thresholdBytes) {
-      this.windowBytes += bytes;
-      return;
-    }
-    const grown = this.windowBytes + this.group.increaseBytes(this, bytes);
-    this.windowBytes = Math.max(grown, minimumWindowBytes(this.mds));
+    super.onAck(nowMs, sentAtMs, bytes, rtt, appLimited);
   }
 
-  /** The group's decrease once per recovery period; the minimum window on persistent congestion (RFC 9002 §7.3.2, §7.6.2). */
-  onCongestionEvent(nowMs: number, sentAtMs: number, _lostBytes: number, persistent: boolean): void {
-    this.pristine = false;
-    this.hystart.stop();
-    if (sentAtMs > this.recoveryStartMs) {
-      this.recoveryStartMs = nowMs;
-      this.group.onReduction(this);
-      if (this.sinceLossBytes > 0) {
-        this.betweenLossesBytes = this.sinceLossBytes;
-        this.sinceLossBytes = 0;
-      }
-      this.thresholdBytes = Math.max(this.group.windowAfterLossBytes(this), minimumWindowBytes(this.mds));
-      this.windowBytes = this.thresholdBytes;
-    }
-    if (persistent) {
-      this.windowBytes = minimumWindowBytes(this.mds);
-      this.recoveryStartMs = NO_RECOVERY_MS;
-    }
+  /** The group's increase for `bytes` acknowledged, never below the minimum window. */
+  protected override grownWindowBytes(bytes: number): number {
+    return Math.max(this.windowBytes + this.group.increaseBytes(this, bytes), minimumWindowBytes(this.datagramBytes));
   }
 
-  /** As NewReno: a pristine window becomes the new initial window; never below two datagrams. */
-  onMtuUpdate(maxDatagramSizeBytes: number): void {
-    this.mds = maxDatagramSizeBytes;
-    if (this.pristine) this.windowBytes = initialWindowBytes(maxDatagramSizeBytes);
-    this.windowBytes = Math.max(this.windowBytes, minimumWindowBytes(maxDatagramSizeBytes));
+  /** The group's decrease. */
+  protected override reducedWindowBytes(): number {
+    return this.group.windowAfterLossBytes(this);
+  }
+
+  /** Tells the group, and closes the current interval of delivered bytes (OLIA's l_r). */
+  protected override onRecoveryStart(): void {
+    this.group.onReduction(this);
+    if (this.sinceLossBytes > 0) {
+      this.betweenLossesBytes = this.sinceLossBytes;
+      this.sinceLossBytes = 0;
+    }
   }
 
   /** Leaves the group: the other paths' rules no longer count this one. */
-  close(): void {
+  override close(): void {
     if (this.closed) return;
     this.closed = true;
     this.group.leave(this);

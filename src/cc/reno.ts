@@ -28,24 +28,29 @@ export interface RenoOptions {
  */
 export class RenoController implements CongestionController {
   /** The path's maximum datagram size, bytes. */
-  private mdsBytes: number;
+  protected datagramBytes: number;
   /** The unrounded congestion window, bytes. */
-  private windowBytes: number;
+  protected windowBytes: number;
+  /** The path's maximum datagram size, bytes (the segment of the window rules). */
+  get mdsBytes(): number {
+    return this.datagramBytes;
+  }
+
   /** Slow-start threshold, bytes; Infinity until the first congestion event. */
-  private thresholdBytes: number;
+  protected thresholdBytes: number;
   /**
    * When the current recovery period began, ms. Packets sent at or before it
    * belong to the round trip that was already punished (RFC 9002 §7.3.2).
    */
-  private recoveryStartMs: number;
+  protected recoveryStartMs: number;
   /** True until the first ACK or congestion event, so an MTU change can re-derive the initial window (RFC 9002 §7.2). */
-  private pristine: boolean;
+  protected pristine: boolean;
   /** HyStart++ for the initial slow start (RFC 9406); finished from the start when disabled. */
   readonly hystart: HyStartPlusPlus;
 
   /** A controller for a new path, starting in slow start at the initial window. */
   constructor(info: CcPathInfo, options: RenoOptions = {}) {
-    this.mdsBytes = info.maxDatagramSizeBytes;
+    this.datagramBytes = info.maxDatagramSizeBytes;
     this.windowBytes = initialWindowBytes(info.maxDatagramSizeBytes);
     this.thresholdBytes = Number.POSITIVE_INFINITY;
     this.recoveryStartMs = NO_RECOVERY_MS;
@@ -94,10 +99,25 @@ export class RenoController implements CongestionController {
     if (this.windowBytes < this.thresholdBytes) {
       this.windowBytes += bytes;
     } else {
-      // §7.3.3 / Appendix B.5: about one datagram per window of ACKed bytes.
-      this.windowBytes += (this.mdsBytes * bytes) / this.windowBytes;
+      this.windowBytes = this.grownWindowBytes(bytes);
     }
   }
+
+  /**
+   * The window after `bytes` were acknowledged in congestion avoidance. NewReno (§7.3.3 / Appendix
+   * B.5): about one datagram per window of ACKed bytes. Coupled controllers replace the rule.
+   */
+  protected grownWindowBytes(bytes: number): number {
+    return this.windowBytes + (this.datagramBytes * bytes) / this.windowBytes;
+  }
+
+  /** The window a congestion event cuts to, before the minimum-window floor: NewReno halves it. */
+  protected reducedWindowBytes(): number {
+    return this.windowBytes * RENO_LOSS_REDUCTION_FACTOR;
+  }
+
+  /** A recovery period begins, before the window is cut (coupled controllers keep books here). */
+  protected onRecoveryStart(): void {}
 
   /** Halves the window once per round trip; collapses it on persistent congestion (RFC 9002 §7.3.2, §7.6.2). */
   onCongestionEvent(nowMs: number, sentAtMs: number, _lostBytes: number, persistent: boolean): void {
@@ -106,17 +126,15 @@ export class RenoController implements CongestionController {
     this.hystart.stop();
     if (sentAtMs > this.recoveryStartMs) {
       this.recoveryStartMs = nowMs;
-      this.thresholdBytes = Math.max(
-        this.windowBytes * RENO_LOSS_REDUCTION_FACTOR,
-        minimumWindowBytes(this.mdsBytes),
-      );
+      this.onRecoveryStart();
+      this.thresholdBytes = Math.max(this.reducedWindowBytes(), minimumWindowBytes(this.datagramBytes));
       this.windowBytes = this.thresholdBytes;
     }
     if (persistent) {
       // §7.6.2 / Appendix B.8: restart from the minimum window in slow start
       // (ssthresh stays as just set), and leave recovery so that ACKs of new
       // packets can grow the window again.
-      this.windowBytes = minimumWindowBytes(this.mdsBytes);
+      this.windowBytes = minimumWindowBytes(this.datagramBytes);
       this.recoveryStartMs = NO_RECOVERY_MS;
     }
   }
@@ -127,7 +145,7 @@ export class RenoController implements CongestionController {
    * (RFC 9002 §7.2 "SHOULD be recalculated").
    */
   onMtuUpdate(maxDatagramSizeBytes: number): void {
-    this.mdsBytes = maxDatagramSizeBytes;
+    this.datagramBytes = maxDatagramSizeBytes;
     if (this.pristine) this.windowBytes = initialWindowBytes(maxDatagramSizeBytes);
     this.windowBytes = Math.max(this.windowBytes, minimumWindowBytes(maxDatagramSizeBytes));
   }
