@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { connect, createServer, type MptConnectOptions, type MptServer, type MptServerOptions, type MptSocket } from '../../src/index.js';
+import { connect, createServer, type MptConnectOptions, type MptPathEvent, type MptServer, type MptServerOptions, type MptSocket } from '../../src/index.js';
 
 const servers = new Set<MptServer>();
 const sockets = new Set<MptSocket>();
@@ -109,4 +109,16 @@ export async function cleanup(): Promise<void> {
     ),
   );
   servers.clear();
+}
+
+/** Resolves once `socket` reports path `id` up. */
+export function pathUp(socket: MptSocket, id: number): Promise<MptPathEvent> {
+  return new Promise((resolve) => {
+    const onPath = (e: MptPathEvent): void => {
+      if (e.id !== id || e.change !== 'up') return;
+      socket.off('path', onPath);
+      resolve(e);
+    };
+    socket.on('path', onPath);
+  });
 }

@@ -4,8 +4,8 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createServer, type MptPathEvent, type MptPathManagerErrorEvent, type MptRemoteAddressEvent, type MptServer, type MptSocket, type PathManager } from '../../src/index.js';
-import { accepted, cleanup, dial, hashAll, listen, sha256 } from './helpers.js';
+import { createServer, type MptPathManagerErrorEvent, type MptRemoteAddressEvent, type MptServer, type MptSocket, type PathManager } from '../../src/index.js';
+import { accepted, cleanup, dial, hashAll, listen, pathUp, sha256 } from './helpers.js';
 
 const servers: MptServer[] = [];
 afterEach(async () => {
@@ -13,17 +13,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
 });
 
-/** Resolves once `socket` reports path `id` up. */
-function pathUp(socket: MptSocket, id: number): Promise<MptPathEvent> {
-  return new Promise((resolve) => {
-    const onPath = (e: MptPathEvent): void => {
-      if (e.id !== id || e.change !== 'up') return;
-      socket.off('path', onPath);
-      resolve(e);
-    };
-    socket.on('path', onPath);
-  });
-}
 
 /** Writes `bytes` in 1 MiB chunks with backpressure, then ends. */
 async function writeAll(socket: MptSocket, bytes: Uint8Array): Promise<void> {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { afterEach, describe, expect, test } from 'vitest';
 import { setInterfaceTableSource, type MptPathEvent, type MptSocket } from '../../src/node/index.js';
-import { accepted, cleanup, dial, hashAll, listen, sha256 } from './helpers.js';
+import { accepted, cleanup, dial, hashAll, listen, pathUp, sha256 } from './helpers.js';
 import { randomBytes } from 'node:crypto';
 
 afterEach(async () => {
@@ -21,17 +21,6 @@ function pathEvents(socket: MptSocket): MptPathEvent[] {
   return events;
 }
 
-/** Resolves once `socket` reports path `id` up. */
-function pathUp(socket: MptSocket, id: number): Promise<MptPathEvent> {
-  return new Promise((resolve) => {
-    const onPath = (e: MptPathEvent): void => {
-      if (e.id !== id || e.change !== 'up') return;
-      socket.off('path', onPath);
-      resolve(e);
-    };
-    socket.on('path', onPath);
-  });
-}
 
 /** Sends `bytes` from the client to the server side and checks they arrive intact. */
 async function sendIntact(client: MptSocket, peer: MptSocket, bytes: number): Promise<void> {

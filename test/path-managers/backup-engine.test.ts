@@ -10,7 +10,7 @@ import { ReasonCode } from '../../src/core/wire/index.js';
 import { backup, type BackupOptions } from '../../src/path-managers/backup.js';
 import type { PathEvent } from '../../src/core/connection-events.js';
 import { specLink } from '../support/multipath.js';
-import { CELL, WIFI, bytesFrom, longestGapMs, paced, pathsFrom, wifiCell } from './wifi-cell.js';
+import { CELL, WIFI, bytesFrom, longestGapMs, paced, pathsFrom, wifiCell, creepWifiRtt } from './wifi-cell.js';
 
 const WIFI_LINK = specLink({ rateBps: 20e6, rttMs: 20 });
 const CELL_LINK = specLink({ rateBps: 10e6, rttMs: 60 });
@@ -114,14 +114,7 @@ describe('backup path manager (engine, simulator)', () => {
     // Wifi's queueing delay creeps up (bufferbloat): one-way 10 ms to 150 ms in 10 ms steps every 250 ms,
     // slowly enough that no probe timeout fires, so only the RTT threshold can see it.
     pair.sim.at(changeMs, () => void (cellAtChange = bytesFrom(client, CELL)));
-    let crossedMs = -1;
-    for (let step = 1; step <= 14; step++) {
-      pair.sim.at(changeMs + step * 250, () => {
-        wifi.forward.configure({ delayMs: 10 + 10 * step });
-        wifi.reverse.configure({ delayMs: 10 + 10 * step });
-        if (crossedMs < 0 && 2 * (10 + 10 * step) > 150) crossedMs = pair.sim.nowMs - changeMs;
-      });
-    }
+    const crossed = creepWifiRtt(pair, wifi, changeMs);
     // When the manager made the cellular path available (checked every 100 ms).
     for (let t = changeMs; t < changeMs + 6_000; t += 100) {
       pair.sim.at(t, () => {
@@ -132,6 +125,7 @@ describe('backup path manager (engine, simulator)', () => {
     const writes = paced(pair, t0 + 500, t0 + 10_000, 20, 2_000);
     const cellLater = bytesFrom(client, CELL) - cellAt6s;
     const writtenLater = writes.filter((w) => w.atMs >= t0 + 6_000).length * 2_000;
+    const crossedMs = crossed();
     console.log(
       `backup, RTT failure (150 ms, 2 samples): wifi RTT 20 -> 300 ms over 3.5 s, over 150 ms after ${crossedMs} ms; cellular made available after ${promotedAfterMs} ms; ${mb(cellLater)} of ${mb(writtenLater)} MB written after 3 s went on cellular`,
     );

@@ -13,7 +13,7 @@ import type { PathManager } from '../../src/path-managers/path-manager.js';
 import { POLICY_PRESETS, policy, type PolicyConfig } from '../../src/path-managers/policy.js';
 import { payload, sha256 } from '../support/engine-pair.js';
 import { specLink } from '../support/multipath.js';
-import { CELL, CELL_IF, WIFI, WIFI_IF, bytesFrom, paced, pathsFrom, percentile, wifiCell } from './wifi-cell.js';
+import { CELL, CELL_IF, WIFI, WIFI_IF, bytesFrom, paced, pathsFrom, percentile, wifiCell, creepWifiRtt } from './wifi-cell.js';
 
 const WIFI_LINK = specLink({ rateBps: 20e6, rttMs: 20 });
 const CELL_LINK = specLink({ rateBps: 10e6, rttMs: 60 });
@@ -59,18 +59,10 @@ describe('policy path manager (engine, simulator)', () => {
     const t0 = pair.sim.nowMs;
     const client = pair.connection;
     const changeMs = t0 + 3_000;
-    let crossedMs = -1;
     let movedMs = -1;
     let cellAtChange = -1;
     pair.sim.at(changeMs, () => void (cellAtChange = bytesFrom(client, CELL)));
-    // Wifi's RTT creeps from 20 ms to 300 ms in 3.5 s (bufferbloat), too slowly for a probe timeout.
-    for (let step = 1; step <= 14; step++) {
-      pair.sim.at(changeMs + step * 250, () => {
-        wifi.forward.configure({ delayMs: 10 + 10 * step });
-        wifi.reverse.configure({ delayMs: 10 + 10 * step });
-        if (crossedMs < 0 && 2 * (10 + 10 * step) > 150) crossedMs = pair.sim.nowMs - changeMs;
-      });
-    }
+    const crossed = creepWifiRtt(pair, wifi, changeMs);
     for (let t = changeMs; t < changeMs + 6_000; t += 100) {
       pair.sim.at(t, () => {
         if (movedMs < 0 && pathsFrom(client, CELL).some((p) => p.validated && !p.backup) && pathsFrom(client, WIFI).every((p) => p.backup)) movedMs = pair.sim.nowMs - changeMs;
@@ -82,6 +74,7 @@ describe('policy path manager (engine, simulator)', () => {
     const later = writes.filter((w) => w.atMs >= t0 + 7_000);
     const cellLater = bytesFrom(client, CELL) - cellAt7s;
     const delays = later.map((w) => (w.readMs ?? Infinity) - w.atMs);
+    const crossedMs = crossed();
     console.log(
       `policy interactive: wifi RTT over 150 ms after ${crossedMs} ms, traffic on cellular after ${movedMs} ms; then ${mb(cellLater)} of ${mb(later.length * 2_000)} MB on cellular, median delivery ${percentile(delays, 50).toFixed(0)} ms`,
     );

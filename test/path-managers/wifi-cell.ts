@@ -105,3 +105,20 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
+
+/**
+ * Wifi's RTT creeps from 20 ms to 300 ms over 3.5 s from `changeMs` (bufferbloat), too slowly for a
+ * probe timeout, so only an RTT rule can see it. Returns when the RTT crossed 150 ms, ms after
+ * `changeMs` (-1 until it has).
+ */
+export function creepWifiRtt(pair: Pair, wifi: { forward: { configure(o: LinkOptions): void }; reverse: { configure(o: LinkOptions): void } }, changeMs: number): () => number {
+  let crossedMs = -1;
+  for (let step = 1; step <= 14; step++) {
+    pair.sim.at(changeMs + step * 250, () => {
+      wifi.forward.configure({ delayMs: 10 + 10 * step });
+      wifi.reverse.configure({ delayMs: 10 + 10 * step });
+      if (crossedMs < 0 && 2 * (10 + 10 * step) > 150) crossedMs = pair.sim.nowMs - changeMs;
+    });
+  }
+  return () => crossedMs;
+}
