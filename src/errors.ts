@@ -51,7 +51,10 @@ export const MptErrorCode = {
    * the error's `attempts` lists each (destination, local address, reason, elapsed ms).
    */
   ConnectFailed: 'ERR_MPT_CONNECT_FAILED',
-  /** The operation was aborted through an AbortSignal. */
+  /**
+   * The operation was aborted through an AbortSignal. As node:net's AbortError, the error's `name` is
+   * 'AbortError' and its `cause` is the signal's reason.
+   */
   Aborted: 'ERR_MPT_ABORTED',
 } as const;
 
@@ -76,7 +79,8 @@ export interface MptConnectAttempt {
 
 /**
  * The error type of mpt. `code` is stable and meant for programs; `message`
- * is meant for people and may change.
+ * is meant for people and may change. `name` is 'MptError', except for
+ * ERR_MPT_ABORTED, which is named 'AbortError' as node:net's abort errors are.
  */
 export class MptError extends Error {
   /** The stable error code, e.g. `ERR_MPT_HANDSHAKE_FAILED`. */
@@ -87,7 +91,8 @@ export class MptError extends Error {
 
   constructor(code: MptErrorCode, message: string, options?: { cause?: unknown; attempts?: readonly MptConnectAttempt[] }) {
     super(message, options);
-    this.name = 'MptError';
+    // An abort is named as node:net names it, so `error.name === 'AbortError'` checks work on mpt too.
+    this.name = code === MptErrorCode.Aborted ? 'AbortError' : 'MptError';
     this.code = code;
     this.attempts = options?.attempts;
   }

@@ -306,6 +306,16 @@ export class EndpointDriver {
     this.schedule();
   }
 
+  /**
+   * What the driver still holds open, for tests and diagnostics: the UDP sockets (twins included) not
+   * yet closed, whether its timer is armed, and whether it is closed for good.
+   */
+  activity(): { readonly sockets: number; readonly timerArmed: boolean; readonly closed: boolean } {
+    let sockets = 0;
+    for (const bound of this.sockets) if (!bound.closed) sockets += bound.twin === undefined ? 1 : 2;
+    return { sockets, timerArmed: this.timer !== undefined, closed: this.closed };
+  }
+
   /** Closes every socket now. */
   destroy(): void {
     if (this.closed) return;

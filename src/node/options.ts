@@ -100,7 +100,11 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * application can share or persist as JSON. Default: one cache per process, shared by every connect().
    */
   readonly happyEyeballsCache?: HappyEyeballsCache | undefined;
-  /** Aborts the connection (before or after it is established). */
+  /**
+   * Aborts the connection (before or after it is established). While connecting, every happy-eyeballs
+   * attempt stops at once and the sockets and timers close; an already-aborted signal fails before the
+   * lookup. The 'error' is ERR_MPT_ABORTED named 'AbortError' (as node:net's), its `cause` the reason.
+   */
   readonly signal?: AbortSignal | undefined;
   /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
   readonly timeout?: number | undefined;

@@ -239,17 +239,21 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (onConnect !== undefined) this.once('connect', onConnect);
     this.connecting = true;
     this.#connectOptions = options;
+    const signal = options.signal;
+    // An aborted signal fails the connect before anything starts (no lookup, no socket, no timer); the
+    // error comes on the next tick, as node:net's.
+    if (signal?.aborted === true) {
+      process.nextTick(() => this.destroy(abortError(signal)));
+      return this;
+    }
     const timeoutMs = options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#connectTimer = setTimeout(() => this.#onConnectTimeout(timeoutMs), timeoutMs);
     // The probe goes out just after the engine's first handshake retransmission (at 2 initial RTTs).
     const probeAtMs = Math.min(timeoutMs / 2, 2 * (options.initialRttMs ?? DEFAULT_INITIAL_RTT_MS) + 50);
     this.#probeTimer = setTimeout(() => this.#sendProbe(), probeAtMs);
-    const signal = options.signal;
     if (signal !== undefined) {
-      if (signal.aborted) {
-        process.nextTick(() => this.destroy(abortError(signal)));
-        return this;
-      }
+      // An abort stops every happy-eyeballs attempt at once: the connection closes silently (nothing
+      // was established, so no CLOSE is owed) and _destroy closes the sockets and timers right away.
       this.#signal = signal;
       this.#onAbort = () => this.destroy(abortError(signal));
       signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -751,8 +755,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
         connection.close(driver.now(), ReasonCode.ApplicationClose, clean ? 0 : ABORT_CODE, clean ? '' : 'socket destroyed');
       }
       driver.detach(connection);
-      driver.schedule();
-      if (this.#ownsDriver) driver.closeWhenIdle();
+      // A connection that closed silently (still handshaking: an abort, a failed connect) owes no CLOSE:
+      // its sockets and timers go now rather than on the next flush.
+      if (this.#ownsDriver && connection.state === 'closed') driver.destroy();
+      else {
+        driver.schedule();
+        if (this.#ownsDriver) driver.closeWhenIdle();
+      }
     } else if (driver !== undefined && this.#ownsDriver) {
       driver.destroy();
     }

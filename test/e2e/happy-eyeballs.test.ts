@@ -3,8 +3,9 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createHappyEyeballsCache, type LookupFunction, type MptError } from '../../src/index.js';
+import { EndpointDriver } from '../../src/node/driver.js';
 import { accepted, cleanup, dial, listen, outcome } from './helpers.js';
 
 const holes: UdpSocket[] = [];
@@ -68,5 +69,84 @@ describe('happy eyeballs on loopback', () => {
       ['127.0.0.3', 'no answer'],
     ]);
     expect(attempts[0]?.elapsedMs).toBeGreaterThan(attempts[1]?.elapsedMs ?? Infinity);
+  });
+});
+
+/** The next driver EndpointDriver.bind creates. */
+function captureNextDriver(): Promise<EndpointDriver> {
+  const original = EndpointDriver.bind.bind(EndpointDriver);
+  const spy = vi.spyOn(EndpointDriver, 'bind');
+  return new Promise((resolve) => {
+    spy.mockImplementationOnce(async (...args) => {
+      const driver = await original(...args);
+      spy.mockRestore();
+      resolve(driver);
+      return driver;
+    });
+  });
+}
+
+describe('happy eyeballs and AbortSignal', () => {
+  test('an abort mid-race stops every attempt at once: no socket, no timer, no later attempt', async () => {
+    const server = await listen();
+    await blackhole('127.0.0.2', server.port);
+    await blackhole('127.0.0.3', server.port);
+    const captured = captureNextDriver();
+    const controller = new AbortController();
+    const socket = dial({
+      host: 'abort.test',
+      port: server.port,
+      lookup: lookupOf(['127.0.0.2', '127.0.0.3', '127.0.0.4']),
+      happyEyeballsCache: createHappyEyeballsCache(),
+      autoSelectFamilyAttemptTimeout: 100,
+      maxPaths: 1,
+      signal: controller.signal,
+    });
+    const attempts: string[] = [];
+    socket.on('connectionAttempt', (ip: string) => {
+      attempts.push(ip);
+      // Abort once two attempts run (the third is still waiting for its delay).
+      if (attempts.length === 2) controller.abort(new Error('user gave up'));
+    });
+    const result = outcome(socket);
+    const driver = await captured;
+    const { error } = await result;
+    expect(error?.code).toBe('ERR_MPT_ABORTED');
+    expect(error?.name).toBe('AbortError');
+    expect((error?.cause as Error | undefined)?.message).toBe('user gave up');
+    // Nothing left running, in the driver's own terms, as soon as the socket closed.
+    expect(driver.activity()).toEqual({ sockets: 0, timerArmed: false, closed: true });
+    expect(driver.endpoint.nextTimeout()).toBeUndefined();
+    expect([...driver.endpoint.connections].every((c) => c.state === 'closed')).toBe(true);
+    // The third attempt's delay passes with no attempt started and nothing sent.
+    const sent = driver.stats.datagramsSent;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(attempts).toEqual(['127.0.0.2', '127.0.0.3']);
+    expect(driver.stats.datagramsSent).toBe(sent);
+  });
+
+  test('an already-aborted signal fails before the lookup: nothing is bound', async () => {
+    let lookups = 0;
+    const bind = vi.spyOn(EndpointDriver, 'bind');
+    try {
+      const lookup: LookupFunction = (host, options, callback) => {
+        lookups++;
+        lookupOf(['127.0.0.1'])(host, options, callback);
+      };
+      const reason = new Error('too late');
+      const socket = dial({ host: 'never.test', port: 9, lookup, signal: AbortSignal.abort(reason) });
+      const attempts: string[] = [];
+      socket.on('connectionAttempt', (ip: string) => attempts.push(ip));
+      const { error, hadError } = await outcome(socket);
+      expect(error?.code).toBe('ERR_MPT_ABORTED');
+      expect(error?.name).toBe('AbortError');
+      expect(error?.cause).toBe(reason);
+      expect(hadError).toBe(true);
+      expect(lookups).toBe(0);
+      expect(bind).not.toHaveBeenCalled();
+      expect(attempts).toEqual([]);
+    } finally {
+      bind.mockRestore();
+    }
   });
 });
