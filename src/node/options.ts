@@ -86,8 +86,9 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * the address that worked last time first, see `happyEyeballsCache`), one attempt every
    * `autoSelectFamilyAttemptTimeout` ms, none cancelled, all carrying the same handshake so the server
    * sees one connection; the first to answer carries the connection, a later one to another address of
-   * the server is offered to the path manager as an extra path. Today the race covers the addresses of
-   * the first address's family (those of the other family are not attempted yet).
+   * the server is offered to the path manager as an extra path. The addresses of the other family than the
+   * first's leave from a second socket of that family (bound to the source address routing picks); they
+   * are left out when that family has no route, or when `localAddress` / `localAddresses` pin the source.
    */
   readonly lookup?: LookupFunction | undefined;
   /** Happy eyeballs: ms between attempts (RFC 8305 Connection Attempt Delay), within 100 .. 2000. Default 250, or twice the RTT the cache remembers. */

@@ -269,7 +269,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const host = options.host ?? 'localhost';
     const resolved = await resolve(host, options.family ?? 0, options.lookup);
     if (this.destroyed) return;
-    // Happy eyeballs (RFC 8305): every resolved address of the leading family is raced (see the lookup option).
+    // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
     const cache = options.happyEyeballsCache ?? processCache;
     this.#cacheKey = cacheKey(host, options.port);
     this.#cache = cache;
@@ -283,7 +283,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const lead = plan.order[0] as Destination;
     const address = lead.host;
     const family = lead.family;
-    const raced = plan.order.filter((d) => d.family === family);
+    const sameFamily = plan.order.filter((d) => d.family === family);
     this.remoteAddress = address;
     this.remotePort = options.port;
     this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
@@ -295,7 +295,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const follow = this.#setUpMonitor(options, pathManager !== undefined);
     const described = this.#monitor?.addresses() ?? describeInterfaces(readInterfaceTable(), monitorOptions(options.interfaceMonitor));
     const candidates = described.filter((a) => a.family === family && !a.internal && isLoopback(a.address) === isLoopback(remote.host)).map((a) => a.address);
-    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths, candidates, raced.length > 1));
+    const driver = await EndpointDriver.bind(endpoint.value, await localBindings(options, family, remote, maxPaths, candidates, sameFamily.length > 1));
     if (this.destroyed) {
       driver.destroy();
       return;
@@ -313,6 +313,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       if (allFailed) this.destroy(this.#connectFailed('every attempt failed'));
     };
     driver.onRawDatagram = (bytes) => this.#onRawDatagram(bytes);
+    // The addresses of the other family are raced too (RFC 8305 §4), from a second socket of that family.
+    const otherLocal = await this.#otherFamilySocket(driver, options, plan.order, family);
+    if (this.destroyed) return;
+    const raced = plan.order.filter((d) => d.family === family || otherLocal !== undefined);
     // The connected socket's address is the source address the kernel picked for this peer.
     this.localAddress = driver.local.host;
     this.localPort = driver.local.port;
@@ -327,8 +331,15 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       pathManager,
       localAddresses: driver.addresses(),
       localInterfaces: describeBound(driver.addresses(), described),
-      // The other attempts leave from the same socket (its unconnected twin reaches any address).
-      race: raced.length > 1 ? { alternatives: raced.slice(1).map((d) => ({ local: driver.local, remote: { host: d.host, port: options.port } })), attemptDelayMs: plan.attemptDelayMs } : undefined,
+      // The other attempts of the family leave from the same socket (its unconnected twin reaches any
+      // address), those of the other family from the socket bound for them.
+      race:
+        raced.length > 1
+          ? {
+              alternatives: raced.slice(1).map((d) => ({ local: d.family === family ? driver.local : (otherLocal as SocketAddress), remote: { host: d.host, port: options.port } })),
+              attemptDelayMs: plan.attemptDelayMs,
+            }
+          : undefined,
     });
     if (connection.isErr()) throw connection.error;
     this.#raceStartedAtMs = driver.now();
@@ -355,6 +366,26 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#monitor = new InterfaceMonitor(monitorOptions(setting)).start();
     this.#ownsMonitor = true;
     return true;
+  }
+
+  /**
+   * For a race over both families: binds a socket of the other family, on the source address the routing
+   * table picks for its first address (a wildcard socket would leave the engine an unspecified local
+   * address), and returns its address. Undefined, and that family is left out of the race, when the
+   * addresses resolved are of one family, the local address is pinned (`localAddress`,
+   * `localAddresses`), or the other family has no route or cannot bind.
+   */
+  async #otherFamilySocket(driver: EndpointDriver, options: MptConnectOptions, order: readonly Destination[], family: 4 | 6): Promise<SocketAddress | undefined> {
+    const first = order.find((d) => d.family !== family);
+    if (first === undefined || options.localAddress !== undefined || options.localAddresses !== undefined) return undefined;
+    const remote = { host: first.host, port: options.port };
+    const source = await routedSourceAddress(remote, first.family);
+    if (source === undefined || this.destroyed) return undefined;
+    try {
+      return await driver.addSocket({ type: first.family === 6 ? 'udp6' : 'udp4', host: source, port: 0 });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Subscribes to the monitor's changes (once the connection exists). */
@@ -506,6 +537,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.remoteAddress = event.remote.host;
       this.remotePort = event.remote.port;
       this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
+      this.localAddress = event.local.host;
+      this.localPort = event.local.port;
     }
   }
 

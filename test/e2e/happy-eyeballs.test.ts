@@ -4,7 +4,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { createHappyEyeballsCache, type LookupFunction, type MptError } from '../../src/index.js';
+import { createHappyEyeballsCache, createServer, type LookupFunction, type MptError, type MptSocket } from '../../src/index.js';
 import { EndpointDriver } from '../../src/node/driver.js';
 import { accepted, cleanup, dial, listen, outcome } from './helpers.js';
 
@@ -147,6 +147,105 @@ describe('happy eyeballs and AbortSignal', () => {
       expect(attempts).toEqual([]);
     } finally {
       bind.mockRestore();
+    }
+  });
+});
+
+/** Whether this host can bind a UDP socket on ::1. */
+async function ipv6Loopback(): Promise<boolean> {
+  const socket = createSocket('udp6');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '::1', resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      socket.close();
+    } catch {
+      // never bound
+    }
+  }
+}
+
+describe('happy eyeballs across both families', () => {
+  test('::1 first and blackholed, 127.0.0.1 second: the IPv4 attempt, from a socket of its own, wins (or, without IPv6 loopback, only IPv4 is raced)', async () => {
+    const server = await listen();
+    const v6 = await ipv6Loopback();
+    if (v6) {
+      const hole = createSocket('udp6');
+      holes.push(hole);
+      await new Promise<void>((resolve) => hole.bind(server.port, '::1', resolve));
+    }
+    const lookup: LookupFunction = (_host, _options, callback) =>
+      callback(null, [
+        ...(v6 ? [{ address: '::1', family: 6 }] : []),
+        { address: '127.0.0.2', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    await blackhole('127.0.0.2', server.port);
+    const serverSide = accepted(server);
+    const socket = dial({ host: 'dual.test', port: server.port, lookup, happyEyeballsCache: createHappyEyeballsCache(), autoSelectFamilyAttemptTimeout: 100, maxPaths: 1 });
+    const attempts: [string, number][] = [];
+    socket.on('connectionAttempt', (ip: string, _port: number, family: number) => attempts.push([ip, family]));
+    const started = performance.now();
+    await once(socket, 'connect');
+    console.log(`happy eyeballs, ${v6 ? '::1 (blackholed), 127.0.0.2 (blackholed), 127.0.0.1' : 'IPv6 loopback unavailable: 127.0.0.2 (blackholed), 127.0.0.1'}: connected in ${(performance.now() - started).toFixed(1)} ms; attempts ${JSON.stringify(attempts)}`);
+    // RFC 6724 puts ::1 first; First Address Family Count 1 interleaves: ::1, then IPv4 in resolver order.
+    expect(attempts).toEqual(v6 ? [['::1', 6], ['127.0.0.2', 4], ['127.0.0.1', 4]] : [['127.0.0.2', 4], ['127.0.0.1', 4]]);
+    expect(socket.remoteAddress).toBe('127.0.0.1');
+    expect(socket.remoteFamily).toBe('IPv4');
+    expect(socket.localAddress).toBe('127.0.0.1');
+    await serverSide;
+    const count = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
+    expect(count).toBe(1);
+    // The stream works over the winner.
+    const [peer] = [await serverSide];
+    peer.end('over IPv4');
+    const got = await new Promise<string>((resolve) => socket.once('data', (b: Buffer) => resolve(b.toString())));
+    expect(got).toBe('over IPv4');
+  });
+
+  test('the cache puts a blackholed 127.0.0.1 first: ::1, raced from the IPv6 socket, wins (or, without IPv6 loopback, the IPv4 attempt fails alone)', async () => {
+    const v6 = await ipv6Loopback();
+    const server = createServer();
+    server.on('connection', (s: MptSocket) => s.on('error', () => {}));
+    server.listen(0, v6 ? '::1' : '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as { port: number }).port;
+      const hole = createSocket('udp4');
+      holes.push(hole);
+      await new Promise<void>((resolve) => hole.bind(port, v6 ? '127.0.0.1' : '127.0.0.2', resolve));
+      const dead = v6 ? '127.0.0.1' : '127.0.0.2';
+      const cache = createHappyEyeballsCache();
+      cache.entries[`dual.test|${port}`] = { address: dead, family: 4, rttMs: 50, expiresAtMs: Date.now() + 60_000 };
+      const lookup: LookupFunction = (_host, _options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: dead, family: 4 }]);
+      const socket = dial({ host: 'dual.test', port, lookup, happyEyeballsCache: cache, timeout: 1500, maxPaths: 1 });
+      const attempts: [string, number][] = [];
+      socket.on('connectionAttempt', (ip: string, _port: number, family: number) => attempts.push([ip, family]));
+      const started = performance.now();
+      if (v6) {
+        await once(socket, 'connect');
+        console.log(`happy eyeballs, cached 127.0.0.1 (blackholed) then ::1: connected over IPv6 in ${(performance.now() - started).toFixed(1)} ms`);
+        expect(attempts).toEqual([['127.0.0.1', 4], ['::1', 6]]);
+        expect([socket.remoteAddress, socket.remoteFamily, socket.localAddress]).toEqual(['::1', 'IPv6', '::1']);
+        expect(cache.entries[`dual.test|${port}`]?.address).toBe('::1');
+        const echoed = new Promise<string>((resolve) => socket.once('data', (b: Buffer) => resolve(b.toString())));
+        const [peer] = (await once(server, 'connection')) as [MptSocket];
+        peer.end('over IPv6');
+        expect(await echoed).toBe('over IPv6');
+      } else {
+        const { error } = await outcome(socket);
+        console.log('IPv6 loopback unavailable: only the IPv4 attempt ran');
+        expect(error?.code).toBe('ERR_MPT_CONNECT_FAILED');
+        expect(((error as MptError).attempts ?? []).map((a) => a.address)).toEqual(['127.0.0.2']);
+      }
+    } finally {
+      server.close();
     }
   });
 });
