@@ -103,21 +103,26 @@ describe('happy eyeballs and AbortSignal', () => {
       signal: controller.signal,
     });
     const attempts: string[] = [];
-    socket.on('connectionAttempt', (ip: string) => {
-      attempts.push(ip);
-      // Abort once two attempts run (the third is still waiting for its delay).
-      if (attempts.length === 2) controller.abort(new Error('user gave up'));
-    });
+    const twoRunning = new Promise<void>((resolve) =>
+      socket.on('connectionAttempt', (ip: string) => {
+        attempts.push(ip);
+        if (attempts.length === 2) resolve();
+      }),
+    );
     const result = outcome(socket);
     const driver = await captured;
+    // Abort once two attempts run (the third is still waiting for its delay).
+    await twoRunning;
+    expect(driver.activity().sockets).toBeGreaterThan(0);
+    controller.abort(new Error('user gave up'));
+    // Nothing left running, in the driver's own terms, synchronously after abort().
+    expect(driver.activity()).toEqual({ sockets: 0, timerArmed: false, closed: true });
+    expect(driver.endpoint.nextTimeout()).toBeUndefined();
+    expect([...driver.endpoint.connections].every((c) => c.state === 'closed')).toBe(true);
     const { error } = await result;
     expect(error?.code).toBe('ERR_MPT_ABORTED');
     expect(error?.name).toBe('AbortError');
     expect((error?.cause as Error | undefined)?.message).toBe('user gave up');
-    // Nothing left running, in the driver's own terms, as soon as the socket closed.
-    expect(driver.activity()).toEqual({ sockets: 0, timerArmed: false, closed: true });
-    expect(driver.endpoint.nextTimeout()).toBeUndefined();
-    expect([...driver.endpoint.connections].every((c) => c.state === 'closed')).toBe(true);
     // The third attempt's delay passes with no attempt started and nothing sent.
     const sent = driver.stats.datagramsSent;
     await new Promise((resolve) => setTimeout(resolve, 300));
