@@ -81,8 +81,11 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
   /** Data sent with the first handshake message (IK only; replayable, so only for idempotent requests). */
   readonly earlyData?: Uint8Array | undefined;
   /**
-   * Host resolver, as node:net's; default `dns.lookup`. Called with `all: true`: every address it returns
-   * (an array) is raced, happy-eyeballs style (RFC 8305): ordered (IPv6 before IPv4, families interleaved,
+   * Host resolver, as node:net's; default `dns.lookup`. Called with `all: true` and a `family`: unless
+   * `family` pins one, twice in parallel, `family: 6` and `family: 4` (RFC 8305 §3: an IPv6 answer starts
+   * at once, an IPv4 answer waits up to `resolutionDelay` for it; a family answering later is not waited
+   * for, one family failing is fine); the addresses of the other family a resolver returns anyway are
+   * dropped and duplicates removed. Every address is raced, happy-eyeballs style (RFC 8305): ordered (IPv6 before IPv4, families interleaved,
    * the address that worked last time first, see `happyEyeballsCache`), one attempt every
    * `autoSelectFamilyAttemptTimeout` ms, none cancelled, all carrying the same handshake so the server
    * sees one connection; the first to answer carries the connection, a later one to another address of
@@ -91,6 +94,11 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * are left out when that family has no route, or when `localAddress` / `localAddresses` pin the source.
    */
   readonly lookup?: LookupFunction | undefined;
+  /**
+   * Happy eyeballs: how long, ms, an IPv4 answer waits for the IPv6 one (RFC 8305 §3 Resolution Delay)
+   * when `family` is not pinned and both families are queried in parallel. Default 50.
+   */
+  readonly resolutionDelay?: number | undefined;
   /** Happy eyeballs: ms between attempts (RFC 8305 Connection Attempt Delay), within 100 .. 2000. Default 250, or twice the RTT the cache remembers. */
   readonly autoSelectFamilyAttemptTimeout?: number | undefined;
   /** Happy eyeballs: addresses of the first family before the first of the other (RFC 8305 First Address Family Count). Default 1. */

@@ -1,4 +1,3 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
@@ -17,7 +16,8 @@ import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver
 import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
 import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
 import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
-import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLoopbackDatagrams, type LookupFunction, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { resolveHost } from './resolve.js';
+import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -267,7 +267,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 1 to 65535, got ${String(options.port)}`);
     }
     const host = options.host ?? 'localhost';
-    const resolved = await resolve(host, options.family ?? 0, options.lookup);
+    const resolved = await resolveHost(host, { family: options.family ?? 0, lookup: options.lookup, resolutionDelayMs: options.resolutionDelay });
     if (this.destroyed) return;
     // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
     const cache = options.happyEyeballsCache ?? processCache;
@@ -1119,30 +1119,4 @@ async function localBindings(
   const bindings: BindOptions[] = [{ type: family === 6 ? 'udp6' : 'udp4', host: primary, port, connectTo: remote, sendAnywhere: maxPaths > 1 }];
   for (const a of addresses) if (a !== primary) bindings.push({ type: isIP(a) === 6 ? 'udp6' : 'udp4', host: a, port });
   return bindings;
-}
-
-/** Resolves `host` to its first address (an IP literal resolves to itself). */
-function resolve(host: string, family: 0 | 4 | 6, lookup: LookupFunction | undefined): Promise<Destination[]> {
-  const literal = isIP(host);
-  if (literal !== 0) return Promise.resolve([{ host, family: literal as 4 | 6 }]);
-  const fn = lookup ?? (dnsLookup as unknown as LookupFunction);
-  return new Promise((resolvePromise, reject) => {
-    fn(host, { family, all: true }, (error, address, addressFamily) => {
-      if (error !== null) {
-        reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${error.code ?? error.message}`, { cause: error }));
-        return;
-      }
-      const list: Destination[] = [];
-      const entries: LookupAddress[] = typeof address === 'string' ? [{ address, family: addressFamily ?? isIP(address) }] : address;
-      for (const e of entries) {
-        const kind = isIP(e.address);
-        if (kind !== 0 && (family === 0 || kind === family)) list.push({ host: e.address, family: kind as 4 | 6 });
-      }
-      if (list.length === 0) {
-        reject(new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: the resolver returned no address`));
-        return;
-      }
-      resolvePromise(list);
-    });
-  });
 }
