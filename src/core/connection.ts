@@ -254,7 +254,9 @@ export class Connection {
   private local: SocketAddress;
   private remote: SocketAddress;
   /** A client's happy-eyeballs race, when it has more than one destination. */
-  private readonly race: HandshakeRace | undefined;
+  private race: HandshakeRace | undefined;
+  /** When a client's connect() started (its first attempt), ms. */
+  private readonly connectStartedAtMs: number;
   /** Race destinations owed the current handshake datagram (a started attempt, or a retransmission). */
   private readonly raceQueue: RaceTarget[] = [];
   /** A server's answers to Initials repeated from other addresses (other attempts of the same connect()). */
@@ -338,6 +340,7 @@ export class Connection {
     this.transport = init.transport;
     this.local = init.local;
     this.remote = init.remote;
+    this.connectStartedAtMs = init.nowMs;
     this.race = role === 'client' && init.race !== undefined && init.race.alternatives.length > 0
       ? new HandshakeRace([{ local: init.local, remote: init.remote }, ...init.race.alternatives], init.race.attemptDelayMs, init.nowMs)
       : undefined;
@@ -1023,6 +1026,21 @@ export class Connection {
 
   private emitAttempt(change: 'started' | 'failed' | 'won' | 'answered', attempt: RaceAttempt): void {
     this.emit({ type: 'attempt', change, index: attempt.index, local: attempt.local, remote: attempt.remote, reason: attempt.failure });
+  }
+
+  /**
+   * A client's destinations learnt while connecting (a DNS answer that came after the race started, RFC
+   * 8305 §3): appended to the race (one is started if there was none: the first destination becomes
+   * attempt 0, as of the connect), one attempt delay after the latest attempt. Returns false, adding
+   * nothing, once the handshake is done or for a server.
+   */
+  addRaceDestinations(nowMs: number, targets: readonly RaceTarget[], attemptDelayMs: number): boolean {
+    if (this.role !== 'client' || this.outcome !== undefined || this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || targets.length === 0) return false;
+    if (this.race === undefined) {
+      this.race = new HandshakeRace([{ local: this.local, remote: this.remote }], attemptDelayMs, this.connectStartedAtMs);
+      this.emitAttempt('started', this.race.attempts[0] as RaceAttempt);
+    }
+    return this.race.add(targets, nowMs).length > 0;
   }
 
   /** A client's happy-eyeballs attempts (a copy of each), or an empty list without a race. */

@@ -84,7 +84,7 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * Host resolver, as node:net's; default `dns.lookup`. Called with `all: true` and a `family`: unless
    * `family` pins one, twice in parallel, `family: 6` and `family: 4` (RFC 8305 §3: an IPv6 answer starts
    * at once, an IPv4 answer waits up to `resolutionDelay` for it; a family answering later is not waited
-   * for, one family failing is fine); the addresses of the other family a resolver returns anyway are
+   * for but joins the race when it answers, one family failing is fine); the addresses of the other family a resolver returns anyway are
    * dropped and duplicates removed. Every address is raced, happy-eyeballs style (RFC 8305): ordered (IPv6 before IPv4, families interleaved,
    * the address that worked last time first, see `happyEyeballsCache`), one attempt every
    * `autoSelectFamilyAttemptTimeout` ms, none cancelled, all carrying the same handshake so the server

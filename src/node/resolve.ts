@@ -23,6 +23,11 @@ export interface ResolveOptions {
   readonly lookup?: LookupFunction | undefined;
   /** How long an IPv4 answer waits for the IPv6 one, ms. Default {@link DEFAULT_RESOLUTION_DELAY_MS}. */
   readonly resolutionDelayMs?: number | undefined;
+  /**
+   * Called with the addresses of a family that answered after the promise resolved (the caller can add
+   * them to the race, RFC 8305 §3); not called for a failed or empty answer.
+   */
+  readonly onLate?: ((destinations: Destination[]) => void) | undefined;
 }
 
 /** One family's query: its addresses, or why it failed. */
@@ -30,8 +35,8 @@ type Answer = { readonly ok: true; readonly list: Destination[] } | { readonly o
 
 /**
  * Resolves `host` (an IP literal resolves to itself) to its addresses, IPv6 ones first when both
- * families answered in time. Addresses of a family that answers after resolution finished are not
- * waited for. Fails (ERR_MPT_DNS_LOOKUP_FAILED) only when no query returned an address.
+ * families answered in time. A family that answers after resolution finished is not waited for; its
+ * addresses go to `onLate`. Fails (ERR_MPT_DNS_LOOKUP_FAILED) only when no query returned an address.
  */
 export function resolveHost(host: string, options: ResolveOptions): Promise<Destination[]> {
   const literal = isIP(host);
@@ -46,17 +51,32 @@ export function resolveHost(host: string, options: ResolveOptions): Promise<Dest
     let v4: Answer | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
+    let unused: 'v6' | 'v4' | undefined;
+    const lateOf = (a6: Answer, a4: Answer): Destination[] => {
+      const a = unused === 'v6' ? a6 : unused === 'v4' ? a4 : undefined;
+      return a?.ok === true ? a.list.filter((d) => !resolvedHosts.has(d.host)) : [];
+    };
+    const resolvedHosts = new Set<string>();
     const finish = (): void => {
       if (done) return;
       done = true;
+      unused = v6 === undefined ? 'v6' : v4 === undefined ? 'v4' : undefined;
       if (timer !== undefined) clearTimeout(timer);
       const list = [...(v6?.ok === true ? v6.list : []), ...(v4?.ok === true ? v4.list : [])];
       const unique = list.filter((d, i) => list.findIndex((e) => e.host === d.host) === i);
+      for (const d of unique) resolvedHosts.add(d.host);
       if (unique.length > 0) resolvePromise(unique);
       else reject(failure(host, [v6, v4]));
     };
+    let reported = false;
     const settle = (): void => {
-      if (done) return;
+      if (done) {
+        // The other family, after resolution finished: reported once (the last query to answer).
+        const late = v6 !== undefined && v4 !== undefined && !reported ? lateOf(v6, v4) : [];
+        if (v6 !== undefined && v4 !== undefined) reported = true;
+        if (late.length > 0) options.onLate?.(late);
+        return;
+      }
       const v6Has = v6?.ok === true && v6.list.length > 0;
       const v4Has = v4?.ok === true && v4.list.length > 0;
       // IPv6 answered, or both did: go. IPv4 answered alone: wait for IPv6 up to the delay.

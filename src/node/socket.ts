@@ -8,7 +8,7 @@ import type { SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { cacheKey, createHappyEyeballsCache, type HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
 import { planAttempts, recordWinner } from '../core/happy-eyeballs/plan.js';
-import type { Destination } from '../core/happy-eyeballs/order.js';
+import { orderDestinations, type Destination } from '../core/happy-eyeballs/order.js';
 import type { AttemptEvent } from '../core/connection-events.js';
 import type { MptConnectAttempt } from '../errors.js';
 import { MptError, MptErrorCode } from '../errors.js';
@@ -220,6 +220,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #cacheKey: string | undefined = undefined;
   /** When the first attempt started, driver ms. */
   #raceStartedAtMs = 0;
+  /** Happy eyeballs: addresses of a family that answered after the race started (RFC 8305 §3), and their attempt delay. */
+  #lateDestinations: Destination[] = [];
+  #lateWork: Promise<void> = Promise.resolve();
+  #attemptDelayMs = 0;
+  #otherLocal: SocketAddress | undefined = undefined;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -267,7 +272,15 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 1 to 65535, got ${String(options.port)}`);
     }
     const host = options.host ?? 'localhost';
-    const resolved = await resolveHost(host, { family: options.family ?? 0, lookup: options.lookup, resolutionDelayMs: options.resolutionDelay });
+    const resolved = await resolveHost(host, {
+      family: options.family ?? 0,
+      lookup: options.lookup,
+      resolutionDelayMs: options.resolutionDelay,
+      onLate: (late) => {
+        this.#lateDestinations.push(...late);
+        if (this.#connection !== undefined) this.#raceLate(options);
+      },
+    });
     if (this.destroyed) return;
     // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
     const cache = options.happyEyeballsCache ?? processCache;
@@ -316,6 +329,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     // The addresses of the other family are raced too (RFC 8305 §4), from a second socket of that family.
     const otherLocal = await this.#otherFamilySocket(driver, options, plan.order, family);
     if (this.destroyed) return;
+    this.#otherLocal = otherLocal;
+    this.#attemptDelayMs = plan.attemptDelayMs;
     const raced = plan.order.filter((d) => d.family === family || otherLocal !== undefined);
     // The connected socket's address is the source address the kernel picked for this peer.
     this.localAddress = driver.local.host;
@@ -347,6 +362,32 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#applyKeepAlive();
     driver.attach(connection.value, this);
     if (follow) this.#followInterfaces(options, family, remote);
+    if (this.#lateDestinations.length > 0) this.#raceLate(options);
+  }
+
+  /**
+   * Adds the addresses that resolved after the race started to it (RFC 8305 §3), in RFC 6724 order, one
+   * attempt delay after the latest attempt. Those of the other family than the first destination's leave
+   * from the second socket, bound now if the race had none (left out as in {@link #otherFamilySocket}).
+   */
+  #raceLate(options: MptConnectOptions): void {
+    this.#lateWork = this.#lateWork
+      .then(async () => {
+        const driver = this.#driver;
+        const connection = this.#connection;
+        const late = orderDestinations(this.#lateDestinations.splice(0));
+        if (driver === undefined || connection === undefined || !this.connecting || this.destroyed || late.length === 0) return;
+        const family = isIP(driver.local.host) === 6 ? 6 : 4;
+        if (this.#otherLocal === undefined && late.some((d) => d.family !== family)) {
+          this.#otherLocal = await this.#otherFamilySocket(driver, options, late, family);
+          if (!this.connecting || this.destroyed) return;
+        }
+        const targets = late
+          .filter((d) => d.family !== family && this.#otherLocal !== undefined)
+          .map((d) => ({ local: this.#otherLocal as SocketAddress, remote: { host: d.host, port: options.port } }));
+        if (connection.addRaceDestinations(driver.now(), targets, this.#attemptDelayMs)) driver.schedule();
+      })
+      .catch(() => {});
   }
 
   /**

@@ -186,6 +186,13 @@ export class SimulatedEnd {
     this.#node.wake();
   }
 
+  /** Destinations learnt late (a DNS answer after the race started): appended to the client's race (see `Connection.addRaceDestinations`). */
+  addRaceDestinations(targets: readonly { readonly local: SocketAddress; readonly remote: SocketAddress }[], attemptDelayMs: number): boolean {
+    const added = this.#require().addRaceDestinations(this.#sim.nowMs, targets, attemptDelayMs);
+    this.#node.wake();
+    return added;
+  }
+
   /** Closes the connection (CLOSE to the peer); during a happy-eyeballs race, every attempt stops. */
   close(): void {
     this.#require().close(this.#sim.nowMs);

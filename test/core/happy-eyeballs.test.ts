@@ -74,6 +74,21 @@ describe('HandshakeRace schedule', () => {
     expect(race.answer(t('c'), 330)?.state).toBe('won');
     expect(race.nextTimeout()).toBeUndefined();
   });
+
+  test('destinations added late (RFC 8305 §3) queue one delay after the latest attempt, or start at once when none runs', () => {
+    const race = new HandshakeRace([t('a')], 250, 0);
+    expect(race.nextTimeout()).toBeUndefined();
+    expect(race.add([t('b'), t('a'), t('c')], 100).map((a) => [a.index, a.remote.host])).toEqual([[1, 'b'], [2, 'c']]);
+    expect(race.nextTimeout()).toBe(250);
+    expect(race.handleTimeout(250).map((a) => a.remote.host)).toEqual(['b']);
+    expect(race.nextTimeout()).toBe(500);
+    const idle = new HandshakeRace([t('a')], 250, 0);
+    idle.fail(t('a'), 'unreachable', 50);
+    idle.add([t('b')], 600);
+    expect(idle.nextTimeout()).toBe(600);
+    expect(race.answer(t('a'), 300)?.state).toBe('won');
+    expect(race.add([t('d')], 310)).toEqual([]);
+  });
 });
 
 /** A client at C (and C6) racing to the given destinations of one server, over the given links (10 ms each way unless set). */
@@ -155,6 +170,23 @@ describe('racing in the simulator', () => {
       ['won', V4.host],
     ]);
     expect(second.server.endpointConnections).toBe(1);
+  });
+
+  test('an IPv4 answer after the race started joins it: IPv6 blackholed, IPv4 learnt at 100 ms wins at 250 ms + 1 RTT', () => {
+    const c = race([V6], [dead(V6)]);
+    c.runFor(100);
+    expect(c.client.addRaceDestinations([{ local: C, remote: V4 }], 250)).toBe(true);
+    const ms = c.runUntil(() => c.client.connected, 5000);
+    // One destination made no race: the race (attempt 0 started at 0) begins when the second arrives, so
+    // attempt 0's 'started' is reported then; IPv4 still starts one attempt delay after attempt 0.
+    expect(c.client.attemptEvents.map((e) => [e.change, e.remote.host, e.atMs])).toEqual([
+      ['started', V6.host, 100],
+      ['started', V4.host, 250],
+      ['won', V4.host, 250 + RTT_MS],
+    ]);
+    expect(100 + ms).toBe(250 + RTT_MS);
+    expect(c.server.endpointConnections).toBe(1);
+    expect(c.client.addRaceDestinations([{ local: C, remote: V4_DEAD }], 250)).toBe(false);
   });
 
   test('closing during the race stops every attempt: nothing more is sent and no timer is left', () => {

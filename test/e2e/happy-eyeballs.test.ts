@@ -253,4 +253,45 @@ describe('happy eyeballs across both families', () => {
       server.close();
     }
   });
+
+  test('parallel AAAA/A queries: IPv4 answers first (blackholed), ::1 answers after the resolution delay and joins the race, and wins (or, without IPv6 loopback, the IPv4 attempt fails alone)', async () => {
+    const v6 = await ipv6Loopback();
+    const server = createServer();
+    server.on('connection', (s: MptSocket) => s.on('error', () => {}));
+    server.listen(0, v6 ? '::1' : '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const port = (server.address() as { port: number }).port;
+      const dead = v6 ? '127.0.0.1' : '127.0.0.2';
+      const hole = createSocket('udp4');
+      holes.push(hole);
+      await new Promise<void>((resolve) => hole.bind(port, dead, resolve));
+      const queried: (number | undefined)[] = [];
+      // A answers at once; AAAA only after 150 ms, well past the 50 ms resolution delay.
+      const lookup: LookupFunction = (_host, options, callback) => {
+        queried.push(options.family);
+        if (options.family === 4) callback(null, [{ address: dead, family: 4 }]);
+        else setTimeout(() => callback(null, [{ address: '::1', family: 6 }]), 150);
+      };
+      const socket = dial({ host: 'late.test', port, lookup, happyEyeballsCache: createHappyEyeballsCache(), timeout: 1500, maxPaths: 1 });
+      const attempts: [string, number][] = [];
+      socket.on('connectionAttempt', (ip: string, _port: number, family: number) => attempts.push([ip, family]));
+      if (v6) {
+        await once(socket, 'connect');
+        expect(queried).toEqual([6, 4]);
+        expect(attempts).toEqual([[dead, 4], ['::1', 6]]);
+        expect([socket.remoteAddress, socket.remoteFamily, socket.localAddress]).toEqual(['::1', 'IPv6', '::1']);
+        const echoed = new Promise<string>((resolve) => socket.once('data', (b: Buffer) => resolve(b.toString())));
+        const [peer] = (await once(server, 'connection')) as [MptSocket];
+        peer.end('late IPv6');
+        expect(await echoed).toBe('late IPv6');
+      } else {
+        const { error } = await outcome(socket);
+        expect(error?.code).toBe('ERR_MPT_CONNECT_FAILED');
+        expect(((error as MptError).attempts ?? []).map((a) => a.address)).toEqual([dead]);
+      }
+    } finally {
+      server.close();
+    }
+  });
 });

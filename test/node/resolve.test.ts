@@ -61,6 +61,25 @@ describe('resolveHost: parallel AAAA/A queries (RFC 8305 §3)', () => {
     expect(state.value).toEqual([{ host: '192.0.2.1', family: 4 }]);
   });
 
+  test('IPv6 arriving after the delay goes to onLate, once; an IPv4 answer after IPv6 too', async () => {
+    const late: string[][] = [];
+    const onLate = (d: { host: string }[]) => late.push(d.map((x) => x.host));
+    const v4First = track(resolveHost('h.test', { family: 0, onLate, lookup: fakeLookup({ afterMs: 100, addresses: ['2001:db8::1', '2001:db8::2'] }, { afterMs: 10, addresses: ['192.0.2.1'] }) }));
+    await vi.advanceTimersByTimeAsync(60);
+    expect(v4First.value?.map((d) => d.host)).toEqual(['192.0.2.1']);
+    expect(late).toEqual([]);
+    await vi.advanceTimersByTimeAsync(40);
+    expect(late).toEqual([['2001:db8::1', '2001:db8::2']]);
+    const v6First = track(resolveHost('h.test', { family: 0, onLate, lookup: fakeLookup({ afterMs: 10, addresses: ['2001:db8::1'] }, { afterMs: 30, addresses: ['192.0.2.1', '2001:db8::1'] }) }));
+    await vi.advanceTimersByTimeAsync(30);
+    expect(v6First.value?.map((d) => d.host)).toEqual(['2001:db8::1']);
+    expect(late).toEqual([['2001:db8::1', '2001:db8::2'], ['192.0.2.1']]);
+    const failsLate = track(resolveHost('h.test', { family: 0, onLate, lookup: fakeLookup({ afterMs: 10, addresses: ['2001:db8::1'] }, { afterMs: 30, error: 'ENOTFOUND' }) }));
+    await vi.advanceTimersByTimeAsync(30);
+    expect(failsLate.value).toHaveLength(1);
+    expect(late).toHaveLength(2);
+  });
+
   test('IPv6 arriving within the delay is included, and first', async () => {
     const state = track(resolveHost('h.test', { family: 0, lookup: fakeLookup({ afterMs: 40, addresses: ['2001:db8::1'] }, { afterMs: 10, addresses: ['192.0.2.1', '192.0.2.2'] }) }));
     await vi.advanceTimersByTimeAsync(40);

@@ -111,6 +111,28 @@ export class HandshakeRace {
     return attempt;
   }
 
+  /**
+   * Destinations learnt after the race started (a DNS answer that came late, RFC 8305 §3), appended to
+   * the schedule: the first starts one attempt delay after the latest attempt started, or at once when
+   * no attempt is running. Destinations already in the race are skipped; nothing is added once the race
+   * is decided. Returns the attempts added.
+   */
+  add(targets: readonly RaceTarget[], nowMs: number): RaceAttempt[] {
+    if (this.decided) return [];
+    const added: RaceAttempt[] = [];
+    for (const t of targets) {
+      if (this.attempts.some((a) => sameAddress(a.local, t.local) && sameAddress(a.remote, t.remote))) continue;
+      const attempt: RaceAttempt = { index: this.attempts.length, local: t.local, remote: t.remote, state: 'waiting', startedAtMs: -1, answeredAtMs: -1, failure: undefined };
+      this.attempts.push(attempt);
+      added.push(attempt);
+    }
+    if (added.length > 0 && this.nextStartMs === undefined) {
+      const lastStartMs = Math.max(...this.attempts.map((a) => a.startedAtMs));
+      this.nextStartMs = this.running().length === 0 ? nowMs : Math.max(nowMs, lastStartMs + this.attemptDelayMs);
+    }
+    return added;
+  }
+
   /** Whether every attempt failed. */
   allFailed(): boolean {
     return this.attempts.every((a) => a.state === 'failed');
