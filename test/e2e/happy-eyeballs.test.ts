@@ -4,9 +4,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { createHappyEyeballsCache, createServer, type LookupFunction, type MptError, type MptSocket } from '../../src/index.js';
+import { createHappyEyeballsCache, createServer, type LookupFunction, type MptError, type MptServer, type MptSocket } from '../../src/index.js';
 import { EndpointDriver } from '../../src/node/driver.js';
-import { accepted, cleanup, dial, listen, outcome } from './helpers.js';
+import { accepted, captureNextDriver, cleanup, dial, listen, outcome } from './helpers.js';
 
 const holes: UdpSocket[] = [];
 afterEach(async () => {
@@ -19,6 +19,15 @@ async function blackhole(host: string, port: number): Promise<void> {
   const socket = createSocket('udp4');
   holes.push(socket);
   await new Promise<void>((resolve) => socket.bind(port, host, resolve));
+}
+
+/** An mpt server listening on `host` (its sockets' errors ignored), and its port. */
+async function serverOn(host: string): Promise<{ server: MptServer; port: number }> {
+  const server = createServer();
+  server.on('connection', (s: MptSocket) => s.on('error', () => {}));
+  server.listen(0, host);
+  await once(server, 'listening');
+  return { server, port: (server.address() as { port: number }).port };
 }
 
 function lookupOf(addresses: readonly string[]): LookupFunction {
@@ -71,20 +80,6 @@ describe('happy eyeballs on loopback', () => {
     expect(attempts[0]?.elapsedMs).toBeGreaterThan(attempts[1]?.elapsedMs ?? Infinity);
   });
 });
-
-/** The next driver EndpointDriver.bind creates. */
-function captureNextDriver(): Promise<EndpointDriver> {
-  const original = EndpointDriver.bind.bind(EndpointDriver);
-  const spy = vi.spyOn(EndpointDriver, 'bind');
-  return new Promise((resolve) => {
-    spy.mockImplementationOnce(async (...args) => {
-      const driver = await original(...args);
-      spy.mockRestore();
-      resolve(driver);
-      return driver;
-    });
-  });
-}
 
 describe('happy eyeballs and AbortSignal', () => {
   test('an abort mid-race stops every attempt at once: no socket, no timer, no later attempt', async () => {
@@ -216,16 +211,10 @@ describe('happy eyeballs across both families', () => {
 
   test('the cache puts a blackholed 127.0.0.1 first: ::1, raced from the IPv6 socket, wins (or, without IPv6 loopback, the IPv4 attempt fails alone)', async () => {
     const v6 = await ipv6Loopback();
-    const server = createServer();
-    server.on('connection', (s: MptSocket) => s.on('error', () => {}));
-    server.listen(0, v6 ? '::1' : '127.0.0.1');
-    await once(server, 'listening');
+    const { server, port } = await serverOn(v6 ? '::1' : '127.0.0.1');
     try {
-      const port = (server.address() as { port: number }).port;
-      const hole = createSocket('udp4');
-      holes.push(hole);
-      await new Promise<void>((resolve) => hole.bind(port, v6 ? '127.0.0.1' : '127.0.0.2', resolve));
       const dead = v6 ? '127.0.0.1' : '127.0.0.2';
+      await blackhole(dead, port);
       const cache = createHappyEyeballsCache();
       cache.entries[`dual.test|${port}`] = { address: dead, family: 4, rttMs: 50, expiresAtMs: Date.now() + 60_000 };
       const lookup: LookupFunction = (_host, _options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: dead, family: 4 }]);
@@ -256,16 +245,10 @@ describe('happy eyeballs across both families', () => {
 
   test('parallel AAAA/A queries: IPv4 answers first (blackholed), ::1 answers after the resolution delay and joins the race, and wins (or, without IPv6 loopback, the IPv4 attempt fails alone)', async () => {
     const v6 = await ipv6Loopback();
-    const server = createServer();
-    server.on('connection', (s: MptSocket) => s.on('error', () => {}));
-    server.listen(0, v6 ? '::1' : '127.0.0.1');
-    await once(server, 'listening');
+    const { server, port } = await serverOn(v6 ? '::1' : '127.0.0.1');
     try {
-      const port = (server.address() as { port: number }).port;
       const dead = v6 ? '127.0.0.1' : '127.0.0.2';
-      const hole = createSocket('udp4');
-      holes.push(hole);
-      await new Promise<void>((resolve) => hole.bind(port, dead, resolve));
+      await blackhole(dead, port);
       const queried: (number | undefined)[] = [];
       // A answers at once; AAAA only after 150 ms, well past the 50 ms resolution delay.
       const lookup: LookupFunction = (_host, options, callback) => {

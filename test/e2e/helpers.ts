@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { vi } from 'vitest';
+import { EndpointDriver } from '../../src/node/driver.js';
 import { connect, createServer, type MptConnectOptions, type MptPathEvent, type MptServer, type MptServerOptions, type MptSocket } from '../../src/index.js';
 
 const servers = new Set<MptServer>();
@@ -120,5 +122,19 @@ export function pathUp(socket: MptSocket, id: number): Promise<MptPathEvent> {
       resolve(e);
     };
     socket.on('path', onPath);
+  });
+}
+
+/** The next driver EndpointDriver.bind creates. */
+export function captureNextDriver(): Promise<EndpointDriver> {
+  const original = EndpointDriver.bind.bind(EndpointDriver);
+  const spy = vi.spyOn(EndpointDriver, 'bind');
+  return new Promise((resolve) => {
+    spy.mockImplementationOnce(async (...args) => {
+      const driver = await original(...args);
+      spy.mockRestore();
+      resolve(driver);
+      return driver;
+    });
   });
 }

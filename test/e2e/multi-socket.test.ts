@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { Endpoint } from '../../src/core/endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { Transmit } from '../../src/core/datagram-endpoint.js';
 import { EndpointDriver } from '../../src/node/driver.js';
 import { createServer, setInterfaceTableSource, usableLocalAddresses, type MptServer, type MptSocket } from '../../src/node/index.js';
 import { makeVersionProbe, answersProbe } from '../../src/node/version-probe.js';
-import { cleanup, dial, dialed, hashAll, sha256, udp } from './helpers.js';
+import { captureNextDriver, cleanup, dial, dialed, hashAll, sha256, udp } from './helpers.js';
 
 const opened: { close(): void }[] = [];
 
@@ -172,20 +172,6 @@ describe('a server on several addresses', () => {
     expect((await echoed).bytes).toBe(10);
   });
 });
-
-/** The next driver EndpointDriver.bind creates. */
-function captureNextDriver(): Promise<EndpointDriver> {
-  const original = EndpointDriver.bind.bind(EndpointDriver);
-  const spy = vi.spyOn(EndpointDriver, 'bind');
-  return new Promise((resolve) => {
-    spy.mockImplementationOnce(async (...args) => {
-      const driver = await original(...args);
-      spy.mockRestore();
-      resolve(driver);
-      return driver;
-    });
-  });
-}
 
 /** The dgram socket a driver bound `index`-th (private: the tests that simulate OS failures need it). */
 function socketOf(driver: EndpointDriver, index: number): UdpSocket {

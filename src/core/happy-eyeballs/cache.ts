@@ -3,7 +3,7 @@
  * that won last time and the RTT it showed, so the next connect() to the same place tries that address
  * first and paces its attempts from a measured RTT. A plain object, so an application can share it
  * between connections, persist it (JSON) and give it back later. Times are whatever clock the owner
- * uses consistently (the Node layer: `Date.now()`; the simulator: virtual ms).
+ * uses consistently, passed in by the caller (the Node layer: wall-clock ms; the simulator: virtual ms).
  * @module
  */
 
