@@ -16,6 +16,7 @@ import { PacketContents, Path } from './path.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
 import { probeMayCarryData } from './reinjection.js';
+import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
 import { SendBuffer } from './send-buffer.js';
@@ -924,13 +925,15 @@ export class Connection {
   }
 
   /**
-   * How long a path's PATH_CHALLENGE may go unanswered: three times the larger of path 0's PTO and the
-   * path's own (from the initial RTT until it has a sample), as RFC 9000 §8.2.4 suggests.
+   * How long a path's PATH_CHALLENGE may go unanswered: three times the larger of path 0's current PTO
+   * and the new path's PTO from the initial RTT (RFC 9000 §8.2.4). The latter does not shrink with the
+   * path's first samples: a challenge lost at a full queue is resent only once its loss is detected, and
+   * its answer then queues behind the same congestion.
    */
   private validationTimeoutMs(path: Path): number {
-    const own = path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs);
-    const base = this.paths[0]?.loss.rtt.ptoBaseMs(this.paths[0].loss.maxAckDelayMs) ?? own;
-    return 3 * Math.max(own, base);
+    const fresh = RttEstimator.initialPtoBaseMs(this.transport.initialRttMs, path.loss.maxAckDelayMs);
+    const current = this.paths[0]?.loss.rtt.ptoBaseMs(this.paths[0].loss.maxAckDelayMs) ?? fresh;
+    return 3 * Math.max(fresh, current);
   }
 
   // ----- output ---------------------------------------------------------------------------

@@ -93,6 +93,16 @@ export class RttEstimator {
    * @param maxAckDelayMs the peer's max_ack_delay in ms (0 where the peer acknowledges immediately).
    */
   ptoBaseMs(maxAckDelayMs: number): number {
-    return this.smoothedRttMs + Math.max(4 * this.rttVarMs, TIMER_GRANULARITY_MS) + maxAckDelayMs;
+    return ptoBaseFrom(this.smoothedRttMs, this.rttVarMs, maxAckDelayMs);
   }
+
+  /** The PTO base before any sample (smoothed RTT `initialRttMs`, variance half of it), ms. */
+  static initialPtoBaseMs(initialRttMs: number, maxAckDelayMs: number): number {
+    return ptoBaseFrom(initialRttMs, initialRttMs / 2, maxAckDelayMs);
+  }
+}
+
+/** RFC 9002 §6.2.1: `smoothed_rtt + max(4 * rttvar, kGranularity) + max_ack_delay`, ms. */
+function ptoBaseFrom(smoothedRttMs: number, rttVarMs: number, maxAckDelayMs: number): number {
+  return smoothedRttMs + Math.max(4 * rttVarMs, TIMER_GRANULARITY_MS) + maxAckDelayMs;
 }

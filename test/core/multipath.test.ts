@@ -69,6 +69,25 @@ describe('multipath: CIDs and path validation', () => {
     expect(pair.connection.stats.bytesRetransmitted).toBeGreaterThan(0);
   });
 
+  test('a new path whose PATH_CHALLENGE is lost still validates: its first RTT sample does not shorten the validation timeout', () => {
+    // The server loses path B's first datagram, the challenge, as a full queue would. The client's PTO
+    // probe ~1 s later gets through; its ACK gives path B an RTT sample and shows the challenge lost,
+    // so the challenge is resent then. Timing validation out on 3 PTOs of that fresh sample, not of the
+    // initial RTT (RFC 9000 §8.2.4), gave the path up at once, before the answer could arrive (two
+    // coupled CUBIC connections in the simulator lost a path this way).
+    let fromB = 0;
+    const { pair, pathId } = twoPaths({ serverDrop: (remote) => remote.host === CLIENT_B.host && ++fromB === 1 });
+    const client = pair.connection;
+    client.write(payload(1 << 20, 9));
+    pair.runUntil(() => client.pathById(pathId)?.validated === true || client.pathById(pathId) === undefined, 10_000);
+    expect(fromB).toBeGreaterThan(1);
+    expect(pair.clientSink.pathEvents).toContainEqual({ type: 'path', pathId, change: 'up', reasonCode: 0 });
+    expect(pair.clientSink.pathEvents.filter((e) => e.type === 'path' && e.change === 'closed')).toEqual([]);
+    // It took the probe: more than the initial PTO (~1 s), less than three of them.
+    expect(pair.sim.nowMs).toBeGreaterThan(1_000);
+    expect(pair.sim.nowMs).toBeLessThan(3_000);
+  });
+
   test('a forged packet for an issued but unused path id, or for an unissued CID, is dropped and opens nothing', () => {
     const { pair, counter } = twoPaths({ maxPaths: 3 });
     const server = pair.serverSink!.connection;
