@@ -3,8 +3,8 @@
 // issue #5 (SVG written by hand to docs/img/), and the table of figures over
 // several seeds (printed as markdown).
 //
-//   npm run plots            # seed 1 plots, table over seeds 1-5
-//   CC_SEEDS=10 npm run plots
+//   npm run plots            # seed 1 plots; table over seeds 1-10 (balance 1-20), ~10 min
+//   CC_SEEDS=3 npm run plots # a quicker table
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,11 @@ import { CONGESTION_CONTROL_NAMES } from '../src/cc/congestion-group.js';
 import { balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'img');
-const SEEDS = Number(process.env.CC_SEEDS ?? 5);
+const SEEDS = Number(process.env.CC_SEEDS ?? 10);
+/** The balance runs are short (15 s), so the table takes twice as many seeds of them. */
+const BALANCE_SEEDS = 2 * SEEDS;
+/** Length of the plotted shared-bottleneck and two-connection runs, ms (the table's are 200 s). */
+const PLOT_MS = 60_000;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
 interface Series {
@@ -114,13 +118,14 @@ function figure(file: string, title: string, flows: readonly string[], runs: rea
 const NAMES: readonly CongestionControlName[] = CONGESTION_CONTROL_NAMES;
 
 mkdirSync(OUT, { recursive: true });
-figure('cc-shared.svg', 'Shared 20 Mbit/s bottleneck: 2-path connection vs single-path (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: sharedBottleneck(cc, 1).samples })));
+figure('cc-shared.svg', 'Shared 20 Mbit/s bottleneck: 2-path connection vs single-path (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: sharedBottleneck(cc, 1, PLOT_MS).samples })));
 figure('cc-best-path.svg', 'Disjoint 10 and 2 Mbit/s paths (seed 1)', ['2-path'], NAMES.map((cc) => ({ cc, samples: noWorseThanBest(cc, 1).samples })));
 figure('cc-balance.svg', 'Two 10 Mbit/s paths; a single-path flow joins path 1 at ~5 s (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: balance(cc, 1).samples })));
-figure('cc-two-coupled.svg', 'Two 2-path connections over the same two 10 Mbit/s paths (seed 1)', ['first', 'second'], NAMES.map((cc) => ({ cc, samples: twoCoupled(cc, 1).samples })));
+figure('cc-two-coupled.svg', 'Two 2-path connections over the same two 10 Mbit/s paths (seed 1)', ['first', 'second'], NAMES.map((cc) => ({ cc, samples: twoCoupled(cc, 1, PLOT_MS).samples })));
 
-// The table: mean and range over seeds 1..SEEDS.
-const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+// The table: mean and range over seeds 1..SEEDS (balance: 1..BALANCE_SEEDS).
+const seedsUpTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+const seeds = seedsUpTo(SEEDS);
 const stat = (vals: number[], pct = false): string => {
   const k = pct ? 100 : 1;
   const f = (v: number): string => (pct ? `${(v * k).toFixed(0)}%` : v.toFixed(2));
@@ -132,7 +137,8 @@ console.log('| --- | --- | --- | --- | --- |');
 for (const cc of NAMES) {
   const shared = seeds.map((s) => sharedBottleneck(cc, s).ratio);
   const best = seeds.map((s) => noWorseThanBest(cc, s).ratio);
-  const bal = seeds.map((s) => balance(cc, s).shareOnPath2);
+  const bal = seedsUpTo(BALANCE_SEEDS).map((s) => balance(cc, s).shareOnPath2);
   const pair = seeds.map((s) => twoCoupled(cc, s).ratio);
   console.log(`| ${cc} | ${stat(shared)} | ${stat(best, true)} | ${stat(bal, true)} | ${stat(pair)} |`);
+  console.log(`<!-- ${cc} per seed: shared ${shared.map((v) => v.toFixed(3)).join(' ')}; balance ${bal.map((v) => v.toFixed(3)).join(' ')}; pair ${pair.map((v) => v.toFixed(3)).join(' ')} -->`);
 }

@@ -1,7 +1,7 @@
 // Congestion-control scenarios in the simulator (issue #5): several client
 // endpoints, each with its own addresses and congestion control, bulk
 // connections to one server, links and shared bottlenecks routed by hand.
-// Used by test/core/coupled-cc.test.ts and scripts/cc-plots.ts.
+// Used by test/core/coupled-cc-*.test.ts and scripts/cc-plots.ts.
 import type { CongestionControlName } from '../../src/cc/congestion-controller.js';
 import type { Connection } from '../../src/core/connection.js';
 import { Endpoint } from '../../src/core/endpoint.js';
@@ -49,6 +49,16 @@ const CHUNK = payload(1 << 20);
 /** Largest random delay before a connection starts, ms (drawn from the seed). */
 export const START_SPREAD_MS = 500;
 
+/**
+ * Jitter of each client address's access link, ms: uniform in [0, 2) and in
+ * order (see {@link CcWorld.routeToServer}). Floyd and Jacobson ("On traffic
+ * phase effects in packet-switched gateways", 1992) break drop-tail phase
+ * effects with a random delay of up to one bottleneck service time; 2 ms
+ * covers one 1452-byte datagram at the scenarios' slowest 10 Mbit/s links
+ * (1.2 ms). docs/cc.md has the figures with 0 and 1 ms.
+ */
+export const ACCESS_JITTER_MS = 2;
+
 /** A simulator with one server endpoint; clients, links and flows are added by the scenario. */
 export class CcWorld {
   readonly sim: Simulator;
@@ -61,7 +71,14 @@ export class CcWorld {
   private readonly unmatched: Connection[] = [];
   private readonly startRng: Rng;
 
-  constructor(readonly seed: number) {
+  /**
+   * @param seed the simulator's seed.
+   * @param accessJitterMs jitter of each client address's access link in front of the scenario's links, ms (0: none).
+   */
+  constructor(
+    readonly seed: number,
+    readonly accessJitterMs = ACCESS_JITTER_MS,
+  ) {
     this.sim = new Simulator({ seed });
     this.serverKeys = keyPairFromPrivate(seededBytes(this.sim.random('server-key'))(32)) as KeyPair;
     this.server = Endpoint.create({
@@ -104,6 +121,8 @@ export class CcWorld {
     }
     node.wake();
     this.runUntil(() => connection.paths.every((p) => p.validated), this.sim.nowMs + 10_000);
+    // A path given up on (say, its validation timed out) would leave the scenario with fewer paths than it says.
+    if (connection.paths.length !== addresses.length) throw new Error(`${name}: ${connection.paths.length} of ${addresses.length} paths validated`);
     flow.serverSink!.keep = false;
     return flow;
   }
@@ -155,6 +174,24 @@ export class CcWorld {
   link(name: string, rateBps: number, delayMs: number, queueBytes: number): Link {
     return this.sim.createLink({ name, rateBps, delayMs, queueBytes });
   }
+
+  /**
+   * Routes each of `hosts` to the server through `link`, each behind its own
+   * access link with {@link accessJitterMs} of jitter (in order). Without it a
+   * drop-tail queue drops whichever flow's window step lands on a full queue
+   * (Floyd and Jacobson's phase effects), which spares the slowly growing
+   * coupled subflows (docs/cc.md).
+   */
+  routeToServer(hosts: readonly string[], link: Link): void {
+    if (this.accessJitterMs <= 0) {
+      this.sim.route(hosts, SERVER.host, link);
+      return;
+    }
+    for (const host of hosts) {
+      const access = this.sim.createLink({ name: `access-${host}`, jitterMs: this.accessJitterMs });
+      this.sim.route(host, SERVER.host, [access, link]);
+    }
+  }
 }
 
 /** Client address `i` of client `c` (distinct hosts; the server is 10.0.0.2). */
@@ -200,10 +237,14 @@ function sampler(world: CcWorld, out: Sample[]): (nowMs: number) => void {
 
 export const SHARED_RATE_BPS = 20e6;
 export const SHARED_RTT_MS = 40;
-/** Virtual length of a shared-bottleneck run, ms; goodput is measured after the first 10 s. */
-export const SHARED_DURATION_MS = 50_000;
-/** Jitter of each client's access link in front of the shared bottleneck, ms (0: none). */
-export const SHARED_ACCESS_JITTER_MS = 1;
+/**
+ * Virtual length of a shared-bottleneck or two-connection run, ms; goodput
+ * is measured after the first 10 s. Two flows' sawtooths meet at random
+ * phases: measured over 40 s, two OLIA connections' ratio ranged 0.72-1.56
+ * over seeds 1-10; over 190 s every coupled figure is within 0.85-1.22
+ * (docs/cc.md).
+ */
+export const LONG_RUN_MS = 200_000;
 
 export interface SharedResult {
   /** Multipath goodput / single-path goodput over the measurement interval. */
@@ -222,23 +263,15 @@ export interface SharedResult {
 export function sharedBottleneck(
   cc: CongestionControlName,
   seed: number,
-  durationMs = SHARED_DURATION_MS,
+  durationMs = LONG_RUN_MS,
   warmupMs = 10_000,
-  accessJitterMs = SHARED_ACCESS_JITTER_MS,
+  accessJitterMs = ACCESS_JITTER_MS,
 ): SharedResult {
-  const world = new CcWorld(seed);
+  const world = new CcWorld(seed, accessJitterMs);
   const mp = [addr(0, 0), addr(0, 1)];
   const sp = [addr(1, 0)];
   const bottleneck = world.link('bottleneck', SHARED_RATE_BPS, SHARED_RTT_MS / 2, bdpBytes(SHARED_RATE_BPS, SHARED_RTT_MS));
-  if (accessJitterMs > 0) {
-    // Each client address reaches the bottleneck over its own access link with a little jitter (in
-    // order): without it the drop-tail queue drops whichever flow's window step lands on a full queue,
-    // which favours the slowly growing coupled subflows (docs/cc.md).
-    for (const a of [...mp, ...sp]) {
-      const access = world.sim.createLink({ name: `access-${a.host}`, jitterMs: accessJitterMs });
-      world.sim.route(a.host, SERVER.host, [access, bottleneck]);
-    }
-  } else world.sim.route([...mp, ...sp].map((a) => a.host), SERVER.host, bottleneck);
+  world.routeToServer([...mp, ...sp].map((a) => a.host), bottleneck);
   ackLinks(world, [...mp, ...sp].map((a) => a.host), SHARED_RTT_MS / 2, 'acks');
   const samples: Sample[] = [];
   const a = world.connect('multipath', mp, cc);
@@ -260,7 +293,7 @@ export function sharedBottleneck(
 /** Two disjoint paths: client address i of each listed client crosses link i (forward), one-BDP queue each. */
 function disjointPaths(world: CcWorld, rates: readonly number[], rttMs: number, clients: readonly number[]): Link[] {
   const links = rates.map((rate, i) => world.link(`path-${i}`, rate, rttMs / 2, bdpBytes(rate, rttMs)));
-  links.forEach((l, i) => world.sim.route(clients.map((c) => addr(c, i).host), SERVER.host, l));
+  links.forEach((l, i) => world.routeToServer(clients.map((c) => addr(c, i).host), l));
   ackLinks(world, clients.flatMap((c) => rates.map((_, i) => addr(c, i).host)), rttMs / 2, 'acks');
   return links;
 }
@@ -336,7 +369,7 @@ export interface PairResult {
 }
 
 /** Two 2-path connections over the same two disjoint 10 Mbit/s paths (40 ms RTT): goodput ratio over [warmupMs, durationMs]. */
-export function twoCoupled(cc: CongestionControlName, seed: number, durationMs = 45_000, warmupMs = 5_000): PairResult {
+export function twoCoupled(cc: CongestionControlName, seed: number, durationMs = LONG_RUN_MS, warmupMs = 10_000): PairResult {
   const world = new CcWorld(seed);
   disjointPaths(world, [BALANCE_RATE_BPS, BALANCE_RATE_BPS], BALANCE_RTT_MS, [0, 1]);
   const samples: Sample[] = [];
