@@ -8,7 +8,8 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    splitting: false,
+    // mpt and mpt/sim share one copy of the engine (one MptError class, one Connection), in a chunk.
+    splitting: true,
     // import.meta.url in the CJS build too (src/crypto/load-optional.ts resolves optional modules from it).
     shims: true,
   },

@@ -66,6 +66,17 @@ describe('the packed package', () => {
     expect(out.trim()).toBe('function 32 number');
   });
 
+  it('shares one engine between mpt and mpt/sim (one MptError class), through ESM and CJS', () => {
+    const esm = run(
+      process.execPath,
+      ['--input-type=module', '-e', "import { MptError } from 'mpt'; import * as sim from 'mpt/sim'; console.log(sim.MptError === MptError, typeof sim.simulateConnection);"],
+      consumer,
+    );
+    expect(esm.trim()).toBe('true function');
+    const cjs = run(process.execPath, ['-e', "const a = require('mpt'); const s = require('mpt/sim'); console.log(a.MptError === s.MptError, typeof s.simulateConnection);"], consumer);
+    expect(cjs.trim()).toBe('true function');
+  });
+
   it('carries types for both module kinds', () => {
     const source =
       "import { generateKeyPair, MptError, type KeyPair } from 'mpt';\n" +
