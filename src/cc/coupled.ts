@@ -128,9 +128,16 @@ export class CoupledController extends RenoController {
     super.onAck(nowMs, sentAtMs, bytes, rtt, appLimited);
   }
 
-  /** The group's increase for `bytes` acknowledged, never below the minimum window. */
+  /**
+   * The group's increase for `bytes` acknowledged, never below the minimum window. A negative one (OLIA's
+   * α on a largest-window path) takes ssthresh down with the window: the path stays in congestion
+   * avoidance, where the next ACK would otherwise find the window under ssthresh and slow-start it a
+   * whole datagram back up.
+   */
   protected override grownWindowBytes(bytes: number): number {
-    return Math.max(this.windowBytes + this.group.increaseBytes(this, bytes), minimumWindowBytes(this.datagramBytes));
+    const grown = Math.max(this.windowBytes + this.group.increaseBytes(this, bytes), minimumWindowBytes(this.datagramBytes));
+    if (grown < this.thresholdBytes) this.thresholdBytes = grown;
+    return grown;
   }
 
   /** The group's decrease. */

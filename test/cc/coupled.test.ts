@@ -155,6 +155,19 @@ describe('OLIA (Khalili et al.)', () => {
     }
   });
 
+  it('a largest-window path with negative α keeps shrinking, ACK after ACK (it stays in congestion avoidance)', () => {
+    // The set-up above: path 2 (W = 12000 = ssthresh) loses 54.68 B on the first ACK. Its window is then
+    // under the ssthresh the loss set; slow start there would add a whole 1200 B on the next ACK.
+    const clock = new Clock();
+    const g = new OliaGroup(noHystart);
+    path(g, clock, 18_000, 20);
+    const b = path(g, clock, 24_000, 100);
+    expect(ackGrowth(b, clock, 100)).toBeCloseTo(-54.68144044, 6);
+    for (let i = 0; i < 5; i++) expect(ackGrowth(b, clock, 100)).toBeLessThan(0);
+    expect(b.windowExactBytes).toBeLessThan(12_000 - 6 * 50);
+    expect(b.ssthresh).toBe(b.cwnd);
+  });
+
   it('four paths: two best not largest (|B\\M| = 2), one largest, one in neither set', () => {
     // Set-up: W = 9000 @ 20, 9000 @ 20, 12000 @ 100, 9000 @ 100 then a second loss: 4500 @ 100.
     // l = 6000, 6000, 12000, 6000 (no bytes between path 4's two losses, so its l stays 6000).

@@ -7,6 +7,8 @@ import { balance, noWorseThanBest } from '../support/cc-scenarios.js';
 
 const COUPLED = ['olia', 'lia', 'balia'] as const;
 const SLOW = 120_000;
+// The first five seeds. Over 20 (docs/cc.md) OLIA never falls below 72%; LIA and BALIA each fall below
+// 70% on one (66.6% and 67.9%), and BALIA's seed 1 is 70.1%: a small change to the engine can move it.
 const BALANCE_SEEDS = [1, 2, 3, 4, 5];
 /** Uncoupled reno's share on path 2 per seed (computed once): it keeps half of path 1, so ~2/3. */
 let renoShares: number[] | undefined;
@@ -15,7 +17,7 @@ const renoShare = (i: number): number => (renoShares ??= BALANCE_SEEDS.map((seed
 describe('coupled congestion control pools paths', () => {
   test.each([...COUPLED, 'reno', 'cubic'] as const)('disjoint 10 and 2 Mbit/s paths: %s gets at least 95 percent of the 10 Mbit/s path alone (seeds 1-2)', (cc) => {
     for (const seed of [1, 2]) {
-      const r = noWorseThanBest(cc, seed, 15_000);
+      const r = noWorseThanBest(cc, seed);
       expect(r.ratio, `seed ${seed}`).toBeGreaterThanOrEqual(0.95);
     }
   });

@@ -53,9 +53,10 @@ export const START_SPREAD_MS = 500;
  * Jitter of each client address's access link, ms: uniform in [0, 2) and in
  * order (see {@link CcWorld.routeToServer}). Floyd and Jacobson ("On traffic
  * phase effects in packet-switched gateways", 1992) break drop-tail phase
- * effects with a random delay of up to one bottleneck service time; 2 ms
- * covers one 1452-byte datagram at the scenarios' slowest 10 Mbit/s links
- * (1.2 ms). docs/cc.md has the figures with 0 and 1 ms.
+ * effects with a random delay of up to one bottleneck service time; 2 ms is
+ * ~1.7 service times of a 1452-byte datagram at the 10 Mbit/s links where
+ * flows compete (balance, two connections) and ~3.4 at the 20 Mbit/s shared
+ * bottleneck. docs/cc.md has the figures with 0 and 1 ms.
  */
 export const ACCESS_JITTER_MS = 2;
 
@@ -240,9 +241,9 @@ export const SHARED_RTT_MS = 40;
 /**
  * Virtual length of a shared-bottleneck or two-connection run, ms; goodput
  * is measured after the first 10 s. Two flows' sawtooths meet at random
- * phases: measured over 40 s, two OLIA connections' ratio ranged 0.72-1.56
- * over seeds 1-10; over 190 s every coupled figure is within 0.85-1.22
- * (docs/cc.md).
+ * phases: measured over 40 s, two OLIA connections' ratio ranged 0.92-1.43
+ * over seeds 1-10, and two single-path Reno flows' 0.80-1.29 (over 190 s,
+ * 0.82-1.18: the coupled figures spread no more than that; docs/cc.md).
  */
 export const LONG_RUN_MS = 200_000;
 
