@@ -178,10 +178,7 @@ export class CcWorld {
 
   /**
    * Routes each of `hosts` to the server through `link`, each behind its own
-   * access link with {@link accessJitterMs} of jitter (in order). Without it a
-   * drop-tail queue drops whichever flow's window step lands on a full queue
-   * (Floyd and Jacobson's phase effects), which spares the slowly growing
-   * coupled subflows (docs/cc.md).
+   * access link with {@link accessJitterMs} of jitter, in order (why: {@link ACCESS_JITTER_MS}).
    */
   routeToServer(hosts: readonly string[], link: Link): void {
     if (this.accessJitterMs <= 0) {
