@@ -15,9 +15,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default is one worker fewer than the cores: on the 2-core machines this runs on, one file
-    // at a time. The simulator files are CPU-bound and the e2e ones mostly wait on sockets and timers, so
-    // two at once take ~3 minutes instead of ~4.5 (and nothing asserts on wall-clock time).
-    maxWorkers: 2,
+    // Vitest's default (one worker fewer than the cores) runs one file at a time on the 2-core machines
+    // this runs on: ~4.5 minutes. Two workers took ~3, but the loopback tests that take a port found free
+    // on one 127.x address on another (sharePort) then raced the other worker's sockets: one failure in
+    // three runs. So one at a time.
   },
 });
