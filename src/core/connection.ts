@@ -839,7 +839,9 @@ export class Connection {
         continue;
       }
       t = min(t, path.loss.timerMs);
-      t = min(t, path.acks.ackDueAtMs);
+      // An ACK a path cannot send yet waits for the datagram that unblocks it, not for a timer that
+      // would fire at once, again and again.
+      if (!this.sendBlocked(path)) t = min(t, path.acks.ackDueAtMs);
       if (path.challengeOutstanding && (path.id > 0 || path.validatedRemote !== undefined)) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
     }
     return t;
@@ -1707,12 +1709,15 @@ export class Connection {
     const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
     let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && dataRoom;
     let mtuProbe = 0;
-    if (this.pmtuEnabled && shared && !probe && room >= path.mtuBytes) {
-      // An MTU probe may overshoot the window's room, once a full-size packet fits: the room is rarely a
-      // probe's size (ACKs free a few packets at a time and data fills them), so a probe that had to fit
-      // would almost never go out on a busy or lossy path and the PMTU would stay at 1200. The overshoot
-      // is bounded: one probe outstanding at a time, at most one window large (a bigger search target is
-      // probed at the window's size first), and its loss is not taken as congestion (RFC 8899 §4.4).
+    if (this.pmtuEnabled && shared && !probe && !control && room >= path.mtuBytes) {
+      // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
+      // room nor counted in flight (RFC 8899 §3 lets probes bypass the congestion controller; its loss is
+      // not congestion either, §4.4). A probe that had to fit the room would almost never go out on a busy
+      // path (ACKs free a few packets at a time and data fills them), and one counted in flight could take
+      // a fresh path's whole window: a link that drops it then leaves nothing behind it to show the loss,
+      // and the path sits idle for a PTO. Bounded: one probe outstanding at a time, at most one window
+      // large (a bigger search target is probed at the window's size first). It travels alone, after any
+      // control frames, so its loss takes nothing else with it.
       const size = Math.min(path.pmtud.probeSizeDue(nowMs), path.cc.cwnd);
       if (size >= path.mtuBytes + SEARCH_RESOLUTION_BYTES) mtuProbe = size;
     }
@@ -1728,11 +1733,9 @@ export class Connection {
     if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
     // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
     let maxLength = Math.min(path.mtuBytes, out.length);
-    const limited = path.id === 0 ? !this.addressValidated : path.amplificationLimited && !path.validated;
+    const limited = this.amplificationLimited(path);
     if (limited) {
-      const budget = path.id === 0
-        ? AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent
-        : AMPLIFICATION_FACTOR * path.unvalidatedReceivedBytes - path.unvalidatedSentBytes;
+      const budget = this.amplificationBudget(path);
       if (budget < MIN_AMPLIFICATION_ROOM) return 0;
       if (budget < maxLength) maxLength = budget;
     }
@@ -1748,7 +1751,7 @@ export class Connection {
     let at = 0;
     let ackEliciting = false;
 
-    if (acks.hasNewPackets || ackDue) {
+    if ((acks.hasNewPackets || ackDue) && mtuProbe === 0) {
       const ack = acks.buildAckFrame(nowMs);
       if (ack !== undefined && frameLength(ack) <= limit) {
         at = encodeFrame(payload, at, ack);
@@ -1877,10 +1880,13 @@ export class Connection {
     const length = headerLength + at + AEAD_TAG_LENGTH;
     this.outcome?.send.seal(path.id, pn, out.subarray(0, headerLength), payload.subarray(0, at), out.subarray(headerLength, length));
     path.nextPacketNumber++;
-    path.loss.onPacketSent(pn, nowMs, length, ackEliciting, ackEliciting, contents);
+    const inFlight = ackEliciting && mtuProbe === 0; // an MTU probe is outside the window (see above)
+    path.loss.onPacketSent(pn, nowMs, length, ackEliciting, inFlight, contents);
     if (ackEliciting) {
-      path.cc.onPacketSent(nowMs, length, path.loss.bytesInFlight);
-      path.noteInFlight(nowMs);
+      if (inFlight) {
+        path.cc.onPacketSent(nowMs, length, path.loss.bytesInFlight);
+        path.noteInFlight(nowMs);
+      }
       const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
       path.pacer.onPacketSent(nowMs, length, path.cc.cwnd, srtt);
       if (!this.ackElicitingSentSinceReceive) {
@@ -1894,6 +1900,27 @@ export class Connection {
     else if (!path.validated) path.unvalidatedSentBytes += length;
     this.armKeepAlive(nowMs);
     return length;
+  }
+
+  /** Whether what `path` sends is held to 3x what its address sent us (RFC 9000 §8): until it is validated. */
+  private amplificationLimited(path: Path): boolean {
+    return path.id === 0 ? !this.addressValidated : path.amplificationLimited && !path.validated;
+  }
+
+  /** Bytes `path` may still send under the amplification limit. */
+  private amplificationBudget(path: Path): number {
+    return path.id === 0
+      ? AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent
+      : AMPLIFICATION_FACTOR * path.unvalidatedReceivedBytes - path.unvalidatedSentBytes;
+  }
+
+  /**
+   * Whether `path` can send nothing until a datagram arrives: the peer opened it before its
+   * NEW_CONNECTION_ID for it came, or its address has used up the amplification limit.
+   */
+  private sendBlocked(path: Path): boolean {
+    if (!path.hasRemoteCid) return true;
+    return this.amplificationLimited(path) && this.amplificationBudget(path) < MIN_AMPLIFICATION_ROOM;
   }
 
   private buildClosePacket(path: Path, out: Uint8Array): number {

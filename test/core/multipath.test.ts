@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { ReasonCode } from '../../src/core/wire/index.js';
 import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-pair.js';
-import { nullProvider } from '../support/null-provider.js';
+import { nullFrames, nullProvider } from '../support/null-provider.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { runBulk } from '../support/scenarios.js';
@@ -86,6 +86,21 @@ describe('multipath: CIDs and path validation', () => {
     // It took the probe: more than the initial PTO (~1 s), less than three of them.
     expect(pair.sim.nowMs).toBeGreaterThan(1_000);
     expect(pair.sim.nowMs).toBeLessThan(3_000);
+  });
+
+  test("a path the peer opens before its NEW_CONNECTION_ID arrives waits for it without spinning, then validates", () => {
+    // The server loses the client's first NEW_CONNECTION_ID frames (a full queue on path A, or an MTU probe
+    // they rode on), so path B's challenge arrives before the CID the server must answer with. Its ACK for
+    // that packet is due but cannot be sent: the engine's timer must not stay in the past meanwhile (the
+    // simulator throws on a livelock), and once the retransmitted CIDs arrive the path validates.
+    let dropped = 0;
+    const carriesCids = (bytes: Uint8Array): boolean => nullFrames(bytes).some((f) => f.type === 'newConnectionId');
+    const { pair, pathId, serverPath } = twoPaths({ serverDrop: (remote, bytes) => remote.host !== CLIENT_B.host && carriesCids(bytes) && ++dropped <= 4 });
+    const client = pair.connection;
+    client.write(payload(1 << 20, 9));
+    pair.runUntil(() => client.pathById(pathId)?.validated === true && serverPath(pathId)?.validated === true, 5_000);
+    expect(dropped).toBeGreaterThan(0);
+    expect(pair.sim.nowMs).toBeLessThan(2_000);
   });
 
   test('a forged packet for an issued but unused path id, or for an unissued CID, is dropped and opens nothing', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enginePair, payload, sha256 } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
+import { bdpLink, twoPaths } from '../support/two-paths.js';
 
 // PMTU discovery in the simulator (RFC 8899): probes get out on busy and
 // lossy paths, and a path whose MTU shrinks after discovery falls back to
@@ -54,5 +55,38 @@ describe('PMTU discovery', () => {
     }, 5_000);
     console.log(`1% loss, 9000-byte MTU: PMTU ${c.paths[0]!.mtuBytes} after ${ms.toFixed(0)} ms`);
     expect(c.paths[0]!.mtuBytes).toBeGreaterThanOrEqual(9000 - 64);
+  });
+
+  it('a new path whose link drops the first, large probes carries data at once: probes stay outside the window', () => {
+    // A loopback-sized search (64 KiB) over links that carry 1400-byte datagrams, as through an access
+    // link: the second path's first probes are lost. Held to the window, its first probe took all of a
+    // fresh path's window, nothing behind it showed the loss, and the path sat idle for a PTO per probe;
+    // a probe that carried control frames (path 1's NEW_CONNECTION_ID) lost them with it.
+    const MTU = 1400;
+    const run = (pmtuDiscovery: boolean) => {
+      const { pair, pathId } = twoPaths({
+        linkA: { ...bdpLink(20e6, 20), mtuBytes: MTU },
+        linkB: { ...bdpLink(10e6, 40), mtuBytes: MTU },
+        transport: { maxDatagramSizeBytes: 65_527, pmtuDiscovery },
+      });
+      const c = pair.connection;
+      c.write(payload(8 << 20));
+      const validatedMs = pair.runUntil(() => c.pathById(pathId)?.validated === true, 5_000);
+      const from = pair.sim.nowMs;
+      pair.runUntil(() => pair.sim.nowMs >= from + 1_000, 2_000);
+      const path = c.pathById(pathId)!;
+      const tooBig = pair.extraLinks[0]!.forward.stats().dropped.mtu;
+      return { validatedMs, acked: path.stats.streamBytesAcked, mtu: path.mtuBytes, tooBig };
+    };
+    const probing = run(true);
+    const fixed = run(false);
+    console.log(
+      `path B, 1400-byte links: validated after ${probing.validatedMs.toFixed(0)} ms (${fixed.validatedMs.toFixed(0)} without PMTU discovery); ` +
+        `first second: ${probing.acked} B acknowledged vs ${fixed.acked} B; PMTU ${probing.mtu}, ${probing.tooBig} probes too big for link B`,
+    );
+    expect(probing.tooBig).toBeGreaterThan(0); // the scenario does lose probes on path B
+    expect(probing.mtu).toBeLessThanOrEqual(MTU);
+    expect(probing.validatedMs).toBeLessThan(fixed.validatedMs + 100);
+    expect(probing.acked).toBeGreaterThan(0.9 * fixed.acked);
   });
 });

@@ -8,6 +8,7 @@
 import { ok, type Result } from 'neverthrow';
 import type { MptError } from '../../src/errors.js';
 import { AEAD_TAG_LENGTH, AeadId, type Aead, type CryptoProvider } from '../../src/crypto/provider.js';
+import { decodeFrames, type Frame } from '../../src/core/wire/index.js';
 
 /** Two 32-bit multiply-xor lanes over `bytes`, a word at a time, continuing from `state`. */
 function mix(state: Uint32Array, bytes: Uint8Array): void {
@@ -86,3 +87,15 @@ export const nullProvider: CryptoProvider = Object.freeze({
     return ok(new NullAead(key));
   },
 });
+
+/**
+ * The frames of a short-header packet under the null protection (8-byte CIDs), readable because the
+ * "ciphertext" is the plaintext: lets a test pick the packet to lose. Long headers give none.
+ */
+export function nullFrames(bytes: Uint8Array): Frame[] {
+  if (((bytes[0] ?? 0) & 0x80) !== 0) return [];
+  const headerLength = 1 + 8 + (((bytes[0] ?? 0) & 3) + 1);
+  const decoded = decodeFrames(bytes.subarray(headerLength, bytes.length - AEAD_TAG_LENGTH));
+  return decoded.isOk() ? decoded.value : [];
+}
+

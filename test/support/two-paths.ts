@@ -4,6 +4,7 @@
 import type { Connection } from '../../src/core/connection.js';
 import type { DatagramEndpoint, Transmit } from '../../src/core/datagram-endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
+import type { TransportConfig } from '../../src/core/config.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
 import { SERVER, enginePair } from './engine-pair.js';
@@ -59,6 +60,8 @@ export interface TwoPathOptions {
   linkA?: LinkOptions;
   linkB?: LinkOptions;
   maxPaths?: number;
+  /** Further transport settings for both sides. */
+  transport?: Partial<TransportConfig>;
   /** Drops datagrams arriving at the server (after they crossed the link). */
   serverDrop?: (remote: SocketAddress, bytes: Uint8Array) => boolean;
 }
@@ -66,7 +69,7 @@ export interface TwoPathOptions {
 /** A client on CLIENT and CLIENT_B, a server, one link each; the second path opened right after the handshake. */
 export function twoPaths(options: TwoPathOptions = {}) {
   const provider = options.provider === 'real' ? {} : { provider: options.provider ?? nullProvider };
-  const transport = { maxPaths: options.maxPaths ?? 4 };
+  const transport = { ...options.transport, maxPaths: options.maxPaths ?? 4 };
   let counter: CountingEndpoint | undefined;
   const serverPath = (id: number) => pair.serverSink?.connection.pathById(id);
   const pair = enginePair({
