@@ -1709,15 +1709,16 @@ export class Connection {
     const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
     let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && dataRoom;
     let mtuProbe = 0;
-    if (this.pmtuEnabled && shared && !probe && !control && room >= path.mtuBytes) {
+    if (this.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {
       // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
-      // room nor counted in flight (RFC 8899 §3 lets probes bypass the congestion controller; its loss is
-      // not congestion either, §4.4). A probe that had to fit the room would almost never go out on a busy
+      // room nor counted in flight (RFC 8899 §3 lets probes bypass the congestion controller if they are
+      // at least an RTT apart: the next waits for this one's ACK or loss; its loss is not congestion, §4.4). A probe that had to fit the room would almost never go out on a busy
       // path (ACKs free a few packets at a time and data fills them), and one counted in flight could take
       // a fresh path's whole window: a link that drops it then leaves nothing behind it to show the loss,
       // and the path sits idle for a PTO. Bounded: one probe outstanding at a time, at most one window
       // large (a bigger search target is probed at the window's size first). It travels alone, after any
-      // control frames, so its loss takes nothing else with it.
+      // due ACK and control frames, so its loss takes nothing else with it and delays no ACK. It stays
+      // ack-eliciting, so it arms the PTO: on an idle path nothing else would show it lost.
       const size = Math.min(path.pmtud.probeSizeDue(nowMs), path.cc.cwnd);
       if (size >= path.mtuBytes + SEARCH_RESOLUTION_BYTES) mtuProbe = size;
     }
@@ -1752,7 +1753,13 @@ export class Connection {
     let ackEliciting = false;
 
     if ((acks.hasNewPackets || ackDue) && mtuProbe === 0) {
-      const ack = acks.buildAckFrame(nowMs);
+      let ack = acks.buildAckFrame(nowMs);
+      // A long ACK may not fit a datagram held to a small amplification budget: its newest ranges do
+      // (one always fits the smallest room we send in), so a due ACK is never left pending with its
+      // timer in the past.
+      while (ack !== undefined && frameLength(ack) > limit && ack.ranges.length > 0) {
+        ack = acks.buildAckFrame(nowMs, Math.ceil((ack.ranges.length + 1) / 2)); // ranges + the first one, halved
+      }
       if (ack !== undefined && frameLength(ack) <= limit) {
         at = encodeFrame(payload, at, ack);
         contents.ackLargest = ack.largestAcked;

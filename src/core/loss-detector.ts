@@ -162,7 +162,7 @@ export class LossDetector<T> {
   timeOfLastAckElicitingMs: number;
   /** Bytes of outstanding in-flight packets (RFC 9002 §B.2 bytes_in_flight). */
   bytesInFlight: number;
-  /** Outstanding ack-eliciting packets; the PTO is armed only while this is nonzero. */
+  /** Outstanding ack-eliciting packets (PMTU probes among them, though not in flight); the PTO is armed only while this is nonzero. */
   ackElicitingInFlight: number;
   /**
    * Packet reordering threshold in use: starts at kPacketThreshold and grows
@@ -422,8 +422,9 @@ export class LossDetector<T> {
         if (packet.inFlight) lostBytes += packet.sizeBytes;
         if (packet.ackEliciting) {
           this.ackElicitingInFlight--;
-          // §7.6.2: only ack-eliciting packets sent after the first RTT sample count.
-          if (firstSampleAtMs !== undefined && packet.sentAtMs > firstSampleAtMs) {
+          // §7.6.2: only ack-eliciting packets sent after the first RTT sample count; a lost PMTU probe
+          // (ack-eliciting, not in flight) is no congestion signal (RFC 8899 §4.4) and does not either.
+          if (packet.inFlight && firstSampleAtMs !== undefined && packet.sentAtMs > firstSampleAtMs) {
             if (runStartMs < 0) runStartMs = packet.sentAtMs;
             else if (packet.sentAtMs - runStartMs > congestionPeriodMs) this.lastPassPersistent = true;
           }

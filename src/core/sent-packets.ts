@@ -17,7 +17,10 @@ export class SentPacket<T> {
   readonly sizeBytes: number;
   /** Whether it carries a frame other than ACK, PADDING or CLOSE, so the peer must acknowledge it (RFC 9002 §2). */
   readonly ackEliciting: boolean;
-  /** Whether it counts toward bytes in flight: ack-eliciting, or padding-only (RFC 9002 §2). */
+  /**
+   * Whether it counts toward bytes in flight: ack-eliciting, or padding-only (RFC 9002 §2), except a
+   * PMTU probe, which is ack-eliciting but outside the window (RFC 8899 §3).
+   */
   readonly inFlight: boolean;
   /** What the connection sent in it (data ranges, control frames to resend on loss); opaque here. */
   readonly payload: T;

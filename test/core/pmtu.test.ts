@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enginePair, payload, sha256 } from '../support/engine-pair.js';
-import { nullProvider } from '../support/null-provider.js';
+import { nullFrames, nullProvider } from '../support/null-provider.js';
 import { bdpLink, twoPaths } from '../support/two-paths.js';
 
 // PMTU discovery in the simulator (RFC 8899): probes get out on busy and
@@ -63,8 +63,20 @@ describe('PMTU discovery', () => {
     // fresh path's window, nothing behind it showed the loss, and the path sat idle for a PTO per probe;
     // a probe that carried control frames (path 1's NEW_CONNECTION_ID) lost them with it.
     const MTU = 1400;
+    let probesSeen = 0;
+    let probesCarrying = 0;
+    /** Every probe that reaches the server: it must carry nothing but itself and PADDING. */
+    const inspect = (_remote: unknown, bytes: Uint8Array): boolean => {
+      const frames = nullFrames(bytes);
+      if (frames.some((f) => f.type === 'mtuProbe')) {
+        probesSeen++;
+        if (frames.some((f) => f.type !== 'mtuProbe' && f.type !== 'padding')) probesCarrying++;
+      }
+      return false;
+    };
     const run = (pmtuDiscovery: boolean) => {
       const { pair, pathId } = twoPaths({
+        serverDrop: inspect,
         linkA: { ...bdpLink(20e6, 20), mtuBytes: MTU },
         linkB: { ...bdpLink(10e6, 40), mtuBytes: MTU },
         transport: { maxDatagramSizeBytes: 65_527, pmtuDiscovery },
@@ -75,17 +87,23 @@ describe('PMTU discovery', () => {
       const from = pair.sim.nowMs;
       pair.runUntil(() => pair.sim.nowMs >= from + 1_000, 2_000);
       const path = c.pathById(pathId)!;
+      const acked = path.stats.streamBytesAcked;
+      // And the search still ends just under the link's MTU.
+      const foundMs = pmtuDiscovery ? pair.runUntil(() => path.mtuBytes >= MTU - 64, 10_000) : 0;
       const tooBig = pair.extraLinks[0]!.forward.stats().dropped.mtu;
-      return { validatedMs, acked: path.stats.streamBytesAcked, mtu: path.mtuBytes, tooBig };
+      return { validatedMs, acked, mtu: path.mtuBytes, foundMs, tooBig };
     };
     const probing = run(true);
     const fixed = run(false);
     console.log(
       `path B, 1400-byte links: validated after ${probing.validatedMs.toFixed(0)} ms (${fixed.validatedMs.toFixed(0)} without PMTU discovery); ` +
-        `first second: ${probing.acked} B acknowledged vs ${fixed.acked} B; PMTU ${probing.mtu}, ${probing.tooBig} probes too big for link B`,
+        `first second: ${probing.acked} B acknowledged vs ${fixed.acked} B; PMTU ${probing.mtu} ${probing.foundMs.toFixed(0)} ms later, ${probing.tooBig} probes too big for link B; ${probesSeen} probes arrived`,
     );
     expect(probing.tooBig).toBeGreaterThan(0); // the scenario does lose probes on path B
+    expect(probesSeen).toBeGreaterThan(0);
+    expect(probesCarrying).toBe(0); // no ACK or control frame is lost with a probe
     expect(probing.mtu).toBeLessThanOrEqual(MTU);
+    expect(probing.mtu).toBeGreaterThanOrEqual(MTU - 64);
     expect(probing.validatedMs).toBeLessThan(fixed.validatedMs + 100);
     expect(probing.acked).toBeGreaterThan(0.9 * fixed.acked);
   });
