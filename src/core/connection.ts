@@ -1711,13 +1711,14 @@ export class Connection {
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {
       // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
-      // room nor counted in flight (RFC 8899 §3 lets probes bypass the congestion controller if they are
-      // at least an RTT apart: the next waits for this one's ACK or loss; its loss is not congestion, §4.4). A probe that had to fit the room would almost never go out on a busy
-      // path (ACKs free a few packets at a time and data fills them), and one counted in flight could take
-      // a fresh path's whole window: a link that drops it then leaves nothing behind it to show the loss,
-      // and the path sits idle for a PTO. Bounded: one probe outstanding at a time, at most one window
-      // large (a bigger search target is probed at the window's size first). It travels alone, after any
-      // due ACK and control frames, so its loss takes nothing else with it and delays no ACK. It stays
+      // room nor counted in flight: RFC 8899 §3 lets probes bypass the congestion controller if they go
+      // at least an RTT apart (the next waits for this one's ACK or loss), and §4.4 says their loss is
+      // not congestion. A probe that had to fit the room would almost never go out on a busy path (ACKs
+      // free a few packets at a time and data fills them); one counted in flight could take a fresh
+      // path's whole window, and a link that drops it then leaves nothing behind it to show the loss:
+      // the path sits idle for a PTO. Bounded: one probe outstanding at a time, at most one window large
+      // (a bigger search target is probed at the window's size first). It travels alone, after any due
+      // ACK and control frames, so its loss takes nothing else with it and delays no ACK. It stays
       // ack-eliciting, so it arms the PTO: on an idle path nothing else would show it lost.
       const size = Math.min(path.pmtud.probeSizeDue(nowMs), path.cc.cwnd);
       if (size >= path.mtuBytes + SEARCH_RESOLUTION_BYTES) mtuProbe = size;
