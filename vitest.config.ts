@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** Test folders that touch no socket, port or child process: the engine in the simulator, cc, crypto, plugins. */
+const PURE = ['test/core', 'test/cc', 'test/crypto', 'test/sim', 'test/path-managers'];
+
 export default defineConfig({
   // The examples import the package by name, as an application would: here that name means the sources
   // (tsconfig.json maps it the same way for the type checker).
@@ -11,13 +14,34 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default (one worker fewer than the cores) runs one file at a time on the 2-core machines
-    // this runs on: ~4.5 minutes. Two workers took ~3, but the loopback tests that take a port found free
-    // on one 127.x address on another (sharePort) then raced the other worker's sockets: one failure in
-    // three runs. So one at a time.
+    projects: [
+      {
+        // Simulator and unit tests run in virtual time and share nothing: two files at once, one per core
+        // of the 2-core machines this runs on (the coupled-cc scenarios alone are minutes of CPU).
+        extends: true,
+        test: {
+          name: 'sim',
+          include: PURE.map((dir) => `${dir}/**/*.test.ts`),
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Real UDP on loopback, the CLI and the packed package: one file at a time, after the simulator
+        // tests. A test that takes a port found free on one 127.x address (sharePort) raced another
+        // file's ephemeral ports when two ran at once (EADDRINUSE, one run in three).
+        extends: true,
+        test: {
+          name: 'io',
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: PURE.map((dir) => `${dir}/**`),
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,22 +1,27 @@
 // Regenerates the congestion-control figures of docs/cc.md: per-path cwnd
 // and throughput over time for every controller in the four scenarios of
 // issue #5 (SVG written by hand to docs/img/), and the table of figures over
-// several seeds (printed as markdown).
+// several seeds (printed as markdown). The table's runs are independent, so
+// they run in child processes, one per core.
 //
-//   npm run plots            # seed 1 plots; table over seeds 1-10 (balance 1-20), ~10 min
+//   npm run plots            # seed 1 plots; table over seeds 1-10 (balance 1-20), ~15 min on 2 cores
 //   CC_SEEDS=3 npm run plots # a quicker table
+//   CC_PLOTS=0 npm run plots # the table only
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CongestionControlName } from '../src/cc/congestion-controller.js';
 import { CONGESTION_CONTROL_NAMES } from '../src/cc/congestion-group.js';
 import { balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
 
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'img');
+const SCRIPT = fileURLToPath(import.meta.url);
+const OUT = join(dirname(SCRIPT), '..', 'docs', 'img');
 const SEEDS = Number(process.env.CC_SEEDS ?? 10);
 /** The balance runs are short (15 s), so the table takes twice as many seeds of them. */
 const BALANCE_SEEDS = 2 * SEEDS;
-/** Length of the plotted shared-bottleneck and two-connection runs, ms (the table's are 200 s). */
+/** Length of the plotted shared-bottleneck and two-connection runs, ms (the table's are LONG_RUN_MS). */
 const PLOT_MS = 60_000;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
@@ -117,28 +122,78 @@ function figure(file: string, title: string, flows: readonly string[], runs: rea
 
 const NAMES: readonly CongestionControlName[] = CONGESTION_CONTROL_NAMES;
 
-mkdirSync(OUT, { recursive: true });
-figure('cc-shared.svg', 'Shared 20 Mbit/s bottleneck: 2-path connection vs single-path (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: sharedBottleneck(cc, 1, PLOT_MS).samples })));
-figure('cc-best-path.svg', 'Disjoint 10 and 2 Mbit/s paths (seed 1)', ['2-path'], NAMES.map((cc) => ({ cc, samples: noWorseThanBest(cc, 1).samples })));
-figure('cc-balance.svg', 'Two 10 Mbit/s paths; a single-path flow joins path 1 at ~5 s (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: balance(cc, 1).samples })));
-figure('cc-two-coupled.svg', 'Two 2-path connections over the same two 10 Mbit/s paths (seed 1)', ['first', 'second'], NAMES.map((cc) => ({ cc, samples: twoCoupled(cc, 1, PLOT_MS).samples })));
+/** The table's four scenarios, each reduced to its one figure. */
+const SCENARIOS = {
+  shared: (cc: CongestionControlName, seed: number) => sharedBottleneck(cc, seed).ratio,
+  best: (cc: CongestionControlName, seed: number) => noWorseThanBest(cc, seed).ratio,
+  balance: (cc: CongestionControlName, seed: number) => balance(cc, seed).shareOnPath2,
+  pair: (cc: CongestionControlName, seed: number) => twoCoupled(cc, seed).ratio,
+} as const;
+type Scenario = keyof typeof SCENARIOS;
 
-// The table: mean and range over seeds 1..SEEDS (balance: 1..BALANCE_SEEDS).
-const seedsUpTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-const seeds = seedsUpTo(SEEDS);
-const stat = (vals: number[], pct = false): string => {
-  const k = pct ? 100 : 1;
-  const f = (v: number): string => (pct ? `${(v * k).toFixed(0)}%` : v.toFixed(2));
-  const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
-  return `${f(mean)} (${f(Math.min(...vals))}-${f(Math.max(...vals))})`;
-};
-console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 | two coupled: first / second |`);
-console.log('| --- | --- | --- | --- | --- |');
-for (const cc of NAMES) {
-  const shared = seeds.map((s) => sharedBottleneck(cc, s).ratio);
-  const best = seeds.map((s) => noWorseThanBest(cc, s).ratio);
-  const bal = seedsUpTo(BALANCE_SEEDS).map((s) => balance(cc, s).shareOnPath2);
-  const pair = seeds.map((s) => twoCoupled(cc, s).ratio);
-  console.log(`| ${cc} | ${stat(shared)} | ${stat(best, true)} | ${stat(bal, true)} | ${stat(pair)} |`);
-  console.log(`<!-- ${cc} per seed: shared ${shared.map((v) => v.toFixed(3)).join(' ')}; balance ${bal.map((v) => v.toFixed(3)).join(' ')}; pair ${pair.map((v) => v.toFixed(3)).join(' ')} -->`);
+/** Runs one scenario in a child process (this script with `--run`, under the same loader) and returns its figure. */
+function runInChild(scenario: Scenario, cc: CongestionControlName, seed: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...process.execArgv, SCRIPT, '--run', scenario, cc, String(seed)], (error, stdout) => {
+      if (error !== null) reject(error);
+      else resolve(Number(stdout.trim()));
+    });
+  });
+}
+
+/** Runs `jobs` on at most `width` at once; results in the order of `jobs`. */
+async function pool<T>(jobs: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  return out;
+}
+
+function plots(): void {
+  mkdirSync(OUT, { recursive: true });
+  figure('cc-shared.svg', 'Shared 20 Mbit/s bottleneck: 2-path connection vs single-path (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: sharedBottleneck(cc, 1, PLOT_MS).samples })));
+  figure('cc-best-path.svg', 'Disjoint 10 and 2 Mbit/s paths (seed 1)', ['2-path'], NAMES.map((cc) => ({ cc, samples: noWorseThanBest(cc, 1).samples })));
+  figure('cc-balance.svg', 'Two 10 Mbit/s paths; a single-path flow joins path 1 at ~5 s (seed 1)', ['2-path', '1-path'], NAMES.map((cc) => ({ cc, samples: balance(cc, 1).samples })));
+  figure('cc-two-coupled.svg', 'Two 2-path connections over the same two 10 Mbit/s paths (seed 1)', ['first', 'second'], NAMES.map((cc) => ({ cc, samples: twoCoupled(cc, 1, PLOT_MS).samples })));
+}
+
+/** The table: mean and range over seeds 1..SEEDS (balance: 1..BALANCE_SEEDS), then every seed. */
+async function table(): Promise<void> {
+  const seedsUpTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+  const seedsOf = (scenario: Scenario): number[] => seedsUpTo(scenario === 'balance' ? BALANCE_SEEDS : SEEDS);
+  const keys = NAMES.flatMap((cc) => (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => seedsOf(scenario).map((seed) => ({ cc, scenario, seed }))));
+  const figures = await pool(
+    keys.map((k) => () => runInChild(k.scenario, k.cc, k.seed)),
+    availableParallelism(),
+  );
+  const of = (cc: CongestionControlName, scenario: Scenario): number[] => figures.filter((_, i) => keys[i]!.cc === cc && keys[i]!.scenario === scenario);
+  const stat = (vals: number[], pct = false): string => {
+    const f = (v: number): string => (pct ? `${(v * 100).toFixed(0)}%` : v.toFixed(2));
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    return `${f(mean)} (${f(Math.min(...vals))}-${f(Math.max(...vals))})`;
+  };
+  console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 | two coupled: first / second |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const cc of NAMES) console.log(`| ${cc} | ${stat(of(cc, 'shared'))} | ${stat(of(cc, 'best'), true)} | ${stat(of(cc, 'balance'), true)} | ${stat(of(cc, 'pair'))} |`);
+  console.log(`\n| controller | shared bottleneck, seeds 1-${SEEDS} | two connections, seeds 1-${SEEDS} | balance (share on path 2), seeds 1-${BALANCE_SEEDS} |`);
+  console.log('| --- | --- | --- | --- |');
+  for (const cc of NAMES) {
+    const cells = [of(cc, 'shared').map((v) => v.toFixed(3)), of(cc, 'pair').map((v) => v.toFixed(3)), of(cc, 'balance').map((v) => `${(v * 100).toFixed(1)}%`)];
+    console.log(`| ${cc} | ${cells.map((c) => c.join(' ')).join(' | ')} |`);
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--run') {
+  const [, scenario, cc, seed] = args as [string, Scenario, CongestionControlName, string];
+  console.log(SCENARIOS[scenario](cc, Number(seed)));
+} else {
+  if (process.env.CC_PLOTS !== '0') plots();
+  await table();
 }

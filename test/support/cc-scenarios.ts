@@ -238,11 +238,21 @@ export const SHARED_RTT_MS = 40;
 /**
  * Virtual length of a shared-bottleneck or two-connection run, ms; goodput
  * is measured after the first 10 s. Two flows' sawtooths meet at random
- * phases: measured over 40 s, two OLIA connections' ratio ranged 0.92-1.43
- * over seeds 1-10, and two single-path Reno flows' 0.80-1.29 (over 190 s,
- * 0.82-1.18: the coupled figures spread no more than that; docs/cc.md).
+ * phases and a loss event is a large step, so a short measurement is mostly
+ * noise: LIA's ratio at the shared bottleneck ranged 0.90-1.27 over seeds
+ * 1-10 measured over 190 s, 0.96-1.09 over 590 s (docs/cc.md).
  */
-export const LONG_RUN_MS = 200_000;
+export const LONG_RUN_MS = 600_000;
+
+/**
+ * The seeds a coupled-cc test asserts, 1 to n: n is `MPT_CC_SEEDS` when set
+ * (`npm run test:cc` sets 10), else `fallback` (what `npm test` can afford).
+ */
+export function ccSeeds(fallback: number): number[] {
+  const n = Number(process.env.MPT_CC_SEEDS ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`MPT_CC_SEEDS must be a positive integer, not ${process.env.MPT_CC_SEEDS}`);
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
 
 export interface SharedResult {
   /** Multipath goodput / single-path goodput over the measurement interval. */
