@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-/** Test folders that touch no socket, port or child process: the engine in the simulator, cc, crypto, plugins. */
+/**
+ * Test folders that open no socket or port: the engine in the simulator, cc, crypto, plugins. (One crypto
+ * test runs esbuild and node in its own cache folder; nothing else shares it.)
+ */
 const PURE = ['test/core', 'test/cc', 'test/crypto', 'test/sim', 'test/path-managers'];
 
 export default defineConfig({
@@ -37,7 +40,7 @@ export default defineConfig({
         test: {
           name: 'io',
           include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-          exclude: PURE.map((dir) => `${dir}/**`),
+          exclude: [...configDefaults.exclude, ...PURE.map((dir) => `${dir}/**`)],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

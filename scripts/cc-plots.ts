@@ -135,8 +135,11 @@ type Scenario = keyof typeof SCENARIOS;
 function runInChild(scenario: Scenario, cc: CongestionControlName, seed: number): Promise<number> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...process.execArgv, SCRIPT, '--run', scenario, cc, String(seed)], (error, stdout) => {
+      // The figure is the child's last line; anything else it printed is not a figure.
+      const figure = Number(stdout.trim().split('\n').pop());
       if (error !== null) reject(error);
-      else resolve(Number(stdout.trim()));
+      else if (!Number.isFinite(figure)) reject(new Error(`${scenario} ${cc} seed ${seed}: no figure in ${JSON.stringify(stdout)}`));
+      else resolve(figure);
     });
   });
 }
@@ -191,8 +194,11 @@ async function table(): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === '--run') {
-  const [, scenario, cc, seed] = args as [string, Scenario, CongestionControlName, string];
-  console.log(SCENARIOS[scenario](cc, Number(seed)));
+  const [, scenario = '', cc = '', seed = ''] = args;
+  if (!(scenario in SCENARIOS) || !(NAMES as readonly string[]).includes(cc) || !(Number(seed) >= 1)) {
+    throw new Error(`usage: cc-plots.ts --run ${Object.keys(SCENARIOS).join('|')} ${NAMES.join('|')} SEED`);
+  }
+  console.log(SCENARIOS[scenario as Scenario](cc as CongestionControlName, Number(seed)));
 } else {
   if (process.env.CC_PLOTS !== '0') plots();
   await table();

@@ -273,7 +273,7 @@ describe('LossDetector: abandoning a path and scale', () => {
 
   it('handles 100k packets with thousands in flight and a hole in linear time', () => {
     const ld = new LossDetector<string>({ initialRttMs: 10 });
-    // The work is counted, not timed: every look at a slot of the sent-packet window.
+    // The work is counted, not timed: every lookup the detector makes in its sent-packet window.
     let slotVisits = 0;
     for (const method of ['get', 'remove', 'isSkipped'] as const) {
       const original = ld.sent[method].bind(ld.sent) as (pn: number) => unknown;
