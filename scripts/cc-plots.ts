@@ -7,6 +7,7 @@
 //   npm run plots            # seed 1 plots; table over seeds 1-10 (balance 1-20), ~15 min on 2 cores
 //   CC_SEEDS=3 npm run plots # a quicker table
 //   CC_PLOTS=0 npm run plots # the table only
+//   CC_SEEDS=0 npm run plots # the plots only
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CongestionControlName } from '../src/cc/congestion-controller.js';
 import { CONGESTION_CONTROL_NAMES } from '../src/cc/congestion-group.js';
-import { balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
+import { BALANCE_SETTLE_MS, balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const OUT = join(dirname(SCRIPT), '..', 'docs', 'img');
@@ -127,6 +128,7 @@ const SCENARIOS = {
   shared: (cc: CongestionControlName, seed: number) => sharedBottleneck(cc, seed).ratio,
   best: (cc: CongestionControlName, seed: number) => noWorseThanBest(cc, seed).ratio,
   balance: (cc: CongestionControlName, seed: number) => balance(cc, seed).shareOnPath2,
+  settled: (cc: CongestionControlName, seed: number) => balance(cc, seed, undefined, undefined, BALANCE_SETTLE_MS).settledShareOnPath2!,
   pair: (cc: CongestionControlName, seed: number) => twoCoupled(cc, seed).ratio,
 } as const;
 type Scenario = keyof typeof SCENARIOS;
@@ -169,7 +171,7 @@ function plots(): void {
 /** The table: mean and range over seeds 1..SEEDS (balance: 1..BALANCE_SEEDS), then every seed. */
 async function table(): Promise<void> {
   const seedsUpTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-  const seedsOf = (scenario: Scenario): number[] => seedsUpTo(scenario === 'balance' ? BALANCE_SEEDS : SEEDS);
+  const seedsOf = (scenario: Scenario): number[] => seedsUpTo(scenario === 'balance' || scenario === 'settled' ? BALANCE_SEEDS : SEEDS);
   const keys = NAMES.flatMap((cc) => (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => seedsOf(scenario).map((seed) => ({ cc, scenario, seed }))));
   const figures = await pool(
     keys.map((k) => () => runInChild(k.scenario, k.cc, k.seed)),
@@ -181,13 +183,16 @@ async function table(): Promise<void> {
     const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
     return `${f(mean)} (${f(Math.min(...vals))}-${f(Math.max(...vals))})`;
   };
-  console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 | two coupled: first / second |`);
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const cc of NAMES) console.log(`| ${cc} | ${stat(of(cc, 'shared'))} | ${stat(of(cc, 'best'), true)} | ${stat(of(cc, 'balance'), true)} | ${stat(of(cc, 'pair'))} |`);
-  console.log(`\n| controller | shared bottleneck, seeds 1-${SEEDS} | two connections, seeds 1-${SEEDS} | balance (share on path 2), seeds 1-${BALANCE_SEEDS} |`);
-  console.log('| --- | --- | --- | --- |');
+  console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 in 10 s | balance: in the next 30 s | two coupled: first / second |`);
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const cc of NAMES) {
-    const cells = [of(cc, 'shared').map((v) => v.toFixed(3)), of(cc, 'pair').map((v) => v.toFixed(3)), of(cc, 'balance').map((v) => `${(v * 100).toFixed(1)}%`)];
+    console.log(`| ${cc} | ${stat(of(cc, 'shared'))} | ${stat(of(cc, 'best'), true)} | ${stat(of(cc, 'balance'), true)} | ${stat(of(cc, 'settled'), true)} | ${stat(of(cc, 'pair'))} |`);
+  }
+  console.log(`\n| controller | shared bottleneck, seeds 1-${SEEDS} | two connections, seeds 1-${SEEDS} | balance (share on path 2) in 10 s, seeds 1-${BALANCE_SEEDS} | balance in the next 30 s, seeds 1-${BALANCE_SEEDS} |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
+  for (const cc of NAMES) {
+    const cells = [of(cc, 'shared').map((v) => v.toFixed(3)), of(cc, 'pair').map((v) => v.toFixed(3)), of(cc, 'balance').map(percent), of(cc, 'settled').map(percent)];
     console.log(`| ${cc} | ${cells.map((c) => c.join(' ')).join(' | ')} |`);
   }
 }
@@ -201,5 +206,5 @@ if (args[0] === '--run') {
   console.log(SCENARIOS[scenario as Scenario](cc as CongestionControlName, Number(seed)));
 } else {
   if (process.env.CC_PLOTS !== '0') plots();
-  await table();
+  if (SEEDS > 0) await table();
 }

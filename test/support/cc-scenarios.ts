@@ -341,9 +341,14 @@ export function noWorseThanBest(cc: CongestionControlName, seed: number, duratio
 export const BALANCE_RATE_BPS = 10e6;
 export const BALANCE_RTT_MS = 40;
 
+/** How long a balance run may go on after its 10 s window to show where the split settles, ms (see {@link balance}). */
+export const BALANCE_SETTLE_MS = 30_000;
+
 export interface BalanceResult {
   /** Share of the multipath connection's stream bytes sent on path 2 in the window after the competitor starts. */
   readonly shareOnPath2: number;
+  /** The same share over the `settleMs` after that window; undefined when `settleMs` is 0. */
+  readonly settledShareOnPath2: number | undefined;
   readonly samples: Sample[];
 }
 
@@ -351,21 +356,29 @@ export interface BalanceResult {
  * Two disjoint 10 Mbit/s paths, equal RTT; the 2-path connection runs alone
  * for `soloMs`, then a single-path connection (same algorithm) starts on
  * path 1; returns the share of the multipath connection's new bytes that
- * ride on path 2 over the `windowMs` after that.
+ * ride on path 2 over the `windowMs` after that, and (if `settleMs` > 0) over
+ * the `settleMs` after the window: where the split settles once the
+ * newcomer's start is over.
  */
-export function balance(cc: CongestionControlName, seed: number, soloMs = 5_000, windowMs = 10_000): BalanceResult {
+export function balance(cc: CongestionControlName, seed: number, soloMs = 5_000, windowMs = 10_000, settleMs = 0): BalanceResult {
   const world = new CcWorld(seed);
   disjointPaths(world, [BALANCE_RATE_BPS, BALANCE_RATE_BPS], BALANCE_RTT_MS, [0, 1]);
   const samples: Sample[] = [];
   const mp = world.connect('multipath', [addr(0, 0), addr(0, 1)], cc);
   world.runTo(world.sim.nowMs + soloMs, sampler(world, samples));
   world.connect('single', [addr(1, 0)], cc);
-  const p1 = mp.pathBytes(0);
-  const p2 = mp.pathBytes(1);
-  world.runTo(world.sim.nowMs + windowMs, sampler(world, samples));
-  const d1 = mp.pathBytes(0) - p1;
-  const d2 = mp.pathBytes(1) - p2;
-  return { shareOnPath2: d2 / (d1 + d2), samples };
+  /** Share of the stream bytes `mp` sends on path 2 over the next `ms`. */
+  const shareOver = (ms: number): number => {
+    const p1 = mp.pathBytes(0);
+    const p2 = mp.pathBytes(1);
+    world.runTo(world.sim.nowMs + ms, sampler(world, samples));
+    const d1 = mp.pathBytes(0) - p1;
+    const d2 = mp.pathBytes(1) - p2;
+    return d2 / (d1 + d2);
+  };
+  const shareOnPath2 = shareOver(windowMs);
+  const settledShareOnPath2 = settleMs > 0 ? shareOver(settleMs) : undefined;
+  return { shareOnPath2, settledShareOnPath2, samples };
 }
 
 export interface PairResult {
