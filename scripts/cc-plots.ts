@@ -20,7 +20,8 @@ import { BALANCE_SETTLE_MS, balance, noWorseThanBest, sharedBottleneck, twoCoupl
 const SCRIPT = fileURLToPath(import.meta.url);
 const OUT = join(dirname(SCRIPT), '..', 'docs', 'img');
 const SEEDS = Number(process.env.CC_SEEDS ?? 10);
-/** The balance runs are short (15 s), so the table takes twice as many seeds of them. */
+if (!(Number.isInteger(SEEDS) && SEEDS >= 0)) throw new Error(`CC_SEEDS must be a whole number, not ${process.env.CC_SEEDS}`);
+/** The balance runs are short (15 s, or 45 s with the settled split), so the table takes twice as many seeds of them. */
 const BALANCE_SEEDS = 2 * SEEDS;
 /** Length of the plotted shared-bottleneck and two-connection runs, ms (the table's are LONG_RUN_MS). */
 const PLOT_MS = 60_000;
@@ -123,7 +124,7 @@ function figure(file: string, title: string, flows: readonly string[], runs: rea
 
 const NAMES: readonly CongestionControlName[] = CONGESTION_CONTROL_NAMES;
 
-/** The table's four scenarios, each reduced to its one figure. */
+/** The table's figures: the issue's four scenarios, and where the balance scenario's split settles. */
 const SCENARIOS = {
   shared: (cc: CongestionControlName, seed: number) => sharedBottleneck(cc, seed).ratio,
   best: (cc: CongestionControlName, seed: number) => noWorseThanBest(cc, seed).ratio,
