@@ -14,14 +14,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CongestionControlName } from '../src/cc/congestion-controller.js';
-import { CONGESTION_CONTROL_NAMES } from '../src/cc/congestion-group.js';
+import { CONGESTION_CONTROL_NAMES, isCongestionControlName } from '../src/cc/congestion-group.js';
 import { BALANCE_SETTLE_MS, balance, noWorseThanBest, sharedBottleneck, twoCoupled, type Sample } from '../test/support/cc-scenarios.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const OUT = join(dirname(SCRIPT), '..', 'docs', 'img');
 const SEEDS = Number(process.env.CC_SEEDS ?? 10);
 if (!(Number.isInteger(SEEDS) && SEEDS >= 0)) throw new Error(`CC_SEEDS must be a whole number, not ${process.env.CC_SEEDS}`);
-/** The balance runs are short (15 s, or 45 s with the settled split), so the table takes twice as many seeds of them. */
+/** The balance runs are short (45 s with the settled split), so the table takes twice as many seeds of them. */
 const BALANCE_SEEDS = 2 * SEEDS;
 /** Length of the plotted shared-bottleneck and two-connection runs, ms (the table's are LONG_RUN_MS). */
 const PLOT_MS = 60_000;
@@ -124,25 +124,32 @@ function figure(file: string, title: string, flows: readonly string[], runs: rea
 
 const NAMES: readonly CongestionControlName[] = CONGESTION_CONTROL_NAMES;
 
-/** The table's figures: the issue's four scenarios, and where the balance scenario's split settles. */
+/** The issue's four scenarios, each reduced to its figures (balance: the share in the 10 s, then in the 30 s after). */
 const SCENARIOS = {
-  shared: (cc: CongestionControlName, seed: number) => sharedBottleneck(cc, seed).ratio,
-  best: (cc: CongestionControlName, seed: number) => noWorseThanBest(cc, seed).ratio,
-  balance: (cc: CongestionControlName, seed: number) => balance(cc, seed).shareOnPath2,
-  settled: (cc: CongestionControlName, seed: number) => balance(cc, seed, undefined, undefined, BALANCE_SETTLE_MS).settledShareOnPath2!,
-  pair: (cc: CongestionControlName, seed: number) => twoCoupled(cc, seed).ratio,
+  shared: (cc: CongestionControlName, seed: number) => [sharedBottleneck(cc, seed).ratio],
+  best: (cc: CongestionControlName, seed: number) => [noWorseThanBest(cc, seed).ratio],
+  balance: (cc: CongestionControlName, seed: number) => {
+    const r = balance(cc, seed, undefined, undefined, BALANCE_SETTLE_MS);
+    return [r.shareOnPath2, r.settledShareOnPath2!];
+  },
+  pair: (cc: CongestionControlName, seed: number) => [twoCoupled(cc, seed).ratio],
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 
-/** Runs one scenario in a child process (this script with `--run`, under the same loader) and returns its figure. */
-function runInChild(scenario: Scenario, cc: CongestionControlName, seed: number): Promise<number> {
+/** Runs one scenario in a child process (this script with `--run`, under the same loader) and returns its figures. */
+function runInChild(scenario: Scenario, cc: CongestionControlName, seed: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...process.execArgv, SCRIPT, '--run', scenario, cc, String(seed)], (error, stdout) => {
-      // The figure is the child's last line; anything else it printed is not a figure.
-      const figure = Number(stdout.trim().split('\n').pop());
-      if (error !== null) reject(error);
-      else if (!Number.isFinite(figure)) reject(new Error(`${scenario} ${cc} seed ${seed}: no figure in ${JSON.stringify(stdout)}`));
-      else resolve(figure);
+      if (error !== null) return reject(error);
+      // The figures are the child's last line, as JSON; anything else it printed is not a figure.
+      let figures: unknown;
+      try {
+        figures = JSON.parse(stdout.trim().split('\n').pop() ?? '');
+      } catch {
+        figures = undefined;
+      }
+      if (Array.isArray(figures) && figures.length > 0 && figures.every((v) => Number.isFinite(v))) resolve(figures as number[]);
+      else reject(new Error(`${scenario} ${cc} seed ${seed}: no figures in ${JSON.stringify(stdout)}`));
     });
   });
 }
@@ -172,13 +179,15 @@ function plots(): void {
 /** The table: mean and range over seeds 1..SEEDS (balance: 1..BALANCE_SEEDS), then every seed. */
 async function table(): Promise<void> {
   const seedsUpTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-  const seedsOf = (scenario: Scenario): number[] => seedsUpTo(scenario === 'balance' || scenario === 'settled' ? BALANCE_SEEDS : SEEDS);
+  const seedsOf = (scenario: Scenario): number[] => seedsUpTo(scenario === 'balance' ? BALANCE_SEEDS : SEEDS);
   const keys = NAMES.flatMap((cc) => (Object.keys(SCENARIOS) as Scenario[]).flatMap((scenario) => seedsOf(scenario).map((seed) => ({ cc, scenario, seed }))));
   const figures = await pool(
     keys.map((k) => () => runInChild(k.scenario, k.cc, k.seed)),
     availableParallelism(),
   );
-  const of = (cc: CongestionControlName, scenario: Scenario): number[] => figures.filter((_, i) => keys[i]!.cc === cc && keys[i]!.scenario === scenario);
+  /** Figure `column` of `scenario` for `cc`, one per seed. */
+  const of = (cc: CongestionControlName, scenario: Scenario, column = 0): number[] =>
+    figures.flatMap((f, i) => (keys[i]!.cc === cc && keys[i]!.scenario === scenario ? [f[column]!] : []));
   const stat = (vals: number[], pct = false): string => {
     const f = (v: number): string => (pct ? `${(v * 100).toFixed(0)}%` : v.toFixed(2));
     const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
@@ -187,13 +196,13 @@ async function table(): Promise<void> {
   console.log(`\n| controller | shared bottleneck: 2-path / 1-path | best path: goodput / 10 Mbit/s alone | balance: share on path 2 in 10 s | balance: in the next 30 s | two coupled: first / second |`);
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const cc of NAMES) {
-    console.log(`| ${cc} | ${stat(of(cc, 'shared'))} | ${stat(of(cc, 'best'), true)} | ${stat(of(cc, 'balance'), true)} | ${stat(of(cc, 'settled'), true)} | ${stat(of(cc, 'pair'))} |`);
+    console.log(`| ${cc} | ${stat(of(cc, 'shared'))} | ${stat(of(cc, 'best'), true)} | ${stat(of(cc, 'balance'), true)} | ${stat(of(cc, 'balance', 1), true)} | ${stat(of(cc, 'pair'))} |`);
   }
   console.log(`\n| controller | shared bottleneck, seeds 1-${SEEDS} | two connections, seeds 1-${SEEDS} | balance (share on path 2) in 10 s, seeds 1-${BALANCE_SEEDS} | balance in the next 30 s, seeds 1-${BALANCE_SEEDS} |`);
   console.log('| --- | --- | --- | --- | --- |');
   const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
   for (const cc of NAMES) {
-    const cells = [of(cc, 'shared').map((v) => v.toFixed(3)), of(cc, 'pair').map((v) => v.toFixed(3)), of(cc, 'balance').map(percent), of(cc, 'settled').map(percent)];
+    const cells = [of(cc, 'shared').map((v) => v.toFixed(3)), of(cc, 'pair').map((v) => v.toFixed(3)), of(cc, 'balance').map(percent), of(cc, 'balance', 1).map(percent)];
     console.log(`| ${cc} | ${cells.map((c) => c.join(' ')).join(' | ')} |`);
   }
 }
@@ -201,10 +210,10 @@ async function table(): Promise<void> {
 const args = process.argv.slice(2);
 if (args[0] === '--run') {
   const [, scenario = '', cc = '', seed = ''] = args;
-  if (!(scenario in SCENARIOS) || !(NAMES as readonly string[]).includes(cc) || !(Number(seed) >= 1)) {
+  if (!(scenario in SCENARIOS) || !isCongestionControlName(cc) || !(Number(seed) >= 1)) {
     throw new Error(`usage: cc-plots.ts --run ${Object.keys(SCENARIOS).join('|')} ${NAMES.join('|')} SEED`);
   }
-  console.log(SCENARIOS[scenario as Scenario](cc as CongestionControlName, Number(seed)));
+  console.log(JSON.stringify(SCENARIOS[scenario as Scenario](cc, Number(seed))));
 } else {
   if (process.env.CC_PLOTS !== '0') plots();
   if (SEEDS > 0) await table();

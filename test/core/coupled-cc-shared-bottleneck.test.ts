@@ -4,15 +4,14 @@
 // virtual time. Each run is 600 s (590 s measured, LONG_RUN_MS: over 190 s
 // one LIA seed in ten gave 1.27); `npm run test:cc` asserts seeds 1-10.
 import { describe, expect, test } from 'vitest';
-import { SHARED_RATE_BPS, ccSeeds, sharedBottleneck } from '../support/cc-scenarios.js';
+import { COUPLED_CC, SHARED_RATE_BPS, ccSeeds, sharedBottleneck } from '../support/cc-scenarios.js';
 
-const COUPLED = ['olia', 'lia', 'balia'] as const;
 const SEEDS = ccSeeds(2);
 // Each 600 s run takes 12-20 s here; leave room on a busy machine.
 const SLOW = SEEDS.length * 120_000;
 
 describe('shared bottleneck', () => {
-  test.each(COUPLED)(`a 2-path %s connection gets 0.8-1.25x a single-path one (each of seeds ${SEEDS.join(', ')})`, (cc) => {
+  test.each(COUPLED_CC)(`a 2-path %s connection gets 0.8-1.25x a single-path one (each of seeds ${SEEDS.join(', ')})`, (cc) => {
     for (const seed of SEEDS) {
       const r = sharedBottleneck(cc, seed);
       console.log(`shared bottleneck: ${cc} seed ${seed}: 2-path / 1-path = ${r.ratio.toFixed(3)}`);

@@ -46,6 +46,9 @@ export class Flow {
 
 const CHUNK = payload(1 << 20);
 
+/** The coupled controllers, whose bounds the scenarios' tests assert (uncoupled ones are reported beside them). */
+export const COUPLED_CC = ['olia', 'lia', 'balia'] as const satisfies readonly CongestionControlName[];
+
 /** Largest random delay before a connection starts, ms (drawn from the seed). */
 export const START_SPREAD_MS = 500;
 
