@@ -156,8 +156,12 @@ export const ADOPT = Symbol('mpt.adopt');
  * when the peer advertises or withdraws an address, 'pathManagerError'
  * ({@link MptPathManagerErrorEvent}) when the path manager throws (never an
  * 'error': the connection lives on), 'localAddress' ({@link MptLocalAddressEvent})
- * when an interface address appears or goes away. Errors are {@link MptError}s with a
- * stable `code`.
+ * when an interface address appears or goes away; 'offline' when no path can carry
+ * data any more (every one failed: the connection keeps probing, and the stream
+ * carries on if one answers before the idle timeout) and 'online' when one can again,
+ * so an application can show "reconnecting". Errors are {@link MptError}s with a
+ * stable `code`, node:net's where net has one for the same condition (ECONNRESET,
+ * ECONNREFUSED, ETIMEDOUT, EPIPE; docs/node-compat.md).
  */
 export class MptSocket extends Duplex implements ConnectionOwner {
   /** True while the handshake runs. */
