@@ -756,6 +756,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       return;
     }
     // A clean close: whatever the peer sent is still readable; our FIN needs no more acknowledging.
+    // Nothing more can arrive, so (as net's handle once both FINs are through) the socket no longer
+    // keeps the process alive while unread bytes wait for a reader.
+    if (this.#ownsDriver) this.#driver?.setRef(false);
     const final = this.#finalCallback;
     this.#finalCallback = undefined;
     final?.();
@@ -1024,7 +1027,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** Undoes {@link MptSocket.unref}. */
   ref(): this {
     this.#refed = true;
-    if (this.#ownsDriver && !this.destroyed) this.#driver?.setRef(true);
+    if (this.#ownsDriver && !this.destroyed && this.#closed === undefined) this.#driver?.setRef(true);
     return this;
   }
 
