@@ -27,8 +27,11 @@ export const MptErrorCode = {
   ProtocolViolation: 'ERR_MPT_PROTOCOL_VIOLATION',
   /** An API was used in a state that does not allow it. */
   InvalidState: 'ERR_MPT_INVALID_STATE',
-  /** Nothing arrived from the peer for the idle timeout. */
-  IdleTimeout: 'ERR_MPT_IDLE_TIMEOUT',
+  /**
+   * Nothing arrived from the peer, on any path, for the idle timeout (`idleTimeoutMs`): the peer is gone.
+   * node:net's code for a dead TCP peer, so code that handles one handles the other.
+   */
+  IdleTimeout: 'ETIMEDOUT',
   /** The peer closed the connection with an error reason. */
   PeerClosed: 'ERR_MPT_PEER_CLOSED',
   /** The peer supports no version this endpoint speaks. */
@@ -38,10 +41,20 @@ export const MptErrorCode = {
    * probe got no answer either: no mpt server seems to listen there.
    */
   ConnectTimeout: 'ERR_MPT_CONNECT_TIMEOUT',
-  /** The server's host refused the datagrams (ICMP port unreachable): nothing listens on that port. */
-  ConnectionRefused: 'ERR_MPT_CONNECTION_REFUSED',
-  /** The peer abandoned the stream (a RESET, or an abortive close before the stream ended cleanly). */
-  StreamReset: 'ERR_MPT_STREAM_RESET',
+  /**
+   * The server's host refused the datagrams (ICMP port unreachable): nothing listens on that port.
+   * node:net's code for a refused connection.
+   */
+  ConnectionRefused: 'ECONNREFUSED',
+  /**
+   * The peer aborted the connection: its application called `destroy(error)` or `resetAndDestroy()`,
+   * destroyed its socket with data unread, or the connection closed before the peer ended its
+   * direction. node:net's code for a TCP reset, which HTTP clients check to retry a request on a
+   * reused keep-alive connection.
+   */
+  ConnectionReset: 'ECONNRESET',
+  /** A write after the peer closed the connection: node:net's code for writing to a closed TCP connection. */
+  BrokenPipe: 'EPIPE',
   /** A UDP socket failed (bind, address in use, a receive error); `cause` holds the system error. */
   SocketError: 'ERR_MPT_SOCKET',
   /** Resolving the host name failed; `cause` holds the resolver's error. */

@@ -518,6 +518,11 @@ export class Connection {
     return !this.peerProven;
   }
 
+  /** Whether stream bytes have arrived that {@link read} would return now. */
+  get hasReadable(): boolean {
+    return this.reassembly.hasReadable;
+  }
+
   /** Whether the peer's FIN arrived and every byte before it has been read. */
   get readEnded(): boolean {
     return this.reassembly.isFinished;

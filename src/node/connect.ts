@@ -10,7 +10,7 @@ import { MptSocket } from './socket.js';
  * Opens an mpt connection, as net.connect: returns the socket at once;
  * 'connect' (and `onConnect`) follow when the handshake is done, or 'error'
  * with an MptError: ERR_MPT_CONNECT_TIMEOUT (nothing answered),
- * ERR_MPT_CONNECTION_REFUSED (nothing listens on the port),
+ * ECONNREFUSED (nothing listens on the port),
  * ERR_MPT_SERVER_KEY_MISMATCH (a server answers but not to the pinned key),
  * ERR_MPT_DNS_LOOKUP_FAILED, ERR_MPT_ABORTED.
  */

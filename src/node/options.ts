@@ -17,8 +17,9 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
 
 /**
  * Transport settings, every one optional with a working default (see
- * TransportConfig in the engine): `idleTimeoutMs` (30 000), `keepAliveIntervalMs`
- * (0, off), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
+ * TransportConfig in the engine): `idleTimeoutMs` (30 000: a connection from which nothing
+ * arrives on any path for this long fails with ETIMEDOUT), `keepAliveIntervalMs` (a client: a third of
+ * `idleTimeoutMs`, see {@link withLivenessPings}; a server: 0, the client's PINGs keep both ends alive), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
  * (1 MiB), `maxWindowBytes` (16 MiB), `sendBufferBytes` (4 MiB),
  * `congestionControl` ('olia': coupled, see docs/cc.md; 'lia', 'balia', or uncoupled 'cubic', 'reno'), `maxDatagramSizeBytes` (1452; up to 64 KiB
  * found by PMTU discovery on loopback), `pmtuDiscovery` (true), `pacing`
@@ -235,6 +236,21 @@ export function pickTransport(options: object): Partial<Record<keyof TransportCo
   const out: Partial<Record<keyof TransportConfig, unknown>> = { maxPaths: DEFAULT_MAX_PATHS };
   for (const key of TRANSPORT_KEYS) if (source[key] !== undefined) out[key] = source[key];
   return out;
+}
+
+/**
+ * A client's transport settings with its liveness PINGs: unless the application chose a
+ * `keepAliveIntervalMs`, a client sends a PING after a third of its idle timeout without sending (10 s
+ * by default). So a quiet connection whose peer is alive never reaches the idle timeout (a TCP
+ * connection lives while idle too: a keep-alive HTTP connection must not die of silence), while one
+ * whose peer is gone fails with ETIMEDOUT once nothing has come back for the idle timeout. The server's
+ * side needs no PINGs of its own: the client's keep both ends' idle timers running.
+ */
+export function withLivenessPings(transport: Partial<Record<keyof TransportConfig, unknown>>): Partial<Record<keyof TransportConfig, unknown>> {
+  if (transport.keepAliveIntervalMs !== undefined) return transport;
+  const idle = transport.idleTimeoutMs ?? DEFAULT_TRANSPORT_CONFIG.idleTimeoutMs;
+  if (typeof idle !== 'number' || !(idle > 0)) return transport;
+  return { ...transport, keepAliveIntervalMs: Math.max(1, Math.floor(idle / 3)) };
 }
 
 /** The largest UDP payload over IPv4 (65 535 - 20 - 8); over IPv6 it is the engine's MAX_DATAGRAM_SIZE (65 535 - 8). */

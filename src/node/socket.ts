@@ -13,11 +13,12 @@ import type { AttemptEvent } from '../core/connection-events.js';
 import type { MptConnectAttempt } from '../errors.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver.js';
+import { ABORT_CODE, Linger } from './linger.js';
 import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
 import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
 import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
 import { resolveHost } from './resolve.js';
-import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -31,8 +32,6 @@ import type { MptAddressInfo } from './server.js';
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The engine's default initial RTT, ms (TransportConfig.initialRttMs); the first handshake retransmission comes at twice it. */
 const DEFAULT_INITIAL_RTT_MS = 333;
-/** Application error code of an abortive close: destroy() before the stream ended cleanly both ways. */
-const ABORT_CODE = 1;
 
 /** Keepalive interval when setKeepAlive(true) names none, ms. */
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -175,20 +174,28 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   localAddress: string | undefined = undefined;
   /** Our bound UDP port. */
   localPort: number | undefined = undefined;
-  /** Stream bytes received and handed to the reader. */
+  /** Stream bytes received and moved into the stream's buffer (read or not), as net.Socket's. */
   bytesRead = 0;
-  /** Stream bytes accepted for sending. */
-  bytesWritten = 0;
+  /** Stream bytes handed to the connection; {@link MptSocket.bytesWritten} adds those still queued. */
+  #bytesDispatched = 0;
 
   #connection: Connection | undefined = undefined;
   /** A setKeepAlive() interval in ms not yet given to the connection, or the last one given. */
   #keepAliveMs: number | undefined = undefined;
+  /** The PING interval the connection started with (a client's liveness PINGs), which setKeepAlive(false) restores. */
+  #livenessMs = 0;
   #driver: EndpointDriver | undefined = undefined;
   #ownsDriver = false;
   #established = false;
   #refed = true;
   #readWanted = false;
   #readEnded = false;
+  /** The end of the stream is pushed on a later turn than its last bytes, as net's EOF is a read of its own. */
+  #endQueued = false;
+  /** resetAndDestroy(): the next destroy aborts the connection even without an error. */
+  #resetOnDestroy = false;
+  /** Whether every path is down (the 'offline' event was emitted and 'online' has not followed). */
+  #offline = false;
   #closed: ClosedEvent | undefined = undefined;
   #closeError: MptError | undefined = undefined;
   #queuedWrite: { chunk: Buffer; callback: (error?: Error | null) => void } | undefined = undefined;
@@ -300,7 +307,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.remoteAddress = address;
     this.remotePort = options.port;
     this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
-    const endpoint = Endpoint.create({ transport: withLoopbackDatagrams(pickTransport(options), address), provider: options.provider });
+    const transport = withLivenessPings(withLoopbackDatagrams(pickTransport(options), address));
+    this.#livenessMs = typeof transport.keepAliveIntervalMs === 'number' ? transport.keepAliveIntervalMs : 0;
+    const endpoint = Endpoint.create({ transport, provider: options.provider });
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
     const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
@@ -612,9 +621,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'connected':
         return this.#onConnected(event.remoteStaticKey);
       case 'readable':
-      case 'finished':
         if (this.#readWanted) this.#pull();
         return;
+      case 'finished':
+        // As net: the end is noticed without a reader, and 'end' follows once nothing is left unread.
+        return this.#pull();
       case 'writable': {
         const callback = this.#writeCallback;
         this.#writeCallback = undefined;
@@ -622,7 +633,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
         return;
       }
       case 'reset':
-        this.destroy(new MptError(MptErrorCode.StreamReset, `the peer reset the stream (application error code ${event.applicationErrorCode})`));
+        this.destroy(connectionReset(`the peer reset the stream (application error code ${event.applicationErrorCode})`));
         return;
       case 'closed':
         return this.#onClosed(event);
@@ -648,6 +659,17 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       path: path === undefined ? undefined : pathInfo(path),
     };
     this.emit('path', out);
+    this.#updateReachability();
+  }
+
+  /** 'offline' when no path is left that can carry data (every one failed or closed), 'online' when one can again. */
+  #updateReachability(): void {
+    const connection = this.#connection;
+    if (connection === undefined || !this.#established || this.destroyed) return;
+    const usable = connection.paths.some((p) => p.state === 'active' || p.state === 'backup');
+    if (usable === !this.#offline) return;
+    this.#offline = !usable;
+    this.emit(usable ? 'online' : 'offline');
   }
 
   #onRemoteAddress(event: RemoteAddressEvent): void {
@@ -705,7 +727,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.emit('connect');
       this.emit('ready');
     }
-    if (this.#readWanted) this.#pull();
+    // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or not.
+    if (!this.destroyed) this.read(0);
   }
 
   #onClosed(event: ClosedEvent): void {
@@ -716,7 +739,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       return;
     }
     if (event.initiator === 'peer' && event.applicationErrorCode !== 0) {
-      this.#closeError = new MptError(MptErrorCode.StreamReset, `the peer aborted the connection (application error code ${event.applicationErrorCode})`);
+      this.#closeError = connectionReset(`the peer aborted the connection (application error code ${event.applicationErrorCode})`);
       this.destroy(this.#closeError);
       return;
     }
@@ -731,7 +754,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     final?.();
     const write = this.#writeCallback;
     this.#writeCallback = undefined;
-    write?.(closedError());
+    write?.(brokenPipe());
     this.#pull();
   }
 
@@ -743,35 +766,49 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#pull();
   }
 
+  /**
+   * Moves received bytes into the stream while it wants more (as net reads from the kernel up to the
+   * high-water mark, reader or not), and notices the end of the stream once every byte before the FIN
+   * was moved.
+   */
   #pull(): void {
     const connection = this.#connection;
     if (connection === undefined || !this.#established || this.#readEnded || this.destroyed) return;
     let got = 0;
-    for (;;) {
+    while (this.#readWanted) {
       const bytes = connection.read();
       if (bytes === undefined) break;
       got += bytes.length;
       this.bytesRead += bytes.length;
       // read() hands out a view of a received datagram that the engine no longer touches: no copy needed.
-      if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))) {
-        this.#readWanted = false;
-        break;
-      }
+      if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))) this.#readWanted = false;
     }
     if (got > 0) {
       this.#touch();
       this.#driver?.schedule(); // reading opened the receive window: MAX_DATA may be due
     }
     if (this.destroyed) return;
-    if (connection.readEnded) {
+    if (connection.readEnded) return this.#queueEnd();
+    if (this.#closed !== undefined && !connection.hasReadable && (this.#readWanted || this.readableLength === 0)) {
+      // Closed cleanly, nothing more to read, and no FIN: the stream was cut short.
+      this.destroy(connectionReset('the connection closed before the peer ended the stream'));
+    }
+  }
+
+  /**
+   * Ends the readable side on the next turn of the event loop: net reads the end of the stream apart
+   * from its last bytes, so 'end' never comes in the same tick as the last 'data'. As net, 'end' is
+   * emitted without a reader when nothing is left unread (read(0)); unread bytes hold it back.
+   */
+  #queueEnd(): void {
+    if (this.#endQueued) return;
+    this.#endQueued = true;
+    setImmediate(() => {
+      if (this.destroyed) return;
       this.#readEnded = true;
       this.push(null);
-      return;
-    }
-    if (this.#closed !== undefined && this.#readWanted) {
-      // Closed cleanly, nothing more to read, and no FIN: the stream was cut short.
-      this.destroy(new MptError(MptErrorCode.StreamReset, 'the connection closed before the peer ended the stream'));
-    }
+      this.read(0);
+    });
   }
 
   /** @internal */
@@ -786,11 +823,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #write(chunk: Buffer, callback: (error?: Error | null) => void): void {
     const connection = this.#connection as Connection;
     if (this.#closed !== undefined || (connection.state !== 'established' && connection.state !== 'handshaking')) {
-      callback(this.#closeError ?? closedError());
+      callback(this.#closeError ?? brokenPipe());
       return;
     }
     const ok = connection.write(chunk);
-    this.bytesWritten += chunk.length;
+    this.#bytesDispatched += chunk.length;
     this.#touch();
     this.#driver?.schedule();
     if (ok) callback();
@@ -823,12 +860,16 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.connecting = false;
     const connection = this.#connection;
     const driver = this.#driver;
+    let graceful = false;
     if (connection !== undefined && driver !== undefined) {
-      if (connection.state === 'handshaking' || connection.state === 'established') {
-        const clean = error === null && this.#readEnded && connection.writeEnded;
-        connection.close(driver.now(), ReasonCode.ApplicationClose, clean ? 0 : ABORT_CODE, clean ? '' : 'socket destroyed');
-      }
       driver.detach(connection);
+      if (connection.state === 'handshaking' || connection.state === 'established') {
+        // As TCP's close(): without an error and with nothing unread, a FIN after what was written, and the
+        // connection closes cleanly once the peer ends too (Linger); otherwise an abort, the peer's ECONNRESET.
+        graceful = this.#established && error === null && !this.#resetOnDestroy && !connection.hasReadable;
+        if (graceful) Linger.start(driver, connection);
+        else connection.close(driver.now(), ReasonCode.ApplicationClose, ABORT_CODE, this.#resetOnDestroy ? 'socket reset' : 'socket destroyed');
+      }
       // A connection that closed silently (still handshaking: an abort, a failed connect) owes no CLOSE:
       // its sockets and timers go now rather than on the next flush.
       if (this.#ownsDriver && connection.state === 'closed') driver.destroy();
@@ -839,11 +880,42 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     } else if (driver !== undefined && this.#ownsDriver) {
       driver.destroy();
     }
+    this.#settleCallbacks(graceful, error);
     const release = this.#onServerRelease;
     this.#onServerRelease = undefined;
     release?.();
     callback(error);
-    process.nextTick(() => this.emit('close', error !== null));
+    // On a later turn, as net's 'close' waits for the handle to close.
+    setImmediate(() => this.emit('close', error !== null));
+  }
+
+  /**
+   * Settles the write and end callbacks the connection still held: a write the connection took stays
+   * sent when the close is graceful (the Linger delivers it), everything else fails with the error the
+   * socket was destroyed with (ETIMEDOUT for a peer that went silent), or as node:stream fails the writes
+   * it drops.
+   */
+  #settleCallbacks(graceful: boolean, error: Error | null): void {
+    const failure = error ?? destroyedError();
+    const write = this.#writeCallback;
+    const final = this.#finalCallback;
+    const queuedWrite = this.#queuedWrite;
+    const queuedFinal = this.#queuedFinal;
+    this.#writeCallback = this.#finalCallback = this.#queuedFinal = this.#queuedWrite = undefined;
+    if (write !== undefined) write(graceful ? null : failure);
+    queuedWrite?.callback(failure);
+    final?.(failure);
+    queuedFinal?.(failure);
+  }
+
+  /**
+   * Aborts the connection and destroys the socket, as net.Socket#resetAndDestroy (a TCP RST): the peer
+   * gets ECONNRESET, whatever was written and not yet delivered is dropped; this socket closes without
+   * an error.
+   */
+  resetAndDestroy(): this {
+    this.#resetOnDestroy = true;
+    return this.destroy();
   }
 
   // ----- typed events -------------------------------------------------------------------------
@@ -917,10 +989,12 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /**
    * As net.Socket: with `enable`, the connection sends a PING after
    * `initialDelayMs` (default 15 000) without sending anything, which keeps
-   * NAT bindings and the peer's idle timer alive; without, it stops.
+   * NAT bindings and the peer's idle timer alive; without, it goes back to
+   * the interval it started with (a client's liveness PINGs, a third of
+   * `idleTimeoutMs`; none on a server's socket).
    */
   setKeepAlive(enable = false, initialDelayMs = 0): this {
-    this.#keepAliveMs = enable ? (initialDelayMs > 0 ? initialDelayMs : DEFAULT_KEEPALIVE_MS) : 0;
+    this.#keepAliveMs = enable ? (initialDelayMs > 0 ? initialDelayMs : DEFAULT_KEEPALIVE_MS) : this.#livenessMs;
     this.#applyKeepAlive();
     return this;
   }
@@ -968,6 +1042,18 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const driver = this.#driver;
     if (driver === undefined || this.destroyed) return [];
     return driver.addresses().map((a) => ({ address: a.host, family: isIP(a.host) === 6 ? 'IPv6' : 'IPv4', port: a.port }));
+  }
+
+  /**
+   * Bytes written so far: those handed to the connection and those still queued in the stream (as
+   * net.Socket's, which counts what `write()` accepted, sent or not).
+   */
+  get bytesWritten(): number {
+    let bytes = this.#bytesDispatched + (this.#queuedWrite?.chunk.length ?? 0);
+    // node:stream's list of writes not yet handed to _write (untyped, and what net.Socket#bytesWritten reads).
+    const queued = (this as unknown as { writableBuffer?: readonly { chunk: Buffer | string; encoding: BufferEncoding }[] }).writableBuffer ?? [];
+    for (const w of queued) bytes += typeof w.chunk === 'string' ? Buffer.byteLength(w.chunk, w.encoding) : w.chunk.length;
+    return bytes;
   }
 
   /** True until the connection is established. */
@@ -1094,8 +1180,19 @@ const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
   closed: 'closed',
 };
 
-function closedError(): MptError {
-  return new MptError(MptErrorCode.InvalidState, 'the connection is closed');
+/** A write after the peer closed the connection: EPIPE, as net's. */
+function brokenPipe(): MptError {
+  return new MptError(MptErrorCode.BrokenPipe, 'the connection was closed by the peer');
+}
+
+/** The peer aborted: ECONNRESET, as net's. */
+function connectionReset(message: string): MptError {
+  return new MptError(MptErrorCode.ConnectionReset, message);
+}
+
+/** The error a write pending when the socket is destroyed gets, as node:stream's for writes it drops. */
+function destroyedError(): Error {
+  return Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' });
 }
 
 function abortError(signal: AbortSignal): MptError {

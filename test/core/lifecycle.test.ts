@@ -105,7 +105,7 @@ describe('handshake latency (one-way 25 ms, no loss)', () => {
 });
 
 describe('endings reach the peer', () => {
-  it('idle timeout closes both sides with ERR_MPT_IDLE_TIMEOUT after the idle time', () => {
+  it('idle timeout closes both sides with ETIMEDOUT after the idle time', () => {
     const idle = { transport: { idleTimeoutMs: 5_000 } };
     const p = enginePair({ link: LINK, client: idle, server: idle });
     p.runUntil(() => p.clientSink.connected && p.serverSink?.connected === true, 5_000);

@@ -1,4 +1,4 @@
-// setKeepAlive over real UDP: a quiet connection outlives its idle timeout only with keepalive.
+// setKeepAlive over real UDP: a quiet connection outlives its idle timeout only with PINGs (a client's liveness PINGs by default, or setKeepAlive).
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,9 +23,9 @@ describe('keepalive', () => {
     expect(String(data)).toBe('still here');
   });
 
-  it('without keepalive the same connection ends with ERR_MPT_IDLE_TIMEOUT', async () => {
+  it('with the liveness PINGs turned off (keepAliveIntervalMs: 0) the same connection ends with ETIMEDOUT', async () => {
     const server = await listen(idle);
-    const client = await dialed({ port: server.port, ...idle });
+    const client = await dialed({ port: server.port, ...idle, keepAliveIntervalMs: 0 });
     const [error] = (await once(client, 'error')) as [MptError];
     expect(error.code).toBe(MptErrorCode.IdleTimeout);
   });

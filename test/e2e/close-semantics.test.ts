@@ -1,0 +1,282 @@
+// Closing like TCP, over real UDP on 127.0.0.1: what ordinary node:net code expects of 'end', 'close',
+// destroy() and a peer that goes away. Each case names the node:net behaviour it checks.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { afterEach, describe, expect, test } from 'vitest';
+import { connect, createServer, MptErrorCode, type MptServer, type MptSocket } from '../../src/index.js';
+import { createLinkEmulator, type LinkEmulator } from '../../src/node/link-emulator.js';
+import { accepted, cleanup, dial, dialed, listen, outcome } from './helpers.js';
+
+const opened: { servers: MptServer[]; relays: LinkEmulator[] } = { servers: [], relays: [] };
+
+afterEach(async () => {
+  await Promise.all(opened.relays.map((r) => r.close()));
+  opened.relays = [];
+  for (const s of opened.servers) if (s.listening) s.close();
+  opened.servers = [];
+  await cleanup();
+});
+
+/**
+ * A server made as an application makes it, without the test helpers' error listener, recording every
+ * server-side socket's events in order (an 'error' listener counts, it does not swallow: the test fails
+ * on any).
+ */
+async function bareServer(onConnection: (socket: MptSocket) => void): Promise<{ port: number; log: string[]; closed: Promise<void> }> {
+  const log: string[] = [];
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const server = createServer((socket) => {
+    socket.on('end', () => log.push('end'));
+    socket.on('error', (e: Error & { code?: string }) => log.push(`error ${e.code ?? e.message}`));
+    socket.on('close', (hadError: boolean) => {
+      log.push(`close ${hadError}`);
+      markClosed();
+    });
+    onConnection(socket);
+  });
+  opened.servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as { port: number }).port, log, closed };
+}
+
+describe('destroy() is a graceful close, as TCP close()', () => {
+  test("the README echo server survives a client's destroy(): the peer sees 'end', then 'close', no error", async () => {
+    const server = await bareServer((s) => s.pipe(s));
+    const client = await dialed({ port: server.port });
+    const clientClosed = outcome(client);
+    client.destroy();
+    expect((await clientClosed).hadError).toBe(false);
+    await server.closed;
+    expect(server.log).toEqual(['end', 'close false']);
+  });
+
+  test('destroy() after writing: every byte written arrives, then the end', async () => {
+    const payload = randomBytes(300_000);
+    const chunks: Buffer[] = [];
+    const server = await bareServer((s) => s.on('data', (c: Buffer) => chunks.push(c)));
+    const client = await dialed({ port: server.port });
+    client.write(payload);
+    client.destroy();
+    await server.closed;
+    expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+    expect(server.log).toEqual(['end', 'close false']);
+  });
+
+  test('destroy(err) aborts: the peer gets ECONNRESET', async () => {
+    const server = await bareServer(() => {});
+    const client = await dialed({ port: server.port });
+    client.on('error', () => {});
+    client.destroy(new Error('giving up'));
+    await server.closed;
+    expect(server.log).toEqual([`error ${MptErrorCode.ConnectionReset}`, 'close true']);
+  });
+
+  test('resetAndDestroy() aborts: the peer gets ECONNRESET, this side closes without an error', async () => {
+    const server = await bareServer(() => {});
+    const client = await dialed({ port: server.port });
+    const clientClosed = outcome(client);
+    client.resetAndDestroy();
+    const { error, hadError } = await clientClosed;
+    expect(error).toBeUndefined();
+    expect(hadError).toBe(false);
+    await server.closed;
+    expect(server.log).toEqual(['error ECONNRESET', 'close true']);
+  });
+
+  test('destroy() with received bytes nobody moved out of the connection aborts (TCP: RST for unread data)', async () => {
+    let serverSide: MptSocket | undefined;
+    const server = await bareServer((s) => {
+      serverSide = s;
+      s.pause();
+    });
+    const client = await dialed({ port: server.port });
+    // Far more than the stream's high-water mark: the rest stays in the connection, unread.
+    client.write(randomBytes(1_000_000));
+    client.on('error', () => {});
+    const clientClosed = outcome(client);
+    while ((serverSide?.readableLength ?? 0) === 0) await nextTurn();
+    serverSide?.destroy();
+    expect((await clientClosed).error?.code).toBe('ECONNRESET');
+  });
+
+  test('bytes that arrive after destroy() abort the connection: the writer gets ECONNRESET', async () => {
+    const server = await bareServer((s) => s.destroy());
+    const client = await dialed({ port: server.port });
+    const clientClosed = outcome(client);
+    client.on('end', () => client.write('too late'));
+    const result = await clientClosed;
+    // As TCP: the FIN is read ('end'), the write after it meets the RST.
+    expect([undefined, 'ECONNRESET', 'EPIPE']).toContain(result.error?.code);
+  });
+
+  test('a write callback pending at a graceful destroy() is called without an error: its bytes are delivered', async () => {
+    const payload = randomBytes(200_000);
+    const chunks: Buffer[] = [];
+    const server = await bareServer((s) => s.on('data', (c: Buffer) => chunks.push(c)));
+    const client = await dialed({ port: server.port, sendBufferBytes: 16_384 });
+    const written = new Promise<Error | null | undefined>((resolve) => client.write(payload, resolve));
+    client.destroy();
+    expect(await written).toBeFalsy();
+    await server.closed;
+    expect(Buffer.concat(chunks).equals(payload)).toBe(true);
+  });
+});
+
+describe("'end' and 'close' as node:net emits them", () => {
+  test("a client that writes and ends but never reads gets 'end' and 'close' once the server ends", async () => {
+    const server = await bareServer((s) => {
+      s.resume();
+      s.on('end', () => s.end());
+    });
+    const client = await dialed({ port: server.port });
+    const events: string[] = [];
+    client.on('end', () => events.push('end'));
+    client.end(Buffer.alloc(1000, 1));
+    await once(client, 'close');
+    events.push('close');
+    expect(events).toEqual(['end', 'close']);
+    expect(client.readyState).toBe('closed');
+  });
+
+  test("unread bytes hold 'end' back, as net: the socket stays readOnly until they are read", async () => {
+    const server = await bareServer((s) => s.pipe(s));
+    const client = await dialed({ port: server.port });
+    let ended = false;
+    client.on('end', () => (ended = true));
+    client.end(Buffer.alloc(1000, 1));
+    await once(client, 'finish');
+    while (client.readableLength < 1000) await nextTurn();
+    for (let i = 0; i < 20; i++) await nextTurn();
+    expect(ended).toBe(false);
+    expect(client.readyState).toBe('readOnly');
+    expect(client.bytesRead).toBe(1000); // arrived, as net counts it, though nobody read it
+    client.resume();
+    await once(client, 'close');
+    expect(ended).toBe(true);
+  });
+
+  test("'end' comes on a later turn than the last 'data', and 'close' on a later turn than 'end'", async () => {
+    const server = await bareServer((s) => s.end('last words'));
+    const client = await dialed({ port: server.port });
+    // A counter of event-loop turns: it moves once per check phase.
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (!client.destroyed || turns < 1e6) ticker = setImmediate(tick);
+    };
+    let ticker = setImmediate(tick);
+    const seen: string[] = [];
+    client.on('data', () => seen.push(`data@${turns}`));
+    client.on('end', () => seen.push(`end@${turns}`));
+    await once(client, 'close');
+    seen.push(`close@${turns}`);
+    clearImmediate(ticker);
+    const [data, end, close] = seen.map((e) => Number(e.split('@')[1]));
+    expect(seen.map((e) => e.split('@')[0])).toEqual(['data', 'end', 'close']);
+    expect(end).toBeGreaterThan(data as number);
+    expect(close).toBeGreaterThan(end as number);
+  });
+
+  test('allowHalfOpen: the socket stays writable after the peer ended, and the peer reads what follows', async () => {
+    const got: Buffer[] = [];
+    const server = await bareServer((s) => {
+      s.on('data', (c: Buffer) => got.push(c));
+      s.end('bye');
+    });
+    const client = await dialed({ port: server.port, allowHalfOpen: true });
+    client.resume();
+    await once(client, 'end');
+    expect(client.readyState).toBe('writeOnly');
+    client.end('after your end');
+    await server.closed;
+    await once(client, 'close');
+    expect(Buffer.concat(got).toString()).toBe('after your end');
+    expect(server.log).toEqual(['end', 'close false']);
+  });
+
+  test('stream.pipeline(source, socket) resolves when the server finishes a for-await loop', async () => {
+    let received = 0;
+    const server = await bareServer(async (s) => {
+      for await (const chunk of s) received += (chunk as Buffer).length;
+    });
+    const client = await dialed({ port: server.port });
+    const chunks = Array.from({ length: 50 }, () => randomBytes(20_000));
+    await pipeline(Readable.from(chunks), client);
+    await server.closed;
+    expect(received).toBe(1_000_000);
+    expect(server.log).toEqual(['end', 'close false']);
+  });
+
+  test('bytesWritten counts what write() accepted, queued or sent', async () => {
+    const server = await listen({}, (s) => s.resume());
+    const client = dial({ port: server.port });
+    client.write(Buffer.alloc(1234));
+    client.write('héllo');
+    expect(client.bytesWritten).toBe(1234 + Buffer.byteLength('héllo'));
+    await once(client, 'connect');
+    expect(client.bytesWritten).toBe(1234 + Buffer.byteLength('héllo'));
+  });
+});
+
+describe('a peer that goes silent', () => {
+  /** A server reached through a link emulator on 127.0.0.2 that the test can take down. */
+  async function throughRelay(serverOptions = {}): Promise<{ relay: LinkEmulator; port: number }> {
+    const server = await listen(serverOptions);
+    const relay = await createLinkEmulator({ backHost: '127.0.0.1', backPort: server.port, frontHost: '127.0.0.2', outboundHost: '127.0.0.3' });
+    opened.relays.push(relay);
+    return { relay, port: relay.port };
+  }
+
+  test("every path down: 'offline', then 'online' when one answers again", async () => {
+    const { relay, port } = await throughRelay();
+    const client = connect({ host: '127.0.0.2', port, maxPaths: 1 });
+    await once(client, 'connect');
+    client.on('error', () => {});
+    const events: string[] = [];
+    client.on('offline', () => events.push('offline'));
+    client.on('online', () => events.push('online'));
+    relay.setDown(true);
+    // One write, unanswered: its probe timeouts take the path down (a steady trickle of writes would
+    // push the probe timer on, RFC 9002 §6.2.1, until the window fills).
+    client.write('x');
+    await once(client, 'offline');
+    relay.setDown(false);
+    await once(client, 'online');
+    expect(events).toEqual(['offline', 'online']);
+    expect(client.destroyed).toBe(false);
+    client.destroy();
+  });
+
+  test('nothing back for the idle timeout: ETIMEDOUT, the pending write callback gets it, readyState closed', async () => {
+    const idle = { idleTimeoutMs: 2_000 };
+    const { relay, port } = await throughRelay(idle);
+    const client = connect({ host: '127.0.0.2', port, maxPaths: 1, sendBufferBytes: 16_384, ...idle });
+    await once(client, 'connect');
+    const closed = outcome(client);
+    relay.setDown(true);
+    const written = new Promise<Error | null | undefined>((resolve) => client.write(Buffer.alloc(1_000_000), resolve));
+    const writeError = (await written) as (Error & { code?: string }) | undefined;
+    expect(writeError?.code).toBe(MptErrorCode.IdleTimeout);
+    expect(MptErrorCode.IdleTimeout).toBe('ETIMEDOUT');
+    expect((await closed).error?.code).toBe('ETIMEDOUT');
+    expect(client.readyState).toBe('closed');
+  });
+
+  test("a quiet connection whose peer is alive outlives the idle timeout (the client's liveness PINGs)", async () => {
+    const idle = { idleTimeoutMs: 1_500 };
+    const server = await listen(idle);
+    const client = await dialed({ port: server.port, ...idle });
+    const peer = await accepted(server);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(client.destroyed).toBe(false);
+    expect(peer.destroyed).toBe(false);
+    client.end('still here');
+    const [data] = (await once(peer, 'data')) as [Buffer];
+    expect(String(data)).toBe('still here');
+  });
+});
