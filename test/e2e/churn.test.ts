@@ -13,9 +13,11 @@
 // 'error' and closes with hadError false; resetAndDestroy() is an RST, the server socket gets
 // ECONNRESET (so node:net's README-style echo server dies of it unless it listens for 'error'; the
 // fixture listens on those sockets only). A vanished peer is never noticed by node:net without
-// keepalive; mpt notices it with its idle timeout (ERR_MPT_IDLE_TIMEOUT, the counterpart of a TCP
-// keepalive's ETIMEDOUT), so the fixture listens for 'error' on those sockets too. Any other 'error' on
-// the server is unhandled and kills it.
+// keepalive; mpt notices it with its idle timeout and reports ETIMEDOUT, node:net's code for a dead
+// peer (MptErrorCode.IdleTimeout), so the fixture listens for 'error' on those sockets too. Any other
+// 'error' on the server is unhandled and kills it. In particular node:net's destroy(error) with nothing
+// unread closes with a FIN like destroy() (the error only goes to the destroyed socket's own 'error'):
+// 100 of 100 such clients in the scratch run gave the server 'end' and no error.
 //
 // Asserted: the server process is alive at the end; every server socket closed within CLOSE_BOUND_MS of
 // its client's last act (end / destroy / reset, or the SIGKILL); each with node:net's outcome for its
@@ -68,7 +70,7 @@ const EXPECTED: Record<Behaviour, { errors: readonly (string | undefined)[]; had
   destroy: { errors: [undefined], hadError: false },
   destroyError: { errors: [undefined], hadError: false },
   reset: { errors: ['ECONNRESET'], hadError: true },
-  vanish: { errors: [MptErrorCode.IdleTimeout, 'ETIMEDOUT'], hadError: true },
+  vanish: { errors: [MptErrorCode.IdleTimeout], hadError: true },
 };
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
