@@ -29,6 +29,9 @@ export type { SocketAddress } from './core/socket-address.js';
 export {
   backup,
   fullmesh,
+  isPathManagerName,
+  PATH_MANAGER_NAMES,
+  pathManagerByName,
   policy,
   POLICY_PRESETS,
   PathManagerHost,
@@ -46,6 +49,7 @@ export {
   type PathManagerFailure,
   type PathManagerHook,
   type PathManagerHookArgs,
+  type PathManagerName,
   type PathStatsSample,
   type PathView,
   type PolicyConfig,

@@ -75,18 +75,20 @@ export const MAX_DATAGRAM_SIZE: number = MAX_PROBE_SIZE;
 interface Bound {
   readonly min: number;
   readonly max: number;
+  /** Whether only whole numbers make sense (counts and byte sizes). */
+  readonly integer?: boolean;
 }
 
 const BOUNDS: Readonly<Record<Exclude<keyof TransportConfig, 'congestionControl' | 'pmtuDiscovery' | 'pacing' | 'scheduler'>, Bound>> = {
-  idleTimeoutMs: { min: 0, max: 3_600_000 },
+  idleTimeoutMs: { min: 0, max: 3_600_000, integer: true }, // a transport parameter (varint)
   keepAliveIntervalMs: { min: 0, max: 3_600_000 },
   initialRttMs: { min: 1, max: 10_000 },
-  maxAckDelayMs: { min: 0, max: 16_383 },
-  initialWindowBytes: { min: 16 * 1024, max: 1 << 30 },
-  maxWindowBytes: { min: 16 * 1024, max: 1 << 30 },
-  sendBufferBytes: { min: 16 * 1024, max: 1 << 30 },
-  maxDatagramSizeBytes: { min: MIN_DATAGRAM_SIZE, max: MAX_DATAGRAM_SIZE },
-  maxPaths: { min: 1, max: 256 },
+  maxAckDelayMs: { min: 0, max: 16_383, integer: true }, // a transport parameter (varint)
+  initialWindowBytes: { min: 16 * 1024, max: 1 << 30, integer: true },
+  maxWindowBytes: { min: 16 * 1024, max: 1 << 30, integer: true },
+  sendBufferBytes: { min: 16 * 1024, max: 1 << 30, integer: true },
+  maxDatagramSizeBytes: { min: MIN_DATAGRAM_SIZE, max: MAX_DATAGRAM_SIZE, integer: true },
+  maxPaths: { min: 1, max: 256, integer: true },
 };
 
 function invalid(message: string): Result<never, MptError> {
@@ -94,8 +96,9 @@ function invalid(message: string): Result<never, MptError> {
 }
 
 /**
- * Fills in defaults and checks every value: numbers in range, a known
- * congestion controller and scheduler, booleans where booleans belong. Unknown keys are
+ * Fills in defaults and checks every value: numbers in range (whole numbers
+ * for counts and byte sizes), a known congestion controller and scheduler,
+ * booleans where booleans belong. Unknown keys are
  * ignored, so options objects can carry other layers' settings too.
  */
 export function resolveTransportConfig(options: Partial<Record<keyof TransportConfig, unknown>> = {}): Result<TransportConfig, MptError> {
@@ -103,8 +106,8 @@ export function resolveTransportConfig(options: Partial<Record<keyof TransportCo
   for (const [key, bound] of Object.entries(BOUNDS) as [keyof typeof BOUNDS, Bound][]) {
     const value = options[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < bound.min || value > bound.max) {
-      return invalid(`${key} must be a number from ${bound.min} to ${bound.max}, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < bound.min || value > bound.max || (bound.integer === true && !Number.isInteger(value))) {
+      return invalid(`${key} must be ${bound.integer === true ? 'an integer' : 'a number'} from ${bound.min} to ${bound.max}, got ${String(value)}`);
     }
     out[key] = value;
   }

@@ -4,6 +4,7 @@ import type { SocketAddress } from '../core/socket-address.js';
 import type { HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
+import { pathManagerByName, type PathManagerName } from '../path-managers/by-name.js';
 import { fullmesh } from '../path-managers/fullmesh.js';
 import type { PathManagerFactory } from '../path-managers/path-manager.js';
 import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-monitor.js';
@@ -12,19 +13,48 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
  * Options of the Node API: {@link connect}, {@link createServer} and the
  * socket. Transport settings (idle timeout, windows, congestion control...)
  * sit directly in the options object, as `idleTimeoutMs: 5000`.
+ *
+ * Options are checked when they are given: an unknown key (a typo such as
+ * `idleTimeout`, answered with "did you mean idleTimeoutMs?"), a node:net
+ * option mpt does not support (`fd`, `path`, `onread`...), or a value of
+ * the wrong type or out of range makes `connect()`, `socket.connect()`,
+ * `new MptSocket()`, `createServer()` and `server.listen()` throw an
+ * MptError ERR_MPT_INVALID_CONFIG at once, naming the option. Undefined
+ * values count as absent. docs/options.md has every option in tables.
  * @module
  */
 
 /**
- * Transport settings, every one optional with a working default (see
- * TransportConfig in the engine): `idleTimeoutMs` (30 000: a connection from which nothing
- * arrives on any path for this long fails with ETIMEDOUT), `keepAliveIntervalMs` (a client: a third of
- * `idleTimeoutMs`, see {@link withLivenessPings}; a server: 0, the client's PINGs keep both ends alive), `initialRttMs` (333), `maxAckDelayMs` (25), `initialWindowBytes`
- * (1 MiB), `maxWindowBytes` (16 MiB), `sendBufferBytes` (4 MiB),
- * `congestionControl` ('olia': coupled, see docs/cc.md; 'lia', 'balia', or uncoupled 'cubic', 'reno'), `maxDatagramSizeBytes` (1452; up to 64 KiB
- * found by PMTU discovery on loopback), `pmtuDiscovery` (true), `pacing`
- * (true), `maxPaths` (8 in the Node API, see {@link DEFAULT_MAX_PATHS}; the
- * engine's own default is 1).
+ * Transport settings, every one optional with a working default (the engine's TransportConfig, checked
+ * by it: a value of the wrong type or out of range throws ERR_MPT_INVALID_CONFIG naming it):
+ * - `idleTimeoutMs`: close the connection after this long without receiving anything on any path, ms;
+ *   0 disables. The socket then fails with ETIMEDOUT: the peer is gone (a quiet peer that is alive
+ *   answers the client's liveness PINGs). Whole ms, 0 to 3 600 000. Default 30 000, which rides out a
+ *   10 s outage of every path. (Each end proposes its own; the smaller applies.)
+ * - `keepAliveIntervalMs`: send a PING after this long without sending anything (keeps NAT bindings
+ *   and the peer's idle timer), ms; 0 disables. 0 to 3 600 000. Default: a client, a third of
+ *   `idleTimeoutMs` (10 000; {@link withLivenessPings}); a server, 0 (the client's PINGs keep both
+ *   ends' timers running). See also `setKeepAlive()`.
+ * - `initialRttMs`: the RTT assumed before the first sample (RFC 9002 §6.2.2), ms; sets the first
+ *   handshake retransmission (at twice it). 1 to 10 000. Default 333.
+ * - `maxAckDelayMs`: longest we delay an ACK (transport parameter max_ack_delay), whole ms, 0 to 16 383. Default 25.
+ * - `initialWindowBytes`: the receive window we start with (initial_max_data), bytes, 16 KiB to 1 GiB. Default 1 MiB.
+ * - `maxWindowBytes`: the largest receive window auto-tuning may grow to, bytes, 16 KiB to 1 GiB and at
+ *   least `initialWindowBytes`. Default 16 MiB.
+ * - `sendBufferBytes`: bytes written but not yet acknowledged above which `write()` returns false
+ *   (back-pressure), 16 KiB to 1 GiB. Default 4 MiB.
+ * - `congestionControl`: the congestion controller of every path: `'olia'` (default), `'lia'`, `'balia'`
+ *   (coupled: the paths together take no more than one TCP flow's share of a shared bottleneck, see
+ *   docs/cc.md), or uncoupled `'cubic'`, `'reno'` (each path as its own flow).
+ * - `scheduler`: how packets are spread over the paths: `'minrtt'` (default: the lowest-RTT path with
+ *   window room), `'roundrobin'` (paths take turns), `'redundant'` (every stream byte on every path).
+ *   Backup paths carry data only while no available path answers.
+ * - `maxDatagramSizeBytes`: the upper bound of PMTU discovery, the largest UDP payload tried, bytes,
+ *   1200 to 65 527. Default 1452 (Ethernet, IPv6); up to 64 KiB when the peer is on loopback.
+ * - `pmtuDiscovery`: whether PMTU discovery probes above 1200 bytes. Default true.
+ * - `pacing`: whether paths pace their packets (RFC 9002 §7.7). Default true.
+ * - `maxPaths`: most paths open at once, path 0 included, 1 to 256 (the smaller of both ends' values
+ *   applies). Default 8 in the Node API ({@link DEFAULT_MAX_PATHS}); the engine's own default is 1.
  */
 export type TransportOptions = { readonly [K in keyof TransportConfig]?: TransportConfig[K] | undefined };
 
@@ -47,20 +77,27 @@ export interface MptSocketOptions {
 /** The `pathManager` option of {@link connect} and {@link createServer}. */
 export interface PathManagerOptions {
   /**
-   * Which paths the connection has beyond its first: a path-manager plugin (a `PathManager` object, or a
-   * function that makes one per connection; see the `PathManager` interface), run by the engine. It is given the
-   * connection's local addresses (a client: one per UDP socket it bound, see `localAddresses`; a server:
-   * every address it listens on) and the peer's (the one connected to, `extraRemotes`, and those the peer
-   * advertises), and opens, closes and advertises through its context. A hook that throws is reported
-   * as a 'pathManagerError' event on the socket; the connection carries on.
+   * Which paths the connection has beyond its first: a built-in path manager by name, or a path-manager
+   * plugin (a `PathManager` object, or a function that makes one per connection; see the `PathManager`
+   * interface), run by the engine. A plugin is given the connection's local addresses (a client: one per
+   * UDP socket it bound, see `localAddresses`; a server: every address it listens on) and the peer's (the
+   * one connected to, `extraRemotes`, and those the peer advertises), and opens, closes and advertises
+   * through its context. A hook that throws is reported as a 'pathManagerError' event on the socket; the
+   * connection carries on.
    *
-   * Default, when `maxPaths` > 1 (the Node default): `fullmesh({ maxPaths })`. A client opens a path per
+   * The names (`PathManagerName`), each the manager with its defaults: `'fullmesh'` (`fullmesh({ maxPaths })`,
+   * the connection's `maxPaths`), `'backup'` (`backup()`: hot backup paths from the other local addresses),
+   * `'none'` (no path manager: the first path only), and the policy presets `'handover'`, `'interactive'`,
+   * `'aggregate'` (`policy(name)`, see POLICY_PRESETS). For other settings, call the factory:
+   * `pathManager: backup({ mode: 'cold' })`. Any other value throws ERR_MPT_INVALID_CONFIG.
+   *
+   * Default, when `maxPaths` > 1 (the Node default): `'fullmesh'`. A client opens a path per
    * (local address, server address) pair, spreading over unused addresses first while `maxPaths` cuts
    * the mesh short, and retries a pair whose path failed validation with back-off (1 s doubling to
    * 30 s); a server listening on several addresses advertises the others (ADD_ADDRESS) to every client,
-   * so a client that reached one learns and uses them. With `maxPaths: 1`: none.
+   * so a client that reached one learns and uses them. With `maxPaths: 1`: `'none'`.
    */
-  readonly pathManager?: PathManagerFactory | undefined;
+  readonly pathManager?: PathManagerFactory | PathManagerName | undefined;
 }
 
 /** Options of {@link connect}. */
@@ -175,8 +212,12 @@ export interface MptServerOptions extends TransportOptions, MptSocketOptions, Pa
   readonly keyPair?: KeyPair | undefined;
   /** A 32-byte pre-shared key, if PSK clients are accepted. */
   readonly psk?: Uint8Array | undefined;
-  /** Answer every new client with a stateless retry first (DoS defence, costs one round trip). Default false. */
-  readonly retry?: boolean | undefined;
+  /**
+   * Answer every new client with a stateless retry first (DoS defence: the client proves its address
+   * before the server keeps state, at one extra round trip). `'auto'`: only while at least 256
+   * connections are half-open. Default false.
+   */
+  readonly retry?: boolean | 'auto' | undefined;
   /** Most connections at once; new ones beyond are dropped. Default 10 000. */
   readonly maxConnections?: number | undefined;
   /** Whether 0-RTT data of IK clients is delivered. Default false. */
@@ -225,6 +266,15 @@ export const DEFAULT_MAX_PATHS = 8;
  */
 export function defaultPathManager(maxPaths: number): PathManagerFactory | undefined {
   return maxPaths > 1 ? fullmesh({ maxPaths }) : undefined;
+}
+
+/**
+ * The path manager of the `pathManager` option: a name's manager (see `pathManagerByName`; fullmesh
+ * within `maxPaths`), a plugin as given, or {@link defaultPathManager} when absent.
+ */
+export function resolvePathManager(option: PathManagerFactory | PathManagerName | undefined, maxPaths: number): PathManagerFactory | undefined {
+  if (option === undefined) return defaultPathManager(maxPaths);
+  return typeof option === 'string' ? pathManagerByName(option, { maxPaths }) : option;
 }
 
 /**

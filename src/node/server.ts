@@ -8,7 +8,8 @@ import { ReasonCode } from '../core/wire/reason-codes.js';
 import { generateKeyPair, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver } from './driver.js';
-import { DEFAULT_MAX_PATHS, defaultPathManager, pickTransport, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, pickTransport, resolvePathManager, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
+import { validateListenOptions, validateServerOptions } from './validate-options.js';
 import { ADOPT, MptSocket, toMptError } from './socket.js';
 
 /**
@@ -67,6 +68,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   /** A server; see {@link createServer}. */
   constructor(options: MptServerOptions = {}, onConnection?: (socket: MptSocket) => void) {
     super();
+    validateServerOptions(options);
     this.#options = options;
     this.#keyPair = options.keyPair ?? generateKeyPair();
     this.publicKey = this.#keyPair.publicKey;
@@ -101,6 +103,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       options = { port: a, host: typeof b === 'function' ? undefined : b };
       callback = typeof b === 'function' ? b : c;
     }
+    validateListenOptions(options);
     if (this.#state !== 'idle') throw new MptError(MptErrorCode.InvalidState, 'the server is already listening');
     if (callback !== undefined) this.once('listening', callback);
     const signal = options.signal;
@@ -140,7 +143,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
         acceptEarlyData: o.acceptEarlyData,
         retry: o.retry,
         maxConnections: o.maxConnections,
-        pathManager: o.pathManager ?? defaultPathManager(o.maxPaths ?? DEFAULT_MAX_PATHS),
+        pathManager: resolvePathManager(o.pathManager, o.maxPaths ?? DEFAULT_MAX_PATHS),
       },
     });
     if (endpoint.isErr()) throw endpoint.error;
@@ -303,7 +306,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   }
 }
 
-/** A new {@link MptServer}; `onConnection` becomes a 'connection' listener. */
+/** A new {@link MptServer}; `onConnection` becomes a 'connection' listener. Bad options throw ERR_MPT_INVALID_CONFIG at once. */
 export function createServer(options?: MptServerOptions, onConnection?: (socket: MptSocket) => void): MptServer;
 export function createServer(onConnection?: (socket: MptSocket) => void): MptServer;
 export function createServer(a?: MptServerOptions | ((socket: MptSocket) => void), b?: (socket: MptSocket) => void): MptServer {

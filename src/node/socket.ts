@@ -18,7 +18,8 @@ import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
 import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
 import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
 import { resolveHost } from './resolve.js';
-import { DEFAULT_MAX_PATHS, defaultPathManager, isLoopback, pickTransport, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, isLoopback, pickTransport, resolvePathManager, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
+import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
 import type { MptAddressInfo } from './server.js';
 
@@ -156,8 +157,12 @@ export const ADOPT = Symbol('mpt.adopt');
  * when the peer advertises or withdraws an address, 'pathManagerError'
  * ({@link MptPathManagerErrorEvent}) when the path manager throws (never an
  * 'error': the connection lives on), 'localAddress' ({@link MptLocalAddressEvent})
- * when an interface address appears or goes away. Errors are {@link MptError}s with a
- * stable `code`.
+ * when an interface address appears or goes away; 'offline' when no path can carry
+ * data any more (every one failed: the connection keeps probing, and the stream
+ * carries on if one answers before the idle timeout) and 'online' when one can again,
+ * so an application can show "reconnecting". Errors are {@link MptError}s with a
+ * stable `code`, node:net's where net has one for the same condition (ECONNRESET,
+ * ECONNREFUSED, ETIMEDOUT, EPIPE; docs/node-compat.md).
  */
 export class MptSocket extends Duplex implements ConnectionOwner {
   /** True while the handshake runs. */
@@ -236,6 +241,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, autoDestroy: true, decodeStrings: true });
+    validateSocketOptions(options);
   }
 
   // ----- connecting -------------------------------------------------------------------------
@@ -245,6 +251,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * failures are 'error' events with an {@link MptError}.
    */
   connect(options: MptConnectOptions, onConnect?: () => void): this {
+    validateConnectOptions(options);
     if (this.#connection !== undefined || this.connecting || this.destroyed) {
       throw new MptError(MptErrorCode.InvalidState, 'the socket is already connected or connecting');
     }
@@ -313,7 +320,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (endpoint.isErr()) throw endpoint.error;
     const remote: SocketAddress = { host: address, port: options.port };
     const maxPaths = options.maxPaths ?? DEFAULT_MAX_PATHS;
-    const pathManager = options.pathManager ?? defaultPathManager(maxPaths);
+    const pathManager = resolvePathManager(options.pathManager, maxPaths);
     const follow = this.#setUpMonitor(options, pathManager !== undefined);
     const described = this.#monitor?.addresses() ?? describeInterfaces(readInterfaceTable(), monitorOptions(options.interfaceMonitor));
     const candidates = described.filter((a) => a.family === family && !a.internal && isLoopback(a.address) === isLoopback(remote.host)).map((a) => a.address);

@@ -1,5 +1,6 @@
 import { sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
+import { checkBackupOptions } from './check-config.js';
 import type { PathManager, PathManagerContext, PathStatsSample, PathView } from './path-manager.js';
 
 /**
@@ -53,8 +54,12 @@ const FLAP_WINDOW_MS = 30_000;
 /** Fewest packets in a stats period for its loss rate to count. */
 const MIN_LOSS_PACKETS = 10;
 
-/** Makes a backup path manager (one instance per connection). */
+/**
+ * Makes a backup path manager (one instance per connection). Throws an MptError
+ * ERR_MPT_INVALID_CONFIG at once for a bad setting or an unknown key.
+ */
 export function backup(options: BackupOptions = {}): () => PathManager {
+  checkBackupOptions(options);
   const mode = options.mode ?? 'hot';
   const failurePtos = options.failure?.ptoCount ?? 2;
   const rttAboveMs = options.failure?.rttAboveMs;

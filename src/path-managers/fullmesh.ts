@@ -1,5 +1,6 @@
 import { addressKey, sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
+import { checkFullmeshOptions } from './check-config.js';
 import type { PathManager, PathManagerContext, PathView } from './path-manager.js';
 
 /**
@@ -29,8 +30,12 @@ export interface FullmeshOptions {
 const MAX_RETRY_DELAY_MS = 30_000;
 const RETRY_TAG = 'fullmesh:retry';
 
-/** Makes a fullmesh path manager (one instance per connection). */
+/**
+ * Makes a fullmesh path manager (one instance per connection). Throws an MptError
+ * ERR_MPT_INVALID_CONFIG at once for a bad setting or an unknown key.
+ */
 export function fullmesh(options: FullmeshOptions = {}): () => PathManager {
+  checkFullmeshOptions(options);
   const maxPaths = options.maxPaths ?? 8;
   const baseDelayMs = options.retryDelayMs ?? 1000;
   const advertise = options.advertise ?? true;

@@ -1,5 +1,6 @@
 import { addressKey, sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
+import { checkPolicyConfig } from './check-config.js';
 import type { InterfaceType, LocalInterface, PathManager, PathManagerContext, PathView } from './path-manager.js';
 
 /**
@@ -57,10 +58,15 @@ export interface DuplicationConfig {
 
 /** A policy: plain data, so it can be loaded from JSON. */
 export interface PolicyConfig {
-  /** A name for logs. Default `policy`. */
+  /**
+   * A preset ({@link POLICY_PRESETS}) to start from: its settings apply where this config gives none
+   * (e.g. `{ preset: 'interactive', maxPaths: 4 }`).
+   */
+  readonly preset?: PolicyPresetName;
+  /** A name for logs. Default `policy`, or the preset's name. */
   readonly name?: string;
-  /** The rules, first match wins; an interface no rule matches gets no paths. */
-  readonly rules: readonly PolicyRule[];
+  /** The rules, first match wins; an interface no rule matches gets no paths. Required unless `preset` gives them. */
+  readonly rules?: readonly PolicyRule[];
   /** Most open paths, path 0 included. Default 8. */
   readonly maxPaths?: number;
   /** Loss-driven duplication; default off. */
@@ -126,9 +132,16 @@ interface PathRecord {
   status: 'available' | 'backup' | undefined;
 }
 
-/** Makes a policy path manager from a preset name or a {@link PolicyConfig} (one instance per connection). */
+/**
+ * Makes a policy path manager from a preset name or a {@link PolicyConfig} (one instance per
+ * connection). Throws an MptError ERR_MPT_INVALID_CONFIG at once for an unknown preset (listing the
+ * presets), a bad rule or setting, an unknown key, or a config with neither `rules` nor `preset`.
+ */
 export function policy(config: PolicyConfig | PolicyPresetName): () => PathManager {
-  const cfg = typeof config === 'string' ? POLICY_PRESETS[config] : config;
+  checkPolicyConfig(config, Object.keys(POLICY_PRESETS));
+  const given = typeof config === 'string' ? { preset: config } : config;
+  const base = given.preset === undefined ? undefined : POLICY_PRESETS[given.preset];
+  const cfg = { ...base, ...definedOnly(given) } as PolicyConfig & { readonly rules: readonly PolicyRule[] };
   const name = cfg.name ?? 'policy';
   const maxPaths = cfg.maxPaths ?? 8;
   const dup = cfg.duplication;
@@ -336,4 +349,9 @@ function nameMatches(pattern: string | readonly string[], name: string): boolean
 /** Whether an IP literal is a loopback address (127/8, ::1, or IPv4-mapped 127/8). */
 function isLoopbackHost(host: string): boolean {
   return host.startsWith('127.') || host === '::1' || host.startsWith('::ffff:127.');
+}
+
+/** The entries of `config` whose value is not undefined (so they do not hide a preset's). */
+function definedOnly(config: PolicyConfig): Partial<PolicyConfig> {
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Partial<PolicyConfig>;
 }

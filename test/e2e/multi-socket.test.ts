@@ -338,10 +338,13 @@ describe('a client with several local addresses', () => {
     expect(client.addresses().map((a) => a.address)).toEqual(['127.0.0.3', '::1', '127.0.0.1']);
     expect(client.localAddress).toBe('127.0.0.3');
     client.destroy();
-    for (const bad of [{ localAddresses: ['::1'] }, { localAddresses: ['not-an-ip'] }, { localAddresses: ['127.0.0.1'], localAddress: '127.0.0.1' }]) {
-      const socket = dial({ port, ...bad });
-      const [error] = (await once(socket, 'error')) as [Error & { code: string }];
-      expect(error.code).toBe('ERR_MPT_INVALID_CONFIG');
+    // No address of the server's family: known once the host resolves, so an 'error' event.
+    const socket = dial({ port, localAddresses: ['::1'] });
+    const [error] = (await once(socket, 'error')) as [Error & { code: string }];
+    expect(error.code).toBe('ERR_MPT_INVALID_CONFIG');
+    // Not an IP address, or both options: connect() throws at once.
+    for (const bad of [{ localAddresses: ['not-an-ip'] }, { localAddresses: ['127.0.0.1'], localAddress: '127.0.0.1' }]) {
+      expect(() => dial({ port, ...bad })).toThrow(expect.objectContaining({ code: 'ERR_MPT_INVALID_CONFIG' }));
     }
   });
 });
