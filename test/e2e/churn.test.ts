@@ -1,6 +1,8 @@
-// Churn: 1,000 clients against the README's echo server, `createServer((s) => s.pipe(s))`, run in a child
-// process (test/e2e/fixtures/churn-server.ts) so that an unhandled 'error' there shows as that process
-// dying. Real UDP on 127.0.0.1.
+// Churn: 1,000 clients against the README's echo server, `socket.pipe(socket)`, run in a child process
+// (test/e2e/fixtures/churn-server.ts) so that an unhandled 'error' there shows as that process dying.
+// The README's server logs every 'error' (a client that aborted, ECONNRESET, or vanished, ETIMEDOUT); the
+// fixture listens for 'error' only on the sockets where node:net's echo server gets one too, so that an
+// error node:net would not give goes unhandled and ends the process. Real UDP on 127.0.0.1.
 //
 // Clients go in batches of 50. Each connects, writes `<behaviour>:<id>:` and some bytes, reads the echo,
 // then does one of five things, picked by a seeded PRNG: end() and read to the end; destroy();
