@@ -47,7 +47,7 @@ export const MptErrorCode = {
    */
   ConnectionRefused: 'ECONNREFUSED',
   /**
-   * The peer aborted the connection: its application called `destroy(error)` or `resetAndDestroy()`,
+   * The peer aborted the connection: its application called `resetAndDestroy()`,
    * destroyed its socket with data unread, or the connection closed before the peer ended its
    * direction. node:net's code for a TCP reset, which HTTP clients check to retry a request on a
    * reused keep-alive connection.

@@ -874,9 +874,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection !== undefined && driver !== undefined) {
       driver.detach(connection);
       if (connection.state === 'handshaking' || connection.state === 'established') {
-        // As TCP's close(): without an error and with nothing unread, a FIN after what was written, and the
-        // connection closes cleanly once the peer ends too (Linger); otherwise an abort, the peer's ECONNRESET.
-        graceful = this.#established && error === null && !this.#resetOnDestroy && !connection.hasReadable;
+        // As TCP's close() under net's destroy(), with or without an error: with nothing unread, a FIN after
+        // what was written, and the connection closes cleanly once the peer ends too (Linger); with unread
+        // bytes, or after resetAndDestroy(), an abort (TCP's RST), the peer's ECONNRESET.
+        graceful = this.#established && !this.#resetOnDestroy && !connection.hasReadable;
         if (graceful) Linger.start(driver, connection);
         else connection.close(driver.now(), ReasonCode.ApplicationClose, ABORT_CODE, this.#resetOnDestroy ? 'socket reset' : 'socket destroyed');
       }

@@ -67,13 +67,16 @@ describe('destroy() is a graceful close, as TCP close()', () => {
     expect(server.log).toEqual(['end', 'close false']);
   });
 
-  test('destroy(err) aborts: the peer gets ECONNRESET', async () => {
-    const server = await bareServer(() => {});
+  test("destroy(err) closes as net's does: the error is this side's, the peer sees 'end' (undici's close() does this)", async () => {
+    const server = await bareServer((s) => s.pipe(s));
     const client = await dialed({ port: server.port });
-    client.on('error', () => {});
+    const clientClosed = outcome(client);
     client.destroy(new Error('giving up'));
+    const { error, hadError } = await clientClosed;
+    expect(error?.message).toBe('giving up');
+    expect(hadError).toBe(true);
     await server.closed;
-    expect(server.log).toEqual([`error ${MptErrorCode.ConnectionReset}`, 'close true']);
+    expect(server.log).toEqual(['end', 'close false']);
   });
 
   test('resetAndDestroy() aborts: the peer gets ECONNRESET, this side closes without an error', async () => {
