@@ -55,8 +55,10 @@ export const MptErrorCode = {
   ConnectionReset: 'ECONNRESET',
   /** A write after the peer closed the connection: node:net's code for writing to a closed TCP connection. */
   BrokenPipe: 'EPIPE',
-  /** A UDP socket failed (bind, address in use, a receive error); `cause` holds the system error. */
+  /** A UDP socket failed (bind, a receive error); `cause` holds the system error. */
   SocketError: 'ERR_MPT_SOCKET',
+  /** The address and port to bind are taken: node:net's code for it; `cause` holds the system error. */
+  AddressInUse: 'EADDRINUSE',
   /** Resolving the host name failed; `cause` holds the resolver's error. */
   DnsLookupFailed: 'ERR_MPT_DNS_LOOKUP_FAILED',
   /**

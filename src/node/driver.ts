@@ -147,7 +147,12 @@ export class EndpointDriver {
   private timer: NodeJS.Timeout | undefined = undefined;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private flushQueued = false;
+  /** Whether the sockets and timer keep the process alive now: {@link wantRef} or a holder. */
   private refed = true;
+  /** What {@link setRef} asked for. */
+  private wantRef = true;
+  /** Owners whose work keeps the process alive whatever setRef says ({@link hold}). */
+  private readonly holders = new Set<object>();
   private closing = false;
   private closed = false;
   private openSockets: number;
@@ -271,8 +276,28 @@ export class EndpointDriver {
     this.owners.delete(connection);
   }
 
-  /** Whether the sockets and timer keep the process alive. */
+  /**
+   * Whether the sockets and timer keep the process alive on the driver's own account (a listening
+   * server); holders ({@link hold}) keep it alive either way.
+   */
   setRef(refed: boolean): void {
+    this.wantRef = refed;
+    this.applyRef();
+  }
+
+  /**
+   * Whether `holder`'s work keeps the process alive, as an active handle does in node:net (a socket
+   * that reads, has writes in flight or connects); a holder that is done calls it with false.
+   */
+  hold(holder: object, active: boolean): void {
+    if (active === this.holders.has(holder)) return;
+    if (active) this.holders.add(holder);
+    else this.holders.delete(holder);
+    this.applyRef();
+  }
+
+  private applyRef(): void {
+    const refed = this.wantRef || this.holders.size > 0;
     if (this.refed === refed) return;
     this.refed = refed;
     if (this.closed) return;
@@ -593,5 +618,7 @@ function isAddressInUse(error: unknown): boolean {
 /** Wraps a system error from node:dgram. */
 export function socketError(error: Error, what: string): MptError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new MptError(MptErrorCode.SocketError, `${what}: ${code ?? error.message}`, { cause: error });
+  // The address taken keeps node:net's code (a server that cannot listen on its port checks for it).
+  const mptCode = code === 'EADDRINUSE' ? MptErrorCode.AddressInUse : MptErrorCode.SocketError;
+  return new MptError(mptCode, `${what}: ${code ?? error.message}`, { cause: error });
 }

@@ -63,7 +63,10 @@ export class Linger implements ConnectionOwner {
   afterEvents(): void {
     const connection = this.#connection;
     if (connection.state !== 'established') return;
-    if (connection.readEnded && connection.writeEnded) this.#close(0, '');
+    if (connection.readEnded && connection.writeEnded) return this.#close(0, '');
+    // Until what was written (and the FIN) is acknowledged, the process stays alive to deliver it, as the
+    // kernel would after a TCP close(); waiting for the peer's end does not keep it.
+    this.#driver.hold(this, !connection.writeEnded);
   }
 
   /** @internal */
@@ -86,6 +89,7 @@ export class Linger implements ConnectionOwner {
 
   #release(): void {
     clearTimeout(this.#timer);
+    this.#driver.hold(this, false);
     this.#driver.detach(this.#connection);
   }
 }

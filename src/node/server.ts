@@ -231,6 +231,9 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     if (this.#state === 'closing') return this;
     const wasBinding = this.#state === 'binding';
     this.#state = 'closing';
+    // As net's listening handle closes at once: from now on only the accepted sockets that are active
+    // (reading, writing) keep the process alive.
+    this.#driver?.setRef(false);
     if (wasBinding) {
       this.#finishClose();
       return this;

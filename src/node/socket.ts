@@ -197,6 +197,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #readEnded = false;
   /** The end of the stream is pushed on a later turn than its last bytes, as net's EOF is a read of its own. */
   #endQueued = false;
+  /** The peer ended and, without allowHalfOpen, so did we: a write now is net's EPIPE. */
+  #endedByPeer = false;
   /** resetAndDestroy(): the next destroy aborts the connection even without an error. */
   #resetOnDestroy = false;
   /** Whether every path is down (the 'offline' event was emitted and 'online' has not followed). */
@@ -241,6 +243,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, autoDestroy: true, decodeStrings: true });
+    // As net: without allowHalfOpen, the peer's end ends our side too, and a write after that is EPIPE.
+    this.once('end', () => {
+      if (!this.allowHalfOpen) this.#endedByPeer = true;
+    });
     validateSocketOptions(options);
   }
 
@@ -331,7 +337,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     }
     this.#driver = driver;
     this.#ownsDriver = true;
-    driver.setRef(this.#refed);
+    // The driver keeps the process alive only while this socket is active (#updateHold), as net's handle.
+    driver.setRef(false);
+    this.#updateHold();
     driver.onUnreachable = (error) => {
       if (!this.connecting) return;
       // The connected socket's ICMP error concerns the first destination: with other attempts, only that one fails.
@@ -614,6 +622,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#onServerConnected = onConnected;
     this.#onServerRelease = onRelease;
     this.connecting = true;
+    this.#updateHold();
     // The server socket the client's first datagram came to.
     this.localAddress = local.host;
     this.localPort = local.port;
@@ -703,6 +712,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.#finalCallback = undefined;
       callback();
     }
+    this.#updateHold();
   }
 
   #onConnected(remoteStaticKey: Uint8Array | undefined): void {
@@ -734,8 +744,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.emit('connect');
       this.emit('ready');
     }
-    // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or not.
-    if (!this.destroyed) this.read(0);
+    // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or
+    // not, unless the application paused the socket before it connected.
+    if (!this.destroyed && !this.isPaused()) this.read(0);
+    this.#updateHold();
   }
 
   #onClosed(event: ClosedEvent): void {
@@ -756,9 +768,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       return;
     }
     // A clean close: whatever the peer sent is still readable; our FIN needs no more acknowledging.
-    // Nothing more can arrive, so (as net's handle once both FINs are through) the socket no longer
-    // keeps the process alive while unread bytes wait for a reader.
-    if (this.#ownsDriver) this.#driver?.setRef(false);
     const final = this.#finalCallback;
     this.#finalCallback = undefined;
     final?.();
@@ -786,18 +795,18 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection === undefined || !this.#established || this.#readEnded || this.destroyed) return;
     let got = 0;
     while (this.#readWanted) {
-      const bytes = connection.read();
-      if (bytes === undefined) break;
-      got += bytes.length;
-      this.bytesRead += bytes.length;
-      // read() hands out a view of a received datagram that the engine no longer touches: no copy needed.
-      if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))) this.#readWanted = false;
+      const chunk = readChunk(connection);
+      if (chunk === undefined) break;
+      got += chunk.length;
+      this.bytesRead += chunk.length;
+      if (!this.push(chunk)) this.#readWanted = false;
     }
     if (got > 0) {
       this.#touch();
       this.#driver?.schedule(); // reading opened the receive window: MAX_DATA may be due
     }
     if (this.destroyed) return;
+    this.#updateHold();
     if (connection.readEnded) return this.#queueEnd();
     if (this.#closed !== undefined && !connection.hasReadable && (this.#readWanted || this.readableLength === 0)) {
       // Closed cleanly, nothing more to read, and no FIN: the stream was cut short.
@@ -813,12 +822,29 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #queueEnd(): void {
     if (this.#endQueued) return;
     this.#endQueued = true;
+    this.#updateHold();
     setImmediate(() => {
       if (this.destroyed) return;
       this.#readEnded = true;
       this.push(null);
       this.read(0);
     });
+  }
+
+  /**
+   * As stream.Writable's; after the peer ended a socket without allowHalfOpen (so ours ended too), the
+   * write fails with EPIPE and destroys the socket, as net's: the callback gets the error on the next
+   * tick, and 'error' follows.
+   */
+  override write(chunk: unknown, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(chunk: unknown, encoding: BufferEncoding, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(chunk: unknown, encoding?: BufferEncoding | ((error: Error | null | undefined) => void), callback?: (error: Error | null | undefined) => void): boolean {
+    if (!this.#endedByPeer || !this.writableEnded) return super.write(chunk, encoding as BufferEncoding, callback);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    const error = new MptError(MptErrorCode.BrokenPipe, 'This socket has been ended by the other party');
+    if (done !== undefined) process.nextTick(done, error);
+    this.destroy(error);
+    return false;
   }
 
   /** @internal */
@@ -842,6 +868,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#driver?.schedule();
     if (ok) callback();
     else this.#writeCallback = callback;
+    this.#updateHold();
   }
 
   /** @internal */
@@ -859,6 +886,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     // 'finish' waits until the peer acknowledged every byte and the FIN, so that a close after it loses nothing.
     this.#finalCallback = callback;
     this.#driver?.schedule();
+    this.#updateHold();
   }
 
   /** @internal */
@@ -892,6 +920,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       driver.destroy();
     }
     this.#settleCallbacks(graceful, error);
+    driver?.hold(this, false);
     const release = this.#onServerRelease;
     this.#onServerRelease = undefined;
     release?.();
@@ -914,9 +943,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const queuedFinal = this.#queuedFinal;
     this.#writeCallback = this.#finalCallback = this.#queuedFinal = this.#queuedWrite = undefined;
     if (write !== undefined) write(graceful ? null : failure);
-    queuedWrite?.callback(failure);
+    // Writes made while connecting were never sent: net's error for them.
+    queuedWrite?.callback(error ?? closedBeforeConnection());
     final?.(failure);
-    queuedFinal?.(failure);
+    queuedFinal?.(error ?? closedBeforeConnection());
   }
 
   /**
@@ -1018,18 +1048,40 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#driver.schedule();
   }
 
-  /** Lets the process exit while this (client) socket is open. No effect on a server's sockets. */
+  /** Lets the process exit while this socket is open and active (see {@link MptSocket.ref}). */
   unref(): this {
     this.#refed = false;
-    if (this.#ownsDriver) this.#driver?.setRef(false);
+    this.#updateHold();
     return this;
   }
 
   /** Undoes {@link MptSocket.unref}. */
   ref(): this {
     this.#refed = true;
-    if (this.#ownsDriver && !this.destroyed && this.#closed === undefined) this.#driver?.setRef(true);
+    this.#updateHold();
     return this;
+  }
+
+  /**
+   * Tells the driver whether this socket keeps the process alive: as a node:net socket's handle, while
+   * it connects, reads (data flows into the stream's buffer: not paused at its high-water mark, the
+   * peer's end not reached) or has writes in flight (not yet acknowledged, or the FIN), unless unref'd.
+   * A socket that waits for nothing (paused and full, or both directions done with bytes still unread)
+   * lets the process exit, as net's does.
+   */
+  #updateHold(): void {
+    const driver = this.#driver;
+    if (driver === undefined) return;
+    driver.hold(this, this.#refed && !this.destroyed && this.#active());
+  }
+
+  #active(): boolean {
+    if (this.connecting) return true;
+    const connection = this.#connection;
+    if (connection === undefined || this.#closed !== undefined) return false;
+    const reading = this.#readWanted && !this.#endQueued;
+    const writing = connection.bufferedBytes > 0 || this.#writeCallback !== undefined || this.#finalCallback !== undefined || this.writableLength > 0;
+    return reading || writing;
   }
 
   /** Ends the writable side, then destroys the socket once everything written was acknowledged. */
@@ -1191,6 +1243,29 @@ const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
   closed: 'closed',
 };
 
+/** The most bytes one 'data' event carries, as net reads 64 KiB at a time. */
+const READ_CHUNK_BYTES = 65_536;
+
+/**
+ * The next bytes to hand to the reader: consecutive received segments joined up to
+ * {@link READ_CHUNK_BYTES}, so a reader gets net's large chunks rather than one per datagram (a reader
+ * that pauses per 'data' would otherwise crawl); a lone segment is handed over without a copy (read()
+ * gives a view of a received datagram the engine no longer touches).
+ */
+function readChunk(connection: Connection): Buffer | undefined {
+  const first = connection.read(READ_CHUNK_BYTES);
+  if (first === undefined) return undefined;
+  const parts = [Buffer.from(first.buffer, first.byteOffset, first.length)];
+  let total = first.length;
+  while (total < READ_CHUNK_BYTES) {
+    const more = connection.read(READ_CHUNK_BYTES - total);
+    if (more === undefined) break;
+    parts.push(Buffer.from(more.buffer, more.byteOffset, more.length));
+    total += more.length;
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+}
+
 /** A write after the peer closed the connection: EPIPE, as net's. */
 function brokenPipe(): MptError {
   return new MptError(MptErrorCode.BrokenPipe, 'the connection was closed by the peer');
@@ -1199,6 +1274,11 @@ function brokenPipe(): MptError {
 /** The peer aborted: ECONNRESET, as net's. */
 function connectionReset(message: string): MptError {
   return new MptError(MptErrorCode.ConnectionReset, message);
+}
+
+/** What a write made while connecting gets when the socket is destroyed first, as net's. */
+function closedBeforeConnection(): Error {
+  return Object.assign(new Error('Socket closed before the connection was established'), { code: 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION' });
 }
 
 /** The error a write pending when the socket is destroyed gets, as node:stream's for writes it drops. */
