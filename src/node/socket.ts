@@ -736,17 +736,19 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const final = this.#queuedFinal;
     this.#queuedFinal = undefined;
     if (final !== undefined) this._final(final);
+    // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or
+    // not: a server's socket from before 'connection', a client's from after 'connect' unless the
+    // application paused it by then.
     if (this.#onServerConnected !== undefined) {
       const onConnected = this.#onServerConnected;
       this.#onServerConnected = undefined;
+      this.read(0);
       onConnected(this);
     } else {
       this.emit('connect');
       this.emit('ready');
+      if (!this.destroyed && !this.isPaused()) this.read(0);
     }
-    // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or
-    // not, unless the application paused the socket before it connected.
-    if (!this.destroyed && !this.isPaused()) this.read(0);
     this.#updateHold();
   }
 
