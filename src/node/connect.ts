@@ -1,3 +1,4 @@
+import { normalizeArgs } from './net-args.js';
 import type { MptConnectOptions } from './options.js';
 import { MptSocket } from './socket.js';
 
@@ -7,13 +8,27 @@ import { MptSocket } from './socket.js';
  */
 
 /**
- * Opens an mpt connection, as net.connect: returns the socket at once;
- * 'connect' (and `onConnect`) follow when the handshake is done, or 'error'
- * with an MptError: ERR_MPT_CONNECT_TIMEOUT (nothing answered),
- * ERR_MPT_CONNECTION_REFUSED (nothing listens on the port),
- * ERR_MPT_SERVER_KEY_MISMATCH (a server answers but not to the pinned key),
- * ERR_MPT_DNS_LOOKUP_FAILED, ERR_MPT_ABORTED.
+ * Opens an mpt connection, as net.connect, in its forms: `connect(options[, connectListener])` or
+ * `connect(port[, host][, connectListener])`. Returns the socket at once; 'connect' (and
+ * `connectListener`) follow when the handshake is done, or 'error' with an MptError:
+ * ERR_MPT_CONNECT_TIMEOUT (nothing answered within `connectTimeout`), ERR_MPT_CONNECTION_REFUSED
+ * (nothing listens on the port), ERR_MPT_SERVER_KEY_MISMATCH (a server answers but not to the pinned
+ * key), ERR_MPT_DNS_LOOKUP_FAILED, ABORT_ERR (the `signal` aborted). As net's, `options.timeout` sets
+ * the socket's inactivity timeout (`socket.setTimeout(timeout)`), and wrong arguments throw Node's
+ * errors (see {@link MptSocket.connect}).
  */
-export function connect(options: MptConnectOptions, onConnect?: () => void): MptSocket {
-  return new MptSocket({ allowHalfOpen: options.allowHalfOpen }).connect(options, onConnect);
+export function connect(options: MptConnectOptions, connectListener?: () => void): MptSocket;
+export function connect(port: number | string, host?: string, connectListener?: () => void): MptSocket;
+export function connect(port: number | string, connectListener?: () => void): MptSocket;
+export function connect(...args: unknown[]): MptSocket {
+  const [options, connectListener] = normalizeArgs(args);
+  const socket = new MptSocket(options as MptSocketConstructorOptions);
+  // As net: a truthy timeout becomes the socket's inactivity timeout (and is checked as setTimeout checks it).
+  if (options.timeout) socket.setTimeout(options.timeout as number);
+  return connectListener === undefined ? socket.connect(options as unknown as MptConnectOptions) : socket.connect(options as unknown as MptConnectOptions, connectListener as () => void);
 }
+
+/** The same function as {@link connect}, under net's other name for it. */
+export const createConnection: typeof connect = connect;
+
+type MptSocketConstructorOptions = ConstructorParameters<typeof MptSocket>[0];
