@@ -21,7 +21,10 @@ export type NetErrorCode =
   | 'ERR_SERVER_NOT_RUNNING';
 
 /** An error of one of Node's classes carrying a node:net `code`. */
-export type NetError = (Error | RangeError | TypeError) & { readonly code: NetErrorCode };
+export type NetError = (Error | RangeError | TypeError) & {
+  /** Node's code, e.g. ERR_SOCKET_BAD_PORT. */
+  readonly code: NetErrorCode;
+};
 
 type ErrorClass = ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor;
 

@@ -53,11 +53,17 @@ export interface MptServerEvents {
 
 /** The argument of an {@link MptServer} 'drop' event, as net.Server's. */
 export interface MptDropArgument {
+  /** The server address the client reached. */
   readonly localAddress: string | undefined;
+  /** Its port. */
   readonly localPort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
   readonly localFamily: string | undefined;
+  /** The client's address. */
   readonly remoteAddress: string | undefined;
+  /** The client's port. */
   readonly remotePort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
   readonly remoteFamily: string | undefined;
 }
 

@@ -305,9 +305,11 @@ describe('listen() forms', () => {
         });
       });
     const only6 = track(createServer()).listen({ port: 0, ipv6Only: true });
+    await once(only6, 'listening');
     if (only6.address()?.address !== '::') return; // no IPv6 here: the server fell back to 0.0.0.0
     expect(await bindV4((only6.address() as net.AddressInfo).port)).toBeUndefined();
     const dual = track(createServer()).listen({ port: 0 });
+    await once(dual, 'listening');
     expect(await bindV4((dual.address() as net.AddressInfo).port)).toBe('EADDRINUSE');
   });
 
@@ -445,6 +447,23 @@ describe('Symbol.asyncDispose', () => {
     expect((errors[0] as MptError).code).toBe('ABORT_ERR');
     expect((errors[0] as MptError).name).toBe('AbortError');
     await closed(accepted);
+  });
+
+  test('await using: the socket and the server are disposed of at the end of the block', async () => {
+    let server: MptServer | undefined;
+    let socket: MptSocket | undefined;
+    {
+      await using s = track(createServer());
+      server = s;
+      s.on('connection', (a: MptSocket) => a.on('error', () => {}));
+      s.listen(0, '127.0.0.1');
+      const port = (s.address() as net.AddressInfo).port;
+      await using c = client(connect(port, '127.0.0.1'));
+      socket = c;
+      await once(c, 'connect');
+    }
+    expect(socket.destroyed).toBe(true);
+    expect(server.listening).toBe(false);
   });
 
   test('a socket destroyed before its end: rejects with ERR_STREAM_PREMATURE_CLOSE, as net', async () => {
