@@ -1,6 +1,11 @@
 /**
  * Every error mpt hands to an application is an {@link MptError} with a stable
  * `code`. Codes never change meaning once released; new ones may be added.
+ * The exceptions are node:net's own: a wrong argument to connect(), listen(),
+ * setTimeout() throws Node's error for it (ERR_SOCKET_BAD_PORT,
+ * ERR_INVALID_ARG_TYPE...: a RangeError or TypeError with that `code`), and
+ * close() on a server that does not listen hands its callback
+ * ERR_SERVER_NOT_RUNNING, as node:net does.
  */
 export const MptErrorCode = {
   /** A configuration value was out of range or of the wrong type. */
@@ -67,10 +72,11 @@ export const MptErrorCode = {
    */
   ConnectFailed: 'ERR_MPT_CONNECT_FAILED',
   /**
-   * The operation was aborted through an AbortSignal. As node:net's AbortError, the error's `name` is
-   * 'AbortError' and its `cause` is the signal's reason.
+   * The operation was aborted: through an AbortSignal, or a socket disposed of (`Symbol.asyncDispose`)
+   * before its end was read. node:net's code for it, ABORT_ERR; as node:net's AbortError, the error's
+   * `name` is 'AbortError' and its `cause` is the signal's reason.
    */
-  Aborted: 'ERR_MPT_ABORTED',
+  Aborted: 'ABORT_ERR',
 } as const;
 
 /** One of the stable error codes of {@link MptErrorCode}. */
@@ -95,7 +101,7 @@ export interface MptConnectAttempt {
 /**
  * The error type of mpt. `code` is stable and meant for programs; `message`
  * is meant for people and may change. `name` is 'MptError', except for
- * ERR_MPT_ABORTED, which is named 'AbortError' as node:net's abort errors are.
+ * ABORT_ERR, which is named 'AbortError' as node:net's abort errors are.
  */
 export class MptError extends Error {
   /** The stable error code, e.g. `ERR_MPT_HANDSHAKE_FAILED`. */

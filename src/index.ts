@@ -60,12 +60,16 @@ export {
 
 export {
   connect,
+  createConnection,
   createServer,
   MptServer,
   MptSocket,
   type LookupFunction,
   type MptAddressInfo,
   type MptConnectOptions,
+  type MptDropArgument,
+  type NetError,
+  type NetErrorCode,
   type MptListenOptions,
   type MptPathChange,
   type MptPathEvent,

@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/connection-events.js';
@@ -54,6 +55,8 @@ export interface BindOptions {
    * connected socket keeps its ICMP reports and filtering. Default false.
    */
   readonly sendAnywhere?: boolean | undefined;
+  /** A udp6 socket on '::' that takes IPv6 only (no IPv4-mapped traffic). Default false: dual stack. */
+  readonly ipv6Only?: boolean | undefined;
 }
 
 /** How to bind a driver's set of sockets. */
@@ -246,6 +249,38 @@ export class EndpointDriver {
           bound.push(shared ?? (await bindSocket(binding)));
         } else {
           bound.push(await bindSocket(binding));
+        }
+      }
+    } catch (error) {
+      for (const b of bound) closeQuietly(b.socket);
+      throw error;
+    }
+    return new EndpointDriver(endpoint, bound);
+  }
+
+  /**
+   * As {@link EndpointDriver.bind}, but at once, for unconnected sockets on IP literals: node:dgram binds
+   * synchronously when its address needs no lookup (the `lookup` given answers at once), so the
+   * addresses are known when this returns (as net.Server's after `listen(port)`). Throws an MptError
+   * (SocketError, InvalidConfig for a host that is no IP literal) after closing those already bound.
+   */
+  static bindSync(endpoint: Endpoint, bindings: BindOptions | readonly BindOptions[], options: BindSetOptions = {}): EndpointDriver {
+    const list: readonly BindOptions[] = Array.isArray(bindings) ? bindings : [bindings as BindOptions];
+    if (list.length === 0) throw new MptError(MptErrorCode.InvalidConfig, 'a driver needs at least one socket');
+    const bound: BoundSocket[] = [];
+    try {
+      for (const binding of list) {
+        const first = bound[0];
+        if (options.sharePort === true && first !== undefined && binding.port === 0) {
+          let shared: BoundSocket | undefined;
+          try {
+            shared = bindSocketSync({ ...binding, port: first.local.port });
+          } catch (error) {
+            if (!isAddressInUse(error)) throw error;
+          }
+          bound.push(shared ?? bindSocketSync(binding));
+        } else {
+          bound.push(bindSocketSync(binding));
         }
       }
     } catch (error) {
@@ -555,7 +590,7 @@ export class EndpointDriver {
 /** Binds and (when asked) connects one UDP socket; rejects with an MptError (SocketError) after closing it. */
 function bindSocket(options: BindOptions): Promise<BoundSocket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: options.type, ipv6Only: false });
+    const socket = createSocket({ type: options.type, ipv6Only: options.ipv6Only ?? false });
     const fail = (error: Error): void => {
       closeQuietly(socket);
       reject(socketError(error, `cannot bind ${options.type} ${formatAddress({ host: options.host, port: options.port })}`));
@@ -564,29 +599,10 @@ function bindSocket(options: BindOptions): Promise<BoundSocket> {
     socket.bind({ address: options.host, port: options.port, exclusive: true }, () => {
       const ready = (): void => {
         socket.removeListener('error', fail);
-        try {
-          socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-          socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-        } catch {
-          // the OS may cap or refuse the size; the defaults still work
-        }
-        const address = socket.address();
-        const bound: BoundSocket = {
-          socket,
-          local: { host: address.address, port: address.port },
-          connectTo: options.connectTo,
-          twin: undefined,
-          twinLastRemote: { host: '', port: 0 },
-          closed: false,
-          lastRemote: { host: '', port: 0 },
-          earlyError: undefined,
-        };
-        socket.on('error', (error) => {
-          bound.earlyError ??= error;
-        });
+        const bound = boundRecord(socket, options.connectTo);
         if (options.connectTo === undefined || options.sendAnywhere !== true) return resolve(bound);
         // The twin binds to the source address the kernel picked for the connected socket.
-        bindSocket({ type: options.type, host: address.address, port: 0 }).then(
+        bindSocket({ type: options.type, host: bound.local.host, port: 0 }).then(
           (twin) => {
             bound.twin = twin.socket;
             resolve(bound);
@@ -601,6 +617,65 @@ function bindSocket(options: BindOptions): Promise<BoundSocket> {
       socket.connect(options.connectTo.port, options.connectTo.host, ready);
     });
   });
+}
+
+/** A bound socket's record, its buffers enlarged and early errors kept. */
+function boundRecord(socket: UdpSocket, connectTo: SocketAddress | undefined): BoundSocket {
+  try {
+    socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+    socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+  } catch {
+    // the OS may cap or refuse the size; the defaults still work
+  }
+  const address = socket.address();
+  const bound: BoundSocket = {
+    socket,
+    local: { host: address.address, port: address.port },
+    connectTo,
+    twin: undefined,
+    twinLastRemote: { host: '', port: 0 },
+    closed: false,
+    lastRemote: { host: '', port: 0 },
+    earlyError: undefined,
+  };
+  socket.on('error', (error) => {
+    bound.earlyError ??= error;
+  });
+  return bound;
+}
+
+/**
+ * Binds one unconnected UDP socket on an IP literal before returning (see {@link EndpointDriver.bindSync}):
+ * the socket's `lookup` answers at once, so node:dgram binds, and reports a failure, inside `bind()`.
+ */
+function bindSocketSync(options: BindOptions): BoundSocket {
+  const family = isIP(options.host);
+  if (family === 0 || options.connectTo !== undefined) throw new MptError(MptErrorCode.InvalidConfig, `cannot bind ${options.host} at once: not an IP address`);
+  const socket = createSocket({
+    type: options.type,
+    ipv6Only: options.ipv6Only ?? false,
+    lookup: (host, _options, callback) => callback(null, host, family),
+  });
+  let failure: Error | undefined;
+  const fail = (error: Error): void => {
+    failure ??= error;
+  };
+  socket.on('error', fail);
+  let bound = false;
+  try {
+    socket.bind({ address: options.host, port: options.port, exclusive: true }, () => {
+      bound = true;
+    });
+  } catch (error) {
+    failure ??= error as Error;
+  }
+  socket.removeListener('error', fail);
+  if (failure !== undefined || !bound) {
+    closeQuietly(socket);
+    const what = `cannot bind ${options.type} ${formatAddress({ host: options.host, port: options.port })}`;
+    throw failure !== undefined ? socketError(failure, what) : new MptError(MptErrorCode.SocketError, `${what}: the bind did not complete at once`);
+  }
+  return boundRecord(socket, undefined);
 }
 
 function closeQuietly(socket: UdpSocket): void {

@@ -2,8 +2,8 @@
  * The Node layer: sockets, servers and the event loop around the engine.
  * @module
  */
-export { connect } from './connect.js';
-export { createServer, MptServer, type MptAddressInfo, type MptServerEvents } from './server.js';
+export { connect, createConnection } from './connect.js';
+export { createServer, MptServer, type MptAddressInfo, type MptDropArgument, type MptServerEvents } from './server.js';
 export {
   MptSocket,
   type MptPathChange,
@@ -42,3 +42,4 @@ export {
   type LinkImpairments,
   type LinkRebindOptions,
 } from './link-emulator.js';
+export type { NetError, NetErrorCode } from './net-errors.js';

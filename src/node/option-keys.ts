@@ -123,6 +123,11 @@ const TRANSPORT_OPTIONS = Object.fromEntries((Object.keys(DEFAULT_TRANSPORT_CONF
 /** What `new MptSocket(options)` accepts. */
 export const SOCKET_OPTIONS = {
   allowHalfOpen: bool,
+  noDelay: bool,
+  keepAlive: bool,
+  keepAliveInitialDelay: ms,
+  highWaterMark: num({ min: 0, integer: true }),
+  signal: abortSignal,
 } as const satisfies OptionSpec;
 
 /** node:net keys of `new net.Socket(options)` that `new MptSocket(options)` refuses, with the reason. */
@@ -132,11 +137,6 @@ export const SOCKET_UNSUPPORTED: Readonly<Record<string, string>> = {
   writable: "it goes with fd (an mpt socket is always both readable and writable)",
   onread: "mpt has no caller-supplied read buffer; read through the stream ('data', read())",
   blockList: 'mpt has no block list; refuse servers with serverKey or verifyServerKey',
-  signal: 'give it to connect() instead',
-  noDelay: 'give it to connect() instead',
-  keepAlive: 'give it to connect() instead',
-  keepAliveInitialDelay: 'give it to connect() instead',
-  highWaterMark: 'give it to connect() instead',
 };
 
 /**

@@ -72,6 +72,26 @@ export interface MptSocketOptions {
    * Default false, as node:net: when the peer ends, we end too.
    */
   readonly allowHalfOpen?: boolean | undefined;
+  /**
+   * As node:net's: accepted for compatibility and ignored. mpt has no Nagle delay: written data goes out on
+   * the next event-loop turn, within the congestion window and pacing.
+   */
+  readonly noDelay?: boolean | undefined;
+  /**
+   * As node:net's: `socket.setKeepAlive(true, keepAliveInitialDelay)` once the socket exists (see
+   * {@link MptSocket.setKeepAlive}: a PING after that many ms without sending). Default false.
+   */
+  readonly keepAlive?: boolean | undefined;
+  /** With `keepAlive`: ms without sending before a PING goes out; 0 (the default) means 15 000. */
+  readonly keepAliveInitialDelay?: number | undefined;
+  /** As node:net's (node:stream's): the stream's buffer limit in bytes, for reading and writing. Default 16 KiB. */
+  readonly highWaterMark?: number | undefined;
+  /**
+   * As node:net's: an AbortSignal that destroys the socket with an ABORT_ERR AbortError when it aborts (at
+   * once, on the next tick, if it already has). `connect()` takes its own `signal` (see
+   * {@link MptConnectOptions.signal}).
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The `pathManager` option of {@link connect} and {@link createServer}. */
@@ -150,10 +170,22 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
   /**
    * Aborts the connection (before or after it is established). While connecting, every happy-eyeballs
    * attempt stops at once and the sockets and timers close; an already-aborted signal fails before the
-   * lookup. The 'error' is ERR_MPT_ABORTED named 'AbortError' (as node:net's), its `cause` the reason.
+   * lookup. The 'error' has code ABORT_ERR and name 'AbortError' (as node:net's), its `cause` the reason.
    */
   readonly signal?: AbortSignal | undefined;
-  /** Connect timeout in ms: how long the handshake may take. Default 10 000. (Not net's inactivity timeout: see setTimeout.) */
+  /**
+   * How long, ms, the handshake may take before the connect fails with ERR_MPT_CONNECT_TIMEOUT (or
+   * ERR_MPT_CONNECT_FAILED, ERR_MPT_HANDSHAKE_FAILED, ERR_MPT_SERVER_KEY_MISMATCH when a server answered
+   * in some way). A positive number; default 10 000. node:net has no such option (TCP's connect timeout is
+   * the kernel's).
+   */
+  readonly connectTimeout?: number | undefined;
+  /**
+   * As node:net's: the socket's inactivity timeout, ms, set by {@link connect} / `createConnection` with
+   * `socket.setTimeout(timeout)` (a 'timeout' event after that long without stream activity; the socket
+   * stays open). Not the handshake's timeout: that is `connectTimeout`. Like net, `socket.connect()` on an
+   * `MptSocket` made with `new` does not read it.
+   */
   readonly timeout?: number | undefined;
   /** Local address to bind: only this one (every path starts from it). Not with `localAddresses`. */
   readonly localAddress?: string | undefined;
@@ -218,8 +250,17 @@ export interface MptServerOptions extends TransportOptions, MptSocketOptions, Pa
    * connections are half-open. Default false.
    */
   readonly retry?: boolean | 'auto' | undefined;
-  /** Most connections at once; new ones beyond are dropped. Default 10 000. */
+  /**
+   * Most connections at once, handshakes under way included: the engine drops new clients' handshakes
+   * beyond it. Default 10 000. It is also the initial value of `server.maxConnections` (net's property),
+   * which closes connections that complete their handshake while that many are open.
+   */
   readonly maxConnections?: number | undefined;
+  /**
+   * As node:net's: accepted sockets start paused (`socket.pause()` before 'connection'): no 'data' flows,
+   * even to a 'data' listener, until `socket.resume()`. Default false.
+   */
+  readonly pauseOnConnect?: boolean | undefined;
   /** Whether 0-RTT data of IK clients is delivered. Default false. */
   readonly acceptEarlyData?: boolean | undefined;
   /** Accepts (true) or rejects (false) a client's static key. Default: any. */
@@ -244,6 +285,12 @@ export interface MptListenOptions {
   readonly host?: string | readonly string[] | undefined;
   /** Closes the server when aborted. */
   readonly signal?: AbortSignal | undefined;
+  /** As node:net's: accepted and ignored (UDP has no accept queue; `maxConnections` bounds connections). */
+  readonly backlog?: number | undefined;
+  /** As node:net's: accepted and ignored (mpt's UDP sockets are always bound exclusively, never shared with cluster workers). */
+  readonly exclusive?: boolean | undefined;
+  /** As node:net's: with the host '::' (or none), bind IPv6 only instead of dual stack. Default false. */
+  readonly ipv6Only?: boolean | undefined;
 }
 
 const TRANSPORT_KEYS = Object.keys(DEFAULT_TRANSPORT_CONFIG) as (keyof TransportConfig)[];

@@ -10,7 +10,9 @@ import { MptError, MptErrorCode } from '../errors.js';
 import { EndpointDriver } from './driver.js';
 import { DEFAULT_MAX_PATHS, pickTransport, resolvePathManager, withLoopbackDatagrams, type MptListenOptions, type MptServerOptions } from './options.js';
 import { validateListenOptions, validateServerOptions } from './validate-options.js';
-import { ADOPT, MptSocket, toMptError } from './socket.js';
+import { checkListenOptions, normalizeArgs, type CheckedListenOptions } from './net-args.js';
+import { serverAlreadyListenError, serverNotRunningError } from './net-errors.js';
+import { ADOPT, MptSocket, SET_SERVER, toMptError } from './socket.js';
 
 /**
  * {@link MptServer}: accepts mpt connections on one UDP socket per listening
@@ -46,6 +48,24 @@ export interface MptServerEvents {
   socketError: [error: MptError, address: MptAddressInfo];
   /** The server closed and every connection it accepted is gone. */
   close: [];
+  /** A connection was closed because `maxConnections` were open (as net.Server's 'drop'). */
+  drop: [data: MptDropArgument];
+}
+
+/** The argument of an {@link MptServer} 'drop' event, as net.Server's. */
+export interface MptDropArgument {
+  /** The server address the client reached. */
+  readonly localAddress: string | undefined;
+  /** Its port. */
+  readonly localPort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
+  readonly localFamily: string | undefined;
+  /** The client's address. */
+  readonly remoteAddress: string | undefined;
+  /** The client's port. */
+  readonly remotePort: number | undefined;
+  /** 'IPv4' or 'IPv6'. */
+  readonly remoteFamily: string | undefined;
 }
 
 /**
@@ -61,9 +81,20 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   #driver: EndpointDriver | undefined = undefined;
   #state: 'idle' | 'binding' | 'listening' | 'closing' | 'closed' = 'idle';
   #refed = true;
+  /** Which listen() call is current: a close() or a new listen() makes the earlier one's late steps no-ops. */
+  #listenId = 0;
   readonly #sockets = new Set<MptSocket>();
   readonly #pending = new Set<MptSocket>();
   #closeWaiters: ((error?: Error) => void)[] = [];
+
+  /**
+   * As net.Server's: when set, a connection that completes its handshake while this many accepted
+   * connections are open is closed at once (the client sees the connection reset) and a 'drop' event
+   * describes it; 0 or undefined means no limit, as net. Its initial value is the `maxConnections`
+   * option (undefined without it; the engine's own limit, the option or 10 000, still drops handshakes
+   * beyond it).
+   */
+  maxConnections: number | undefined;
 
   /** A server; see {@link createServer}. */
   constructor(options: MptServerOptions = {}, onConnection?: (socket: MptSocket) => void) {
@@ -72,6 +103,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     this.#options = options;
     this.#keyPair = options.keyPair ?? generateKeyPair();
     this.publicKey = this.#keyPair.publicKey;
+    this.maxConnections = options.maxConnections;
     if (onConnection !== undefined) this.on('connection', onConnection);
   }
 
@@ -81,31 +113,29 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   }
 
   /**
-   * Binds the UDP socket(s) and starts accepting: `listen(port, host?, cb?)`
-   * or `listen({ port, host, signal }, cb?)`, where `host` may be an array
-   * of addresses: one socket each, on one port (see MptListenOptions.host).
-   * Errors are 'error' events.
+   * Binds the UDP socket(s) and starts accepting, in node:net's forms: `listen(port[, host][, backlog][, cb])`,
+   * `listen({ port, host, backlog, exclusive, ipv6Only, signal }[, cb])`, `listen([cb])`, where `host` may
+   * be an array of addresses: one socket each, on one port (see MptListenOptions.host). Throws as net:
+   * ERR_SERVER_ALREADY_LISTEN when listening (or binding) already, ERR_SOCKET_BAD_PORT for a port outside
+   * 0..65535, ERR_INVALID_ARG_VALUE for options with neither `port` nor `path`, ERR_INVALID_ARG_TYPE for
+   * a host that is not a string; a `path` (IPC) throws ERR_MPT_INVALID_CONFIG. With no host, or IP
+   * literals, the sockets are bound when this returns (`address()` answers at once, as net's after
+   * `listen(port)`); a host name is resolved first. 'listening' always comes on a later tick; a failed
+   * bind is an 'error' event.
    */
-  listen(port?: number, host?: string | readonly string[], callback?: () => void): this;
-  listen(port: number, callback: () => void): this;
+  listen(port?: number | string | null, host?: string | readonly string[], backlog?: number, callback?: () => void): this;
+  listen(port?: number | string | null, host?: string | readonly string[], callback?: () => void): this;
+  listen(port?: number | string | null, backlog?: number, callback?: () => void): this;
+  listen(port?: number | string | null, callback?: () => void): this;
   listen(options: MptListenOptions, callback?: () => void): this;
   listen(callback?: () => void): this;
-  listen(a?: number | MptListenOptions | (() => void), b?: string | readonly string[] | (() => void), c?: () => void): this {
-    let options: MptListenOptions;
-    let callback: (() => void) | undefined;
-    if (typeof a === 'function') {
-      options = {};
-      callback = a;
-    } else if (typeof a === 'object') {
-      options = a;
-      callback = typeof b === 'function' ? b : undefined;
-    } else {
-      options = { port: a, host: typeof b === 'function' ? undefined : b };
-      callback = typeof b === 'function' ? b : c;
-    }
+  listen(...args: unknown[]): this {
+    if (this.#state === 'binding' || this.#state === 'listening') throw serverAlreadyListenError();
+    if (this.#state === 'closing') throw new MptError(MptErrorCode.InvalidState, 'the server is still closing: listen again after its close event');
+    const [raw, callback] = normalizeArgs(args);
+    const options = checkListenOptions(args, raw);
     validateListenOptions(options);
-    if (this.#state !== 'idle') throw new MptError(MptErrorCode.InvalidState, 'the server is already listening');
-    if (callback !== undefined) this.once('listening', callback);
+    if (callback !== undefined) this.once('listening', callback as () => void);
     const signal = options.signal;
     if (signal?.aborted === true) {
       this.#state = 'closed';
@@ -118,20 +148,36 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       this.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     this.#state = 'binding';
-    this.#bind(options).catch((error: unknown) => {
-      this.#state = 'closed';
-      this.emit('error', toMptError(error));
-    });
+    const listenId = ++this.#listenId;
+    const hosts = options.host === undefined ? undefined : typeof options.host === 'string' ? [options.host] : options.host;
+    if (hosts === undefined || hosts.every((h) => isIP(h) !== 0)) {
+      try {
+        this.#bindNow(options, hosts, listenId);
+      } catch (error) {
+        this.#failListen(error, listenId);
+      }
+    } else {
+      resolveListenHosts(hosts)
+        .then((addresses) => {
+          if (this.#state === 'binding' && this.#listenId === listenId) this.#bindNow(options, addresses, listenId);
+        })
+        .catch((error: unknown) => this.#failListen(error, listenId));
+    }
     return this;
   }
 
-  async #bind(options: MptListenOptions): Promise<void> {
-    const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-      throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 0 to 65535, got ${String(port)}`);
-    }
+  /** A failed listen: the server is closed, and 'error' follows on the next tick (outside any promise). */
+  #failListen(error: unknown, listenId: number): void {
+    if (this.#state !== 'binding' || this.#listenId !== listenId) return;
+    this.#state = 'closed';
+    process.nextTick(() => this.emit('error', toMptError(error)));
+  }
+
+  /** Binds the sockets on IP literals (or the wildcard) at once and starts accepting; throws on failure. */
+  #bindNow(options: CheckedListenOptions, hosts: readonly string[] | undefined, listenId: number): void {
+    const port = options.port;
     const o = this.#options;
-    const addresses = options.host === undefined ? undefined : await resolveListenHosts(options.host);
+    const addresses = hosts === undefined ? undefined : checkListenAddresses(hosts);
     const endpoint = Endpoint.create({
       // Bound to loopback only: every peer is local, so 64 KiB datagrams are safe.
       transport: addresses === undefined ? pickTransport(o) : withLoopbackDatagrams(pickTransport(o), addresses),
@@ -150,17 +196,16 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     let driver: EndpointDriver;
     if (addresses === undefined) {
       // As net: dual stack where IPv6 exists, IPv4 otherwise.
-      driver = await EndpointDriver.bind(endpoint.value, { type: 'udp6', host: '::', port }).catch(() =>
-        EndpointDriver.bind(endpoint.value, { type: 'udp4', host: '0.0.0.0', port }),
-      );
+      try {
+        driver = EndpointDriver.bindSync(endpoint.value, { type: 'udp6', host: '::', port, ipv6Only: options.ipv6Only });
+      } catch {
+        driver = EndpointDriver.bindSync(endpoint.value, { type: 'udp4', host: '0.0.0.0', port });
+      }
     } else {
-      const bindings = addresses.map((host) => ({ type: isIP(host) === 6 ? ('udp6' as const) : ('udp4' as const), host, port }));
-      driver = await EndpointDriver.bind(endpoint.value, bindings, { sharePort: true });
-    }
-    if (this.#state !== 'binding') {
-      // close() was called while binding.
-      driver.destroy();
-      return;
+      const bindings = addresses.map((host) =>
+        isIP(host) === 6 ? { type: 'udp6' as const, host, port, ipv6Only: options.ipv6Only } : { type: 'udp4' as const, host, port },
+      );
+      driver = EndpointDriver.bindSync(endpoint.value, bindings, { sharePort: true });
     }
     this.#driver = driver;
     this.#state = 'listening';
@@ -170,7 +215,11 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     driver.onConnection = (connection, local) => this.#accept(driver, connection, local);
     driver.onSocketError = (error, local, remaining) => this.#onSocketError(error, local, remaining);
     driver.onClosed = () => this.#onDriverClosed();
-    this.emit('listening');
+    // As net: 'listening' on the next tick, outside any promise (a listener that throws is an uncaught
+    // exception, not an 'error' event), and not at all if close() came first.
+    process.nextTick(() => {
+      if (this.#state === 'listening' && this.#listenId === listenId) this.emit('listening');
+    });
   }
 
   #accept(driver: EndpointDriver, connection: Connection, local: SocketAddress): void {
@@ -178,7 +227,11 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       connection.close(driver.now(), ReasonCode.ConnectionRefused, 0, 'the server is closing');
       return;
     }
-    const socket = new MptSocket({ allowHalfOpen: this.#options.allowHalfOpen });
+    const o = this.#options;
+    const socket = new MptSocket({ allowHalfOpen: o.allowHalfOpen, noDelay: o.noDelay, keepAlive: o.keepAlive, keepAliveInitialDelay: o.keepAliveInitialDelay });
+    socket[SET_SERVER](this);
+    // As net's pauseOnConnect: no data flows until the application resumes the socket.
+    if (o.pauseOnConnect === true) socket.pause();
     // Until the application has the socket, a failed handshake must not become an unhandled 'error'.
     const swallow = (): void => {};
     socket.on('error', swallow);
@@ -190,6 +243,22 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       (s) => {
         this.#pending.delete(s);
         s.removeListener('error', swallow);
+        const max = this.maxConnections;
+        // As net: 0 (or unset) is no limit.
+        if (max !== undefined && max !== null && max > 0 && this.#sockets.size >= max) {
+          // As net: over maxConnections the connection is closed at once, and 'drop' tells what was dropped.
+          this.emit('drop', {
+            localAddress: s.localAddress,
+            localPort: s.localPort,
+            localFamily: s.localFamily,
+            remoteAddress: s.remoteAddress,
+            remotePort: s.remotePort,
+            remoteFamily: s.remoteFamily,
+          });
+          s.on('error', swallow);
+          s.destroy();
+          return;
+        }
         this.#sockets.add(s);
         this.emit('connection', s);
       },
@@ -224,7 +293,9 @@ export class MptServer extends EventEmitter<MptServerEvents> {
    */
   close(callback?: (error?: Error) => void): this {
     if (this.#state === 'closed' || this.#state === 'idle') {
-      if (callback !== undefined) process.nextTick(callback, new MptError(MptErrorCode.InvalidState, 'the server is not running'));
+      // As net: 'close' is emitted all the same, and the callback, a 'close' listener, gets ERR_SERVER_NOT_RUNNING.
+      if (callback !== undefined) this.once('close', () => callback(serverNotRunningError()));
+      process.nextTick(() => this.emit('close'));
       return this;
     }
     if (callback !== undefined) this.#closeWaiters.push(callback);
@@ -247,6 +318,15 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     }
     this.#maybeFinishClose();
     return this;
+  }
+
+  /**
+   * As net.Server's `Symbol.asyncDispose`: closes the server and resolves on 'close' (rejects with
+   * close()'s error); resolves at once, closing nothing, when the server does not listen.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'closed') return;
+    await new Promise<void>((resolve, reject) => this.close((error) => (error === undefined ? resolve() : reject(error))));
   }
 
   /** The number of connections accepted and still open, as net.Server#getConnections. */
@@ -322,10 +402,14 @@ function addressInfo(local: SocketAddress): MptAddressInfo {
 }
 
 /** The addresses to listen on: each host resolved, duplicates dropped; a wildcard only alone. */
-async function resolveListenHosts(host: string | readonly string[]): Promise<string[]> {
-  const hosts: readonly string[] = typeof host === 'string' ? [host] : host;
+async function resolveListenHosts(hosts: readonly string[]): Promise<string[]> {
+  return checkListenAddresses(await Promise.all(hosts.map(resolveListenHost)));
+}
+
+/** The addresses to listen on, duplicates dropped; throws for none, or a wildcard with others. */
+function checkListenAddresses(hosts: readonly string[]): string[] {
   if (hosts.length === 0) throw new MptError(MptErrorCode.InvalidConfig, 'listen() was given an empty list of hosts');
-  const addresses = [...new Set(await Promise.all(hosts.map(resolveListenHost)))];
+  const addresses = [...new Set(hosts)];
   if (addresses.length > 1 && addresses.some((a) => a === '::' || a === '0.0.0.0')) {
     throw new MptError(
       MptErrorCode.InvalidConfig,

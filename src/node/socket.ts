@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Duplex } from 'node:stream';
+import { Duplex, finished } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
 import type { ClosedEvent, ConnectionEvent, PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../core/connection-events.js';
 import type { Path } from '../core/path.js';
@@ -21,7 +21,9 @@ import { resolveHost } from './resolve.js';
 import { DEFAULT_MAX_PATHS, isLoopback, pickTransport, resolvePathManager, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
 import { answersProbe, makeVersionProbe, type VersionProbe } from './version-probe.js';
-import type { MptAddressInfo } from './server.js';
+import type { MptAddressInfo, MptServer } from './server.js';
+import { checkConnectOptions, normalizeArgs } from './net-args.js';
+import { invalidArgTypeError, validateTimeout } from './net-errors.js';
 
 /**
  * {@link MptSocket}: one mpt connection as a node:stream Duplex that behaves
@@ -148,6 +150,8 @@ const processCache: HappyEyeballsCache = createHappyEyeballsCache();
 
 /** @internal How the server hands a connection to a socket. */
 export const ADOPT = Symbol('mpt.adopt');
+/** @internal How the server tells an accepted socket which server it belongs to ({@link MptSocket.server}). */
+export const SET_SERVER = Symbol('mpt.setServer');
 
 /**
  * An mpt connection as a Duplex stream, used like net.Socket: events
@@ -183,6 +187,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   bytesRead = 0;
   /** Stream bytes handed to the connection; {@link MptSocket.bytesWritten} adds those still queued. */
   #bytesDispatched = 0;
+  /**
+   * As net.Socket's: the addresses a connect() to a host name tried, `"address:port"` each, in the
+   * order the attempts started (happy eyeballs); undefined for an IP literal host, or before the lookup.
+   */
+  autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
+  /** The server that accepted this socket ({@link MptSocket.server}). */
+  #server: MptServer | null = null;
 
   #connection: Connection | undefined = undefined;
   /** A setKeepAlive() interval in ms not yet given to the connection, or the last one given. */
@@ -242,26 +253,53 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
-    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, autoDestroy: true, decodeStrings: true });
+    super({
+      allowHalfOpen: options.allowHalfOpen ?? false,
+      emitClose: false,
+      autoDestroy: true,
+      decodeStrings: true,
+      ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+    });
     // As net: without allowHalfOpen, the peer's end ends our side too, and a write after that is EPIPE.
     this.once('end', () => {
       if (!this.allowHalfOpen) this.#endedByPeer = true;
     });
     validateSocketOptions(options);
+    // As net.Socket's options: keepAlive applies once connected; noDelay has nothing to turn off.
+    if (options.keepAlive === true) this.setKeepAlive(true, options.keepAliveInitialDelay ?? 0);
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) process.nextTick(() => this.destroy(abortError(signal)));
+      else {
+        const onAbort = (): void => void this.destroy(abortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
   }
 
   // ----- connecting -------------------------------------------------------------------------
 
   /**
-   * Connects to an mpt server. 'connect' follows once the handshake is done;
-   * failures are 'error' events with an {@link MptError}.
+   * Connects to an mpt server, in node:net's forms: `connect(options[, connectListener])` or
+   * `connect(port[, host][, connectListener])` (host default 'localhost'). 'connect' follows once the
+   * handshake is done; failures are 'error' events with an {@link MptError}. Wrong arguments throw as
+   * net's: ERR_MISSING_ARGS (no port), ERR_INVALID_ARG_TYPE (a port neither number nor string, a host
+   * not a string), ERR_SOCKET_BAD_PORT (a port outside 0..65535), ERR_INVALID_IP_ADDRESS
+   * (`localAddress`), ERR_INVALID_ARG_VALUE (`family`); an IPC `path` throws ERR_MPT_INVALID_CONFIG. A
+   * socket connects once: connect() on one connecting, connected or destroyed throws ERR_MPT_INVALID_STATE.
    */
-  connect(options: MptConnectOptions, onConnect?: () => void): this {
-    validateConnectOptions(options);
+  connect(options: MptConnectOptions, connectListener?: () => void): this;
+  connect(port: number | string, host?: string, connectListener?: () => void): this;
+  connect(port: number | string, connectListener?: () => void): this;
+  connect(...args: unknown[]): this {
     if (this.#connection !== undefined || this.connecting || this.destroyed) {
       throw new MptError(MptErrorCode.InvalidState, 'the socket is already connected or connecting');
     }
-    if (onConnect !== undefined) this.once('connect', onConnect);
+    const [raw, onConnect] = normalizeArgs(args);
+    const options = checkConnectOptions(raw as unknown as MptConnectOptions);
+    validateConnectOptions(options);
+    if (onConnect !== undefined) this.once('connect', onConnect as () => void);
     this.connecting = true;
     this.#connectOptions = options;
     const signal = options.signal;
@@ -271,7 +309,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       process.nextTick(() => this.destroy(abortError(signal)));
       return this;
     }
-    const timeoutMs = options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const timeoutMs = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#connectTimer = setTimeout(() => this.#onConnectTimeout(timeoutMs), timeoutMs);
     // The probe goes out just after the engine's first handshake retransmission (at 2 initial RTTs).
     const probeAtMs = Math.min(timeoutMs / 2, 2 * (options.initialRttMs ?? DEFAULT_INITIAL_RTT_MS) + 50);
@@ -302,6 +340,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       },
     });
     if (this.destroyed) return;
+    // As net, which lists the addresses tried when it looked a name up.
+    if (isIP(host) === 0) this.autoSelectFamilyAttemptedAddresses = [];
     // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
     const cache = options.happyEyeballsCache ?? processCache;
     this.#cacheKey = cacheKey(host, options.port);
@@ -382,6 +422,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     });
     if (connection.isErr()) throw connection.error;
     this.#raceStartedAtMs = driver.now();
+    // A race reports each attempt as it starts ('connectionAttempt'); a lone address is tried now.
+    if (raced.length <= 1) this.#attempted(address, options.port);
     this.#connection = connection.value;
     this.#applyKeepAlive();
     driver.attach(connection.value, this);
@@ -589,10 +631,20 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     return new MptError(MptErrorCode.ConnectFailed, `cannot connect to ${this.#connectOptions?.host ?? '?'}: ${why}: ${list}`, { attempts });
   }
 
+  /** Lists an address tried in {@link MptSocket.autoSelectFamilyAttemptedAddresses} (when a name was looked up). */
+  #attempted(host: string, port: number): void {
+    const list = this.autoSelectFamilyAttemptedAddresses;
+    const entry = `${host}:${port}`;
+    if (list !== undefined && !list.includes(entry)) list.push(entry);
+  }
+
   /** A happy-eyeballs attempt changed: node:net's 'connectionAttempt' / 'connectionAttemptFailed' events, and the cache. */
   #onAttempt(event: AttemptEvent): void {
     const family = isIP(event.remote.host) === 6 ? 6 : 4;
-    if (event.change === 'started') this.emit('connectionAttempt', event.remote.host, event.remote.port, family);
+    if (event.change === 'started') {
+      this.#attempted(event.remote.host, event.remote.port);
+      this.emit('connectionAttempt', event.remote.host, event.remote.port, family);
+    }
     else if (event.change === 'failed') this.emit('connectionAttemptFailed', event.remote.host, event.remote.port, family, new MptError(MptErrorCode.ConnectionRefused, event.reason ?? 'unreachable'));
     else if (event.change === 'won') {
       const attempt = this.#connection?.raceAttempts()[event.index];
@@ -605,6 +657,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.localAddress = event.local.host;
       this.localPort = event.local.port;
     }
+  }
+
+  /** @internal The server that accepted this socket. */
+  [SET_SERVER](server: MptServer): void {
+    this.#server = server;
   }
 
   /** @internal The server's side: a connection whose handshake is under way. */
@@ -1009,6 +1066,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * net.Socket: the socket stays open; the application decides.
    */
   setTimeout(ms: number, callback?: () => void): this {
+    // As net: ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE for a bad duration, ERR_INVALID_ARG_TYPE for a callback that is no function.
+    validateTimeout(ms);
+    if (callback !== undefined && typeof callback !== 'function') throw invalidArgTypeError('callback', 'function', callback);
     if (callback !== undefined) {
       if (ms === 0) this.removeListener('timeout', callback);
       else this.once('timeout', callback);
@@ -1119,6 +1179,44 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const queued = (this as unknown as { writableBuffer?: readonly { chunk: Buffer | string; encoding: BufferEncoding }[] }).writableBuffer ?? [];
     for (const w of queued) bytes += typeof w.chunk === 'string' ? Buffer.byteLength(w.chunk, w.encoding) : w.chunk.length;
     return bytes;
+  }
+
+  /** 'IPv4' or 'IPv6': the family of {@link MptSocket.localAddress}; undefined before it is bound. */
+  get localFamily(): string | undefined {
+    const local = this.localAddress;
+    if (local === undefined) return undefined;
+    return isIP(local) === 6 ? 'IPv6' : 'IPv4';
+  }
+
+  /** The {@link MptServer} that accepted this socket; null for a client's socket (as net.Socket's). */
+  get server(): MptServer | null {
+    return this.#server;
+  }
+
+  /**
+   * As net.Socket's: `writableLength` while the socket is connecting or connected, undefined before
+   * connect() and once destroyed.
+   * @deprecated As in node:net: use `writableLength`.
+   */
+  get bufferSize(): number | undefined {
+    if (this.destroyed || (this.#connectOptions === undefined && this.#connection === undefined)) return undefined;
+    return this.writableLength;
+  }
+
+  /**
+   * As net.Socket's `Symbol.asyncDispose` (`await using socket = connect(...)`): destroys the socket, with
+   * an ABORT_ERR AbortError unless its end was read, and resolves once it is closed (rejects if it failed
+   * with another error).
+   */
+  override async [Symbol.asyncDispose](): Promise<void> {
+    let error: Error | null = null;
+    if (!this.destroyed) {
+      error = this.readableEnded ? null : new MptError(MptErrorCode.Aborted, 'The operation was aborted');
+      this.destroy(error ?? undefined);
+    }
+    await new Promise<void>((resolve, reject) => {
+      finished(this, (err) => (err !== null && err !== undefined && err !== error ? reject(err) : resolve()));
+    });
   }
 
   /** True until the connection is established. */

@@ -69,7 +69,7 @@ describe('happy eyeballs on loopback', () => {
     const server = await listen();
     await blackhole('127.0.0.2', server.port);
     await blackhole('127.0.0.3', server.port);
-    const socket = dial({ host: 'dead.test', port: server.port, lookup: lookupOf(['127.0.0.2', '127.0.0.3']), happyEyeballsCache: createHappyEyeballsCache(), timeout: 1000, maxPaths: 1 });
+    const socket = dial({ host: 'dead.test', port: server.port, lookup: lookupOf(['127.0.0.2', '127.0.0.3']), happyEyeballsCache: createHappyEyeballsCache(), connectTimeout: 1000, maxPaths: 1 });
     const { error } = await outcome(socket);
     expect(error?.code).toBe('ERR_MPT_CONNECT_FAILED');
     const attempts = (error as MptError).attempts ?? [];
@@ -115,7 +115,7 @@ describe('happy eyeballs and AbortSignal', () => {
     expect(driver.endpoint.nextTimeout()).toBeUndefined();
     expect([...driver.endpoint.connections].every((c) => c.state === 'closed')).toBe(true);
     const { error } = await result;
-    expect(error?.code).toBe('ERR_MPT_ABORTED');
+    expect(error?.code).toBe('ABORT_ERR');
     expect(error?.name).toBe('AbortError');
     expect((error?.cause as Error | undefined)?.message).toBe('user gave up');
     // The third attempt's delay passes with no attempt started and nothing sent.
@@ -138,7 +138,7 @@ describe('happy eyeballs and AbortSignal', () => {
       const attempts: string[] = [];
       socket.on('connectionAttempt', (ip: string) => attempts.push(ip));
       const { error, hadError } = await outcome(socket);
-      expect(error?.code).toBe('ERR_MPT_ABORTED');
+      expect(error?.code).toBe('ABORT_ERR');
       expect(error?.name).toBe('AbortError');
       expect(error?.cause).toBe(reason);
       expect(hadError).toBe(true);
@@ -218,7 +218,7 @@ describe('happy eyeballs across both families', () => {
       const cache = createHappyEyeballsCache();
       cache.entries[`dual.test|${port}`] = { address: dead, family: 4, rttMs: 50, expiresAtMs: Date.now() + 60_000 };
       const lookup: LookupFunction = (_host, _options, callback) => callback(null, [{ address: '::1', family: 6 }, { address: dead, family: 4 }]);
-      const socket = dial({ host: 'dual.test', port, lookup, happyEyeballsCache: cache, timeout: 1500, maxPaths: 1 });
+      const socket = dial({ host: 'dual.test', port, lookup, happyEyeballsCache: cache, connectTimeout: 1500, maxPaths: 1 });
       const attempts: [string, number][] = [];
       socket.on('connectionAttempt', (ip: string, _port: number, family: number) => attempts.push([ip, family]));
       const started = performance.now();
@@ -256,7 +256,7 @@ describe('happy eyeballs across both families', () => {
         if (options.family === 4) callback(null, [{ address: dead, family: 4 }]);
         else setTimeout(() => callback(null, [{ address: '::1', family: 6 }]), 150);
       };
-      const socket = dial({ host: 'late.test', port, lookup, happyEyeballsCache: createHappyEyeballsCache(), timeout: 1500, maxPaths: 1 });
+      const socket = dial({ host: 'late.test', port, lookup, happyEyeballsCache: createHappyEyeballsCache(), connectTimeout: 1500, maxPaths: 1 });
       const attempts: [string, number][] = [];
       socket.on('connectionAttempt', (ip: string, _port: number, family: number) => attempts.push([ip, family]));
       if (v6) {

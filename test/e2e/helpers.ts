@@ -125,16 +125,21 @@ export function pathUp(socket: MptSocket, id: number): Promise<MptPathEvent> {
   });
 }
 
-/** The next driver EndpointDriver.bind creates. */
+/** The next driver EndpointDriver.bind or bindSync creates. */
 export function captureNextDriver(): Promise<EndpointDriver> {
-  const original = EndpointDriver.bind.bind(EndpointDriver);
+  // A client binds through bind(), a server (IP literals) through bindSync(): whichever comes first.
+  const bind = EndpointDriver.bind.bind(EndpointDriver);
+  const bindSync = EndpointDriver.bindSync.bind(EndpointDriver);
   const spy = vi.spyOn(EndpointDriver, 'bind');
+  const spySync = vi.spyOn(EndpointDriver, 'bindSync');
   return new Promise((resolve) => {
-    spy.mockImplementationOnce(async (...args) => {
-      const driver = await original(...args);
+    const got = (driver: EndpointDriver): EndpointDriver => {
       spy.mockRestore();
+      spySync.mockRestore();
       resolve(driver);
       return driver;
-    });
+    };
+    spy.mockImplementationOnce(async (...args) => got(await bind(...args)));
+    spySync.mockImplementationOnce((...args) => got(bindSync(...args)));
   });
 }

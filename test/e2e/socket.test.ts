@@ -151,13 +151,13 @@ describe('e2e over loopback UDP', () => {
     const hole = await udp();
     const port = hole.port;
     hole.close(); // the port is now closed: the kernel answers with ICMP port unreachable
-    const { error } = await outcome(dial({ port, timeout: 5_000 }));
+    const { error } = await outcome(dial({ port, connectTimeout: 5_000 }));
     expect(error?.code).toBe(MptErrorCode.ConnectionRefused);
   });
 
   test('nothing answering (a blackhole): ERR_MPT_CONNECT_TIMEOUT within the connect timeout', async () => {
     const hole = await udp();
-    const client = dial({ port: hole.port, timeout: 1_000 });
+    const client = dial({ port: hole.port, connectTimeout: 1_000 });
     const { error } = await outcome(client);
     expect(error?.code).toBe(MptErrorCode.ConnectTimeout);
     expect(error?.message).toMatch(/within 1000 ms/);
@@ -166,14 +166,14 @@ describe('e2e over loopback UDP', () => {
   test('a wrong pinned server key: ERR_MPT_SERVER_KEY_MISMATCH', async () => {
     const server = await listen();
     const wrong = generateKeyPair().publicKey;
-    const { error } = await outcome(dial({ port: server.port, serverKey: wrong, timeout: 5_000 }));
+    const { error } = await outcome(dial({ port: server.port, serverKey: wrong, connectTimeout: 5_000 }));
     expect(error?.code).toBe(MptErrorCode.ServerKeyMismatch);
     expect(error?.message).toMatch(/serverKey/);
   });
 
   test('a rejected server key (verifyServerKey) fails the handshake', async () => {
     const server = await listen();
-    const { error } = await outcome(dial({ port: server.port, verifyServerKey: () => false, timeout: 5_000 }));
+    const { error } = await outcome(dial({ port: server.port, verifyServerKey: () => false, connectTimeout: 5_000 }));
     expect(error?.code).toBe(MptErrorCode.ServerKeyMismatch);
   });
 
@@ -218,7 +218,7 @@ describe('e2e over loopback UDP', () => {
     expect(server.listening).toBe(false);
     expect(server.address()).toBeNull();
     // A new client finds the port closed.
-    const { error } = await outcome(dial({ port: server.port, timeout: 3_000 }));
+    const { error } = await outcome(dial({ port: server.port, connectTimeout: 3_000 }));
     // Refused by the kernel once the socket is gone, or by the endpoint while its last CLOSE frames go out.
     expect([MptErrorCode.ConnectionRefused, MptErrorCode.HandshakeFailed, MptErrorCode.PeerClosed]).toContain(error?.code);
   });
