@@ -38,7 +38,10 @@ export function normalizeArgs(args: readonly unknown[]): NormalizedArgs<Record<s
 }
 
 function ipcUnsupported(path: unknown): MptError {
-  return new MptError(MptErrorCode.InvalidConfig, `mpt runs over UDP and has no IPC (path) form: got path ${JSON.stringify(path)}; give a port`);
+  return new MptError(
+    MptErrorCode.InvalidConfig,
+    `node:net's option path is not supported by mpt: mpt runs over UDP, not IPC (Unix domain sockets, named pipes); got path ${JSON.stringify(path)}, give a port`,
+  );
 }
 
 /**

@@ -195,7 +195,7 @@ export const CONNECT_UNSUPPORTED: Readonly<Record<string, string>> = {
 /** What `createServer(options)` (and `new MptServer(options)`) accepts: every key of MptServerOptions, and node:net's server options mpt supports. */
 export const SERVER_OPTIONS = {
   ...TRANSPORT_OPTIONS,
-  ...SOCKET_OPTIONS,
+  allowHalfOpen: bool,
   pathManager,
   keyPair,
   psk: key32,

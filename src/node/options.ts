@@ -239,7 +239,7 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
 }
 
 /** Options of {@link createServer}. */
-export interface MptServerOptions extends TransportOptions, MptSocketOptions, PathManagerOptions {
+export interface MptServerOptions extends TransportOptions, Omit<MptSocketOptions, 'signal'>, PathManagerOptions {
   /** The server's static key pair; default a fresh one (see `server.publicKey`). */
   readonly keyPair?: KeyPair | undefined;
   /** A 32-byte pre-shared key, if PSK clients are accepted. */

@@ -133,8 +133,9 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     if (this.#state === 'binding' || this.#state === 'listening') throw serverAlreadyListenError();
     if (this.#state === 'closing') throw new MptError(MptErrorCode.InvalidState, 'the server is still closing: listen again after its close event');
     const [raw, callback] = normalizeArgs(args);
+    // node:net's own checks first (its errors, as net's listen() throws them), then the keys mpt knows.
     const options = checkListenOptions(args, raw);
-    validateListenOptions(options);
+    validateListenOptions(raw as MptListenOptions);
     if (callback !== undefined) this.once('listening', callback as () => void);
     const signal = options.signal;
     if (signal?.aborted === true) {

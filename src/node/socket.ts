@@ -192,8 +192,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * order the attempts started (happy eyeballs); undefined for an IP literal host, or before the lookup.
    */
   autoSelectFamilyAttemptedAddresses: string[] | undefined = undefined;
-  /** The server that accepted this socket ({@link MptSocket.server}). */
-  #server: MptServer | null = null;
+  /**
+   * The {@link MptServer} that accepted this socket; null for a client's socket. A plain property, as
+   * net.Socket's: node:http sets it to its own server when an mpt socket is handed to it.
+   */
+  server: MptServer | null = null;
 
   #connection: Connection | undefined = undefined;
   /** A setKeepAlive() interval in ms not yet given to the connection, or the last one given. */
@@ -210,6 +213,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #endQueued = false;
   /** The peer ended and, without allowHalfOpen, so did we: a write now is net's EPIPE. */
   #endedByPeer = false;
+  /** Whether 'close' was emitted. */
+  #closeEmitted = false;
   /** resetAndDestroy(): the next destroy aborts the connection even without an error. */
   #resetOnDestroy = false;
   /** Whether every path is down (the 'offline' event was emitted and 'online' has not followed). */
@@ -661,7 +666,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   /** @internal The server that accepted this socket. */
   [SET_SERVER](server: MptServer): void {
-    this.#server = server;
+    this.server = server;
   }
 
   /** @internal The server's side: a connection whose handshake is under way. */
@@ -985,7 +990,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     release?.();
     callback(error);
     // On a later turn, as net's 'close' waits for the handle to close.
-    setImmediate(() => this.emit('close', error !== null));
+    setImmediate(() => {
+      this.#closeEmitted = true;
+      this.emit('close', error !== null);
+    });
   }
 
   /**
@@ -1082,6 +1090,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /** The current inactivity timeout in ms (0: none). */
   get timeout(): number {
     return this.#timeoutMs;
+  }
+
+  /** As net.Socket's plain `timeout` property: assigning it changes the number, not the timer (use setTimeout). */
+  set timeout(ms: number) {
+    this.#timeoutMs = ms;
   }
 
   /** A no-op: mpt sends written data on the next event-loop turn, there is no Nagle delay to turn off. */
@@ -1188,11 +1201,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     return isIP(local) === 6 ? 'IPv6' : 'IPv4';
   }
 
-  /** The {@link MptServer} that accepted this socket; null for a client's socket (as net.Socket's). */
-  get server(): MptServer | null {
-    return this.#server;
-  }
-
   /**
    * As net.Socket's: `writableLength` while the socket is connecting or connected, undefined before
    * connect() and once destroyed.
@@ -1214,6 +1222,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       error = this.readableEnded ? null : new MptError(MptErrorCode.Aborted, 'The operation was aborted');
       this.destroy(error ?? undefined);
     }
+    // 'close' comes on a later turn than the destroy (as net's): wait for it, then settle as net's does.
+    if (!this.#closeEmitted) await new Promise((resolve) => this.once('close', resolve));
     await new Promise<void>((resolve, reject) => {
       finished(this, (err) => (err !== null && err !== undefined && err !== error ? reject(err) : resolve()));
     });

@@ -367,7 +367,7 @@ describe('listen() forms', () => {
     server.listen(port, '127.0.0.1');
     expect(onError).not.toHaveBeenCalled();
     const [error] = (await once(server, 'error')) as [MptError];
-    expect(error.code).toBe(MptErrorCode.SocketError);
+    expect(error.code).toBe(MptErrorCode.AddressInUse); // EADDRINUSE, as net's
     expect(server.listening).toBe(false);
   });
 });

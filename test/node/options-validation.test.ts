@@ -158,8 +158,6 @@ describe('the other options are type-checked', () => {
     [{ verifyServerKey: true }, 'verifyServerKey must be a function'],
     [{ lookup: 'dns' }, 'lookup must be a function'],
     [{ earlyData: 'hello' }, 'earlyData must be a Uint8Array'],
-    [{ family: 5 }, 'family must be one of 0, 4, 6'],
-    [{ localAddress: 'eth0' }, 'localAddress must be an IP address'],
     [{ localAddresses: ['127.0.0.1', 'wlan0'] }, 'localAddresses[1] must be an IP address'],
     [{ localAddresses: '127.0.0.1' }, 'localAddresses must be an array'],
     [{ localAddress: '127.0.0.1', localAddresses: ['127.0.0.2'] }, 'give localAddress or localAddresses, not both'],
@@ -170,12 +168,21 @@ describe('the other options are type-checked', () => {
     [{ signal: {} }, 'signal must be an AbortSignal'],
     [{ allowHalfOpen: 'yes' }, 'allowHalfOpen must be a boolean'],
     [{ noDelay: 1 }, 'noDelay must be a boolean'],
-    [{ timeout: -5 }, 'timeout must be a number >= 0'],
     [{ provider: {} }, 'provider must be a CryptoProvider'],
     [{ happyEyeballsCache: new Map() }, 'happyEyeballsCache'],
   ];
   test.each(bad)('connect(%o) throws naming the option', (options, message) => {
     expectInvalid(() => connect({ port: 9, ...options } as unknown as MptConnectOptions), message);
+  });
+
+  // Options node:net checks itself throw node:net's errors, as net's connect() does (test/node/net-api.test.ts).
+  const netChecked: [Record<string, unknown>, string][] = [
+    [{ family: 5 }, 'ERR_INVALID_ARG_VALUE'],
+    [{ localAddress: 'eth0' }, 'ERR_INVALID_IP_ADDRESS'],
+    [{ timeout: -5 }, 'ERR_OUT_OF_RANGE'],
+  ];
+  test.each(netChecked)('connect(%o) throws node:net\'s %s', (options, code) => {
+    expect(() => connect({ port: 9, ...options } as unknown as MptConnectOptions)).toThrow(expect.objectContaining({ code }));
   });
 
   test('createServer(): keys, functions, booleans, counts', () => {
