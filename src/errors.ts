@@ -79,6 +79,9 @@ export const MptErrorCode = {
   Aborted: 'ABORT_ERR',
 } as const;
 
+/** node:net's system error codes (ECONNRESET, EADDRINUSE...), as opposed to ERR_ ones. */
+const SYSTEM_CODE = /^E[A-Z]+$/;
+
 /** One of the stable error codes of {@link MptErrorCode}. */
 export type MptErrorCode = (typeof MptErrorCode)[keyof typeof MptErrorCode];
 
@@ -100,8 +103,9 @@ export interface MptConnectAttempt {
 
 /**
  * The error type of mpt. `code` is stable and meant for programs; `message`
- * is meant for people and may change. `name` is 'MptError', except for
- * ABORT_ERR, which is named 'AbortError' as node:net's abort errors are.
+ * is meant for people and may change. `name` is 'MptError', except where
+ * node:net names the same error otherwise: 'AbortError' for ABORT_ERR, 'Error'
+ * for the system codes (ECONNRESET, ECONNREFUSED, ETIMEDOUT, EPIPE, EADDRINUSE).
  */
 export class MptError extends Error {
   /** The stable error code, e.g. `ERR_MPT_HANDSHAKE_FAILED`. */
@@ -112,8 +116,9 @@ export class MptError extends Error {
 
   constructor(code: MptErrorCode, message: string, options?: { cause?: unknown; attempts?: readonly MptConnectAttempt[] }) {
     super(message, options);
-    // An abort is named as node:net names it, so `error.name === 'AbortError'` checks work on mpt too.
-    this.name = code === MptErrorCode.Aborted ? 'AbortError' : 'MptError';
+    // Named as node:net names the same errors, so `error.name` checks work on mpt too: an abort is an
+    // 'AbortError', a system error code (ECONNRESET, EPIPE, ETIMEDOUT...) a plain 'Error'.
+    this.name = code === MptErrorCode.Aborted ? 'AbortError' : SYSTEM_CODE.test(code) ? 'Error' : 'MptError';
     this.code = code;
     this.attempts = options?.attempts;
   }

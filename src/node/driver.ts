@@ -539,7 +539,7 @@ export class EndpointDriver {
     if (bound.connectTo !== undefined && (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN')) {
       const mpt =
         code === 'ECONNREFUSED'
-          ? new MptError(MptErrorCode.ConnectionRefused, 'nothing listens on the server port (ICMP port unreachable)', { cause: error })
+          ? new MptError(MptErrorCode.ConnectionRefused, `connect ECONNREFUSED ${formatAddress(bound.connectTo)}: nothing listens on that UDP port (ICMP port unreachable)`, { cause: error })
           : socketError(error, 'the server is unreachable');
       this.onUnreachable?.(mpt);
       return;

@@ -1,3 +1,4 @@
+import { ADDRCONFIG, ALL, V4MAPPED } from 'node:dns';
 import { isIP } from 'node:net';
 import { MptError, MptErrorCode } from '../errors.js';
 import { invalidArgTypeError, invalidArgValueError, invalidIpAddressError, missingArgsError, validatePort, validateTimeout } from './net-errors.js';
@@ -66,6 +67,10 @@ export function checkConnectOptions(options: MptConnectOptions): MptConnectOptio
   const port = validatePort(o.port);
   if (o.family !== undefined && o.family !== null && o.family !== 0 && o.family !== 4 && o.family !== 6) {
     throw invalidArgValueError('options.family', o.family, 'must be one of: 0, 4, 6');
+  }
+  const hints = o.hints;
+  if (typeof hints === 'number' && hints !== 0 && (hints & ~(ADDRCONFIG | V4MAPPED | ALL)) !== 0) {
+    throw invalidArgValueError('hints', hints);
   }
   const host = o.host;
   if (host !== undefined && host !== null && host !== '' && host !== false && typeof host !== 'string') throw invalidArgTypeError('hostname', 'string', host);

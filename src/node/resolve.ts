@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 
 import type { Destination } from '../core/happy-eyeballs/order.js';
 import { MptError, MptErrorCode } from '../errors.js';
+import { invalidIpAddressError } from './net-errors.js';
 import type { LookupFunction } from './options.js';
 
 /**
@@ -101,7 +102,10 @@ function query(fn: LookupFunction, host: string, family: 4 | 6): Promise<Answer>
     try {
       fn(host, { family, all: true }, (error, address, addressFamily) => {
         if (error !== null) return resolvePromise({ ok: false, error });
-        const entries: LookupAddress[] = typeof address === 'string' ? [{ address, family: addressFamily ?? isIP(address) }] : address;
+        const entries: LookupAddress[] = typeof address === 'string' || address === undefined ? [{ address, family: addressFamily ?? 0 }] : address;
+        // As net: an answer that is not an IP address is ERR_INVALID_IP_ADDRESS.
+        const bad = entries.find((e) => typeof e.address !== 'string' || isIP(e.address) === 0);
+        if (bad !== undefined) return resolvePromise({ ok: false, error: invalidIpAddressError(bad.address) });
         const list: Destination[] = [];
         for (const e of entries) if (isIP(e.address) === family && !list.some((d) => d.host === e.address)) list.push({ host: e.address, family });
         resolvePromise({ ok: true, list });
@@ -113,10 +117,11 @@ function query(fn: LookupFunction, host: string, family: 4 | 6): Promise<Answer>
 }
 
 /** The error when no query returned an address: the first lookup error, else "no address". */
-function failure(host: string, answers: readonly (Answer | undefined)[]): MptError {
+function failure(host: string, answers: readonly (Answer | undefined)[]): Error {
   for (const a of answers) {
     if (a !== undefined && !a.ok) {
       const code = (a.error as NodeJS.ErrnoException).code;
+      if (code === 'ERR_INVALID_IP_ADDRESS') return a.error;
       return new MptError(MptErrorCode.DnsLookupFailed, `cannot resolve ${host}: ${code ?? a.error.message}`, { cause: a.error });
     }
   }

@@ -40,7 +40,7 @@ export interface MptServerEvents {
   /** A client completed its handshake. */
   connection: [socket: MptSocket];
   /** Binding failed, or the last of the server's sockets failed (the server is closed). */
-  error: [error: MptError];
+  error: [error: Error];
   /**
    * One of several listening sockets failed and closed; the server keeps listening on the others.
    * Connections that used only that socket fail with the same error.
@@ -97,8 +97,13 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   maxConnections: number | undefined;
 
   /** A server; see {@link createServer}. */
-  constructor(options: MptServerOptions = {}, onConnection?: (socket: MptSocket) => void) {
+  constructor(options?: MptServerOptions, onConnection?: (socket: MptSocket) => void);
+  constructor(onConnection?: (socket: MptSocket) => void);
+  constructor(a: MptServerOptions | ((socket: MptSocket) => void) = {}, b?: (socket: MptSocket) => void) {
     super();
+    // As net.Server: `new Server(connectionListener)` too.
+    const options: MptServerOptions = typeof a === 'function' ? {} : (a ?? {});
+    const onConnection = typeof a === 'function' ? a : b;
     validateServerOptions(options);
     this.#options = options;
     this.#keyPair = options.keyPair ?? generateKeyPair();

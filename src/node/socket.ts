@@ -331,20 +331,30 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   async #start(options: MptConnectOptions): Promise<void> {
-    if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65_535) {
-      throw new MptError(MptErrorCode.InvalidConfig, `port must be an integer from 1 to 65535, got ${String(options.port)}`);
-    }
     const host = options.host ?? 'localhost';
+    // net lets port 0 through its checks, and the kernel refuses the connection: so does mpt.
+    if (options.port === 0) throw new MptError(MptErrorCode.ConnectionRefused, `connect ECONNREFUSED ${host}:0`);
+    // As net: a 'lookup' event per address a host name resolved to (err, address, family, host), or one
+    // with the error.
+    const named = isIP(host) === 0;
+    const announce = (list: readonly Destination[]): void => {
+      if (named && !this.destroyed) for (const d of list) this.emit('lookup', null, d.host, d.family, host);
+    };
     const resolved = await resolveHost(host, {
       family: options.family ?? 0,
       lookup: options.lookup,
       resolutionDelayMs: options.resolutionDelay,
       onLate: (late) => {
+        announce(late);
         this.#lateDestinations.push(...late);
         if (this.#connection !== undefined) this.#raceLate(options);
       },
+    }).catch((error: unknown) => {
+      if (named && !this.destroyed) this.emit('lookup', error, undefined, undefined, host);
+      throw error;
     });
     if (this.destroyed) return;
+    announce(resolved);
     // As net, which lists the addresses tried when it looked a name up.
     if (isIP(host) === 0) this.autoSelectFamilyAttemptedAddresses = [];
     // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
@@ -792,25 +802,27 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     }
     if (this.#ownsDriver) this.#addExtraRemotes(connection);
     this.#touch();
-    const write = this.#queuedWrite;
-    this.#queuedWrite = undefined;
-    if (write !== undefined) this.#write(write.chunk, write.callback);
-    const final = this.#queuedFinal;
-    this.#queuedFinal = undefined;
-    if (final !== undefined) this._final(final);
     // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or
     // not: a server's socket from before 'connection', a client's from after 'connect' unless the
     // application paused it by then.
     if (this.#onServerConnected !== undefined) {
       const onConnected = this.#onServerConnected;
       this.#onServerConnected = undefined;
-      this.read(0);
+      if (!this.isPaused()) this.read(0); // pauseOnConnect: nothing is read until resume()
       onConnected(this);
     } else {
       this.emit('connect');
       this.emit('ready');
       if (!this.destroyed && !this.isPaused()) this.read(0);
     }
+    // What was written while connecting goes out now, after 'connect' as net's (its callback sees the
+    // socket connected).
+    const write = this.#queuedWrite;
+    this.#queuedWrite = undefined;
+    if (write !== undefined && !this.destroyed) this.#write(write.chunk, write.callback);
+    const final = this.#queuedFinal;
+    this.#queuedFinal = undefined;
+    if (final !== undefined && !this.destroyed) this._final(final);
     this.#updateHold();
   }
 
@@ -1022,7 +1034,16 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * an error.
    */
   resetAndDestroy(): this {
+    // As net's: a socket that never connected has nothing to reset (ERR_SOCKET_CLOSED); one that is
+    // connecting is reset once connected.
+    if (this.#connectOptions === undefined && this.#connection === undefined && !this.connecting) {
+      return this.destroy(Object.assign(new Error('Socket is closed'), { code: 'ERR_SOCKET_CLOSED' }));
+    }
     this.#resetOnDestroy = true;
+    if (this.connecting && !this.destroyed) {
+      this.once('connect', () => this.destroy());
+      return this;
+    }
     return this.destroy();
   }
 
@@ -1229,9 +1250,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     });
   }
 
-  /** True until the connection is established. */
+  /** True until the connection is established, and again once the socket is destroyed (as net's). */
   get pending(): boolean {
-    return !this.#established;
+    return !this.#established || this.destroyed;
   }
 
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as net.Socket's. */
@@ -1381,9 +1402,9 @@ function brokenPipe(): MptError {
   return new MptError(MptErrorCode.BrokenPipe, 'the connection was closed by the peer');
 }
 
-/** The peer aborted: ECONNRESET, as net's. */
-function connectionReset(message: string): MptError {
-  return new MptError(MptErrorCode.ConnectionReset, message);
+/** The peer aborted: ECONNRESET with net's message, what happened in `cause`. */
+function connectionReset(detail: string): MptError {
+  return new MptError(MptErrorCode.ConnectionReset, 'read ECONNRESET', { cause: new Error(detail) });
 }
 
 /** What a write made while connecting gets when the socket is destroyed first, as net's. */
@@ -1400,9 +1421,10 @@ function abortError(signal: AbortSignal): MptError {
   return new MptError(MptErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason });
 }
 
-/** Anything thrown on the way to a connection, as an MptError. */
-export function toMptError(error: unknown): MptError {
+/** Anything thrown on the way to a connection, as an MptError; Node's own errors (with a `code`) as they are. */
+export function toMptError(error: unknown): Error {
   if (error instanceof MptError) return error;
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') return error;
   return new MptError(MptErrorCode.InvalidState, error instanceof Error ? error.message : String(error), { cause: error });
 }
 

@@ -24,7 +24,9 @@ import { pickTransport } from './options.js';
 
 /** @internal Checks the options of `new MptSocket(options)`. */
 export function validateSocketOptions(options: unknown): void {
-  checkOptions('new MptSocket()', options, SOCKET_OPTIONS, SOCKET_UNSUPPORTED);
+  // As net.Socket's constructor, which is often given the very object later passed to connect(): the
+  // keys of connect() are known here too, and left for connect() to use and check.
+  checkOptions('new MptSocket()', options, { ...CONNECT_OPTIONS, ...SOCKET_OPTIONS }, SOCKET_UNSUPPORTED);
 }
 
 /** @internal Checks the options object of `connect()` / `socket.connect()` (after the argument forms are turned into one). */

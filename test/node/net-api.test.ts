@@ -1,6 +1,7 @@
 // node:net's API forms on mpt: connect()/createConnection()/socket.connect() and listen() forms, net's
 // argument errors (compared with node:net's own, thrown by the same calls), and the members Node's
 // tests use. Real UDP on 127.0.0.1 only.
+import type { MptServerOptions } from '../../src/index.js';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
@@ -27,7 +28,7 @@ function track<T extends object>(x: T): T {
 }
 
 /** A listening server on 127.0.0.1 and its port. */
-async function listening(options: ConstructorParameters<typeof MptServer>[0] = {}, onConnection?: (s: MptSocket) => void): Promise<{ server: MptServer; port: number }> {
+async function listening(options: MptServerOptions = {}, onConnection?: (s: MptSocket) => void): Promise<{ server: MptServer; port: number }> {
   const server = track(createServer(options, onConnection));
   server.on('connection', (s) => {
     track(s);
