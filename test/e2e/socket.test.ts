@@ -258,9 +258,10 @@ describe('e2e over loopback UDP', () => {
     client.setTimeout(0);
   });
 
-  test('a wrong address family or port is an MptError, not a throw', async () => {
+  test('port 0 and an unresolvable host are errors on the socket, not throws (as net)', async () => {
     const { error } = await outcome(dial({ port: 0 }));
-    expect(error?.code).toBe(MptErrorCode.InvalidConfig);
+    expect(error?.code).toBe(MptErrorCode.ConnectionRefused);
+    expect(String(error)).toBe('Error: connect ECONNREFUSED 127.0.0.1:0');
     const dns = await outcome(dial({ port: 9, host: 'nonexistent.invalid', lookup: (_h, _o, cb) => cb(Object.assign(new Error('nope'), { code: 'ENOTFOUND' }), '') }));
     expect(dns.error?.code).toBe(MptErrorCode.DnsLookupFailed);
   });
