@@ -1,10 +1,12 @@
 // Closing like TCP, over real UDP on 127.0.0.1: what ordinary node:net code expects of 'end', 'close',
 // destroy() and a peer that goes away. Each case names the node:net behaviour it checks.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connect, createServer, MptErrorCode, type MptServer, type MptSocket } from '../../src/index.js';
 import { createLinkEmulator, type LinkEmulator } from '../../src/node/link-emulator.js';
@@ -268,6 +270,29 @@ describe('a peer that goes silent', () => {
     expect(MptErrorCode.IdleTimeout).toBe('ETIMEDOUT');
     expect((await closed).error?.code).toBe('ETIMEDOUT');
     expect(client.readyState).toBe('closed');
+  });
+
+  test("the server's process SIGKILLed: 'offline', then ETIMEDOUT at the idle timeout; a pending write callback gets it", async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const client = connect({ host: '127.0.0.1', port: Number(String(line).trim()), idleTimeoutMs: 2_000, sendBufferBytes: 16_384 });
+      await once(client, 'connect');
+      const closed = outcome(client);
+      const offline = once(client, 'offline');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      const written = new Promise<Error | null | undefined>((resolve) => client.write(Buffer.alloc(1_000_000), resolve));
+      await offline;
+      expect(client.readyState).toBe('open'); // the stream carries on while a path may come back
+      expect(((await written) as (Error & { code?: string }) | undefined)?.code).toBe('ETIMEDOUT');
+      expect((await closed).error?.code).toBe('ETIMEDOUT');
+      expect(client.readyState).toBe('closed');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   test("a quiet connection whose peer is alive outlives the idle timeout (the client's liveness PINGs)", async () => {
