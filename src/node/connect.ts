@@ -11,7 +11,7 @@ import { MptSocket } from './socket.js';
  * Opens an mpt connection, as net.connect, in its forms: `connect(options[, connectListener])` or
  * `connect(port[, host][, connectListener])`. Returns the socket at once; 'connect' (and
  * `connectListener`) follow when the handshake is done, or 'error' with an MptError:
- * ERR_MPT_CONNECT_TIMEOUT (nothing answered within `connectTimeout`), ERR_MPT_CONNECTION_REFUSED
+ * ERR_MPT_CONNECT_TIMEOUT (nothing answered within `connectTimeout`), ECONNREFUSED
  * (nothing listens on the port), ERR_MPT_SERVER_KEY_MISMATCH (a server answers but not to the pinned
  * key), ERR_MPT_DNS_LOOKUP_FAILED, ABORT_ERR (the `signal` aborted). As net's, `options.timeout` sets
  * the socket's inactivity timeout (`socket.setTimeout(timeout)`), and wrong arguments throw Node's

@@ -36,6 +36,8 @@ export interface ConnectionOwner {
   afterEvents(): void;
   /** Every socket the owned connection uses failed (and closed): the connection cannot send any more. */
   handleSocketError(error: MptError): void;
+  /** The driver is to close (a server closed): finish as soon as nothing more is owed to the peer. */
+  release?(): void;
 }
 
 /** How to bind one of a driver's sockets. */
@@ -357,6 +359,12 @@ export class EndpointDriver {
   /** The engine's clock. */
   now(): number {
     return performance.now();
+  }
+
+  /** Asks every owner that can ({@link ConnectionOwner.release}) to finish as soon as it owes nothing. */
+  releaseOwners(): void {
+    for (const { owner } of [...this.owners.values()]) owner.release?.();
+    this.schedule();
   }
 
   /** Closes the sockets once every connection is closed (CLOSE frames still go out until then). */

@@ -25,10 +25,15 @@ export class Linger implements ConnectionOwner {
   readonly #driver: EndpointDriver;
   readonly #connection: Connection;
   readonly #timer: NodeJS.Timeout;
+  /** Whether delivering what was written keeps the process alive (the socket was not unref'd). */
+  readonly #refed: boolean;
+  /** Released by a closing server: close once our FIN is acknowledged, without waiting for the peer's. */
+  #released = false;
 
-  private constructor(driver: EndpointDriver, connection: Connection) {
+  private constructor(driver: EndpointDriver, connection: Connection, refed: boolean) {
     this.#driver = driver;
     this.#connection = connection;
+    this.#refed = refed;
     this.#timer = setTimeout(() => this.#abort('the peer did not end its direction after close'), LINGER_MS);
     this.#timer.unref();
   }
@@ -37,9 +42,9 @@ export class Linger implements ConnectionOwner {
    * Ends our direction and takes `connection` over on `driver` (in place of the socket) until it
    * closes: at once when both directions have already ended.
    */
-  static start(driver: EndpointDriver, connection: Connection): void {
+  static start(driver: EndpointDriver, connection: Connection, refed: boolean): void {
     connection.shutdown();
-    const linger = new Linger(driver, connection);
+    const linger = new Linger(driver, connection, refed);
     driver.attach(connection, linger);
     linger.afterEvents();
   }
@@ -63,10 +68,17 @@ export class Linger implements ConnectionOwner {
   afterEvents(): void {
     const connection = this.#connection;
     if (connection.state !== 'established') return;
-    if (connection.readEnded && connection.writeEnded) return this.#close(0, '');
+    if (connection.writeEnded && (connection.readEnded || this.#released)) return this.#close(0, '');
     // Until what was written (and the FIN) is acknowledged, the process stays alive to deliver it, as the
-    // kernel would after a TCP close(); waiting for the peer's end does not keep it.
-    this.#driver.hold(this, !connection.writeEnded);
+    // kernel would after a TCP close(), unless the socket was unref'd; waiting for the peer's end does
+    // not keep it.
+    this.#driver.hold(this, this.#refed && !connection.writeEnded);
+  }
+
+  /** @internal A closing server: close once what we sent is delivered; the peer has our FIN, its end is not awaited. */
+  release(): void {
+    this.#released = true;
+    this.afterEvents();
   }
 
   /** @internal */

@@ -61,7 +61,7 @@ export type TransportOptions = { readonly [K in keyof TransportConfig]?: Transpo
 /** A resolver with the signature of `dns.lookup`, as node:net's `lookup` option; called with `all: true` (it may return one address or several). */
 export type LookupFunction = (
   hostname: string,
-  options: { family?: number; all?: boolean },
+  options: { family?: number; all?: boolean; hints?: number },
   callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
 ) => void;
 
@@ -180,6 +180,13 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
    * the kernel's).
    */
   readonly connectTimeout?: number | undefined;
+  /** As node:net's: `dns.lookup` hints (`dns.ADDRCONFIG`, `dns.V4MAPPED`, `dns.ALL`) given to `lookup`. */
+  readonly hints?: number | undefined;
+  /**
+   * As node:net's; accepted and without effect: mpt always races every resolved address (happy eyeballs,
+   * see `lookup`), as net does with its default `autoSelectFamily: true`.
+   */
+  readonly autoSelectFamily?: boolean | undefined;
   /**
    * As node:net's: the socket's inactivity timeout, ms, set by {@link connect} / `createConnection` with
    * `socket.setTimeout(timeout)` (a 'timeout' event after that long without stream activity; the socket

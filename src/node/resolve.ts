@@ -22,6 +22,8 @@ export interface ResolveOptions {
   readonly family: 0 | 4 | 6;
   /** The resolver (`dns.lookup`'s signature); default `dns.lookup`. */
   readonly lookup?: LookupFunction | undefined;
+  /** `dns.lookup` hints (net's `hints` option), passed to every query; none by default. */
+  readonly hints?: number | undefined;
   /** How long an IPv4 answer waits for the IPv6 one, ms. Default {@link DEFAULT_RESOLUTION_DELAY_MS}. */
   readonly resolutionDelayMs?: number | undefined;
   /**
@@ -44,7 +46,7 @@ export function resolveHost(host: string, options: ResolveOptions): Promise<Dest
   if (literal !== 0) return Promise.resolve([{ host, family: literal as 4 | 6 }]);
   const fn = options.lookup ?? (dnsLookup as unknown as LookupFunction);
   if (options.family !== 0) {
-    return query(fn, host, options.family).then((a) => (a.ok && a.list.length > 0 ? a.list : Promise.reject(failure(host, [a]))));
+    return query(fn, host, options.family, options.hints).then((a) => (a.ok && a.list.length > 0 ? a.list : Promise.reject(failure(host, [a]))));
   }
   const delayMs = Math.max(0, options.resolutionDelayMs ?? DEFAULT_RESOLUTION_DELAY_MS);
   return new Promise((resolvePromise, reject) => {
@@ -85,11 +87,11 @@ export function resolveHost(host: string, options: ResolveOptions): Promise<Dest
       if (v4Has && timer === undefined) timer = setTimeout(finish, delayMs);
     };
     // Answers within one tick (a synchronous resolver) count as arriving together.
-    void query(fn, host, 6).then((a) => {
+    void query(fn, host, 6, options.hints).then((a) => {
       v6 = a;
       queueMicrotask(settle);
     });
-    void query(fn, host, 4).then((a) => {
+    void query(fn, host, 4, options.hints).then((a) => {
       v4 = a;
       queueMicrotask(settle);
     });
@@ -97,10 +99,10 @@ export function resolveHost(host: string, options: ResolveOptions): Promise<Dest
 }
 
 /** One `lookup` call for `family`; keeps only that family's addresses (a resolver may ignore `family`). */
-function query(fn: LookupFunction, host: string, family: 4 | 6): Promise<Answer> {
+function query(fn: LookupFunction, host: string, family: 4 | 6, hints: number | undefined): Promise<Answer> {
   return new Promise((resolvePromise) => {
     try {
-      fn(host, { family, all: true }, (error, address, addressFamily) => {
+      fn(host, hints === undefined || hints === 0 ? { family, all: true } : { family, all: true, hints }, (error, address, addressFamily) => {
         if (error !== null) return resolvePromise({ ok: false, error });
         const entries: LookupAddress[] = typeof address === 'string' || address === undefined ? [{ address, family: addressFamily ?? 0 }] : address;
         // As net: an answer that is not an IP address is ERR_INVALID_IP_ADDRESS.

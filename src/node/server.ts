@@ -85,11 +85,10 @@ export class MptServer extends EventEmitter<MptServerEvents> {
   #listenId = 0;
   readonly #sockets = new Set<MptSocket>();
   readonly #pending = new Set<MptSocket>();
-  #closeWaiters: ((error?: Error) => void)[] = [];
 
   /**
    * As net.Server's: when set, a connection that completes its handshake while this many accepted
-   * connections are open is closed at once (the client sees the connection reset) and a 'drop' event
+   * connections are open is closed at once (gracefully, as `destroy()`: the client sees 'connect', then 'end') and a 'drop' event
    * describes it; 0 or undefined means no limit, as net. Its initial value is the `maxConnections`
    * option (undefined without it; the engine's own limit, the option or 10 000, still drops handshakes
    * beyond it).
@@ -234,7 +233,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       return;
     }
     const o = this.#options;
-    const socket = new MptSocket({ allowHalfOpen: o.allowHalfOpen, noDelay: o.noDelay, keepAlive: o.keepAlive, keepAliveInitialDelay: o.keepAliveInitialDelay });
+    const socket = new MptSocket({ allowHalfOpen: o.allowHalfOpen, noDelay: o.noDelay, keepAlive: o.keepAlive, keepAliveInitialDelay: o.keepAliveInitialDelay, highWaterMark: o.highWaterMark });
     socket[SET_SERVER](this);
     // As net's pauseOnConnect: no data flows until the application resumes the socket.
     if (o.pauseOnConnect === true) socket.pause();
@@ -304,8 +303,13 @@ export class MptServer extends EventEmitter<MptServerEvents> {
       process.nextTick(() => this.emit('close'));
       return this;
     }
-    if (callback !== undefined) this.#closeWaiters.push(callback);
-    if (this.#state === 'closing') return this;
+    if (this.#state === 'closing') {
+      // As net: closing already, so this call finds the server not running.
+      if (callback !== undefined) this.once('close', () => callback(serverNotRunningError()));
+      return this;
+    }
+    // As net: the callback is a 'close' listener, called in its turn among the others.
+    if (callback !== undefined) this.once('close', () => callback());
     const wasBinding = this.#state === 'binding';
     this.#state = 'closing';
     // As net's listening handle closes at once: from now on only the accepted sockets that are active
@@ -359,10 +363,11 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     if (this.#state !== 'closing' || this.#sockets.size > 0 || this.#pending.size > 0) return;
     const driver = this.#driver;
     if (driver === undefined) return this.#finishClose();
-    // The last CLOSE frames still go out (the socket lingers, unref'd, until its connections are closed).
-    driver.onClosed = undefined;
+    // The last CLOSE frames still go out, and connections destroyed gracefully (Linger) close once what
+    // they were sending is delivered rather than waiting for their peers' ends; 'close' comes when the
+    // UDP sockets are closed, so the port can be listened on again (net's port is free at its 'close').
+    driver.releaseOwners();
     driver.closeWhenIdle();
-    this.#finishClose();
   }
 
   #onDriverClosed(): void {
@@ -372,12 +377,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
 
   #finishClose(): void {
     this.#state = 'closed';
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
-    process.nextTick(() => {
-      for (const w of waiters) w();
-      this.emit('close');
-    });
+    process.nextTick(() => this.emit('close'));
   }
 
   #onSocketError(error: MptError, local: SocketAddress, remaining: number): void {

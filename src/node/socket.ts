@@ -199,7 +199,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   server: MptServer | null = null;
 
   #connection: Connection | undefined = undefined;
-  /** A setKeepAlive() interval in ms not yet given to the connection, or the last one given. */
+  /** The interval setKeepAlive() asked for, ms (0: off); undefined: never called. */
   #keepAliveMs: number | undefined = undefined;
   /** The PING interval the connection started with (a client's liveness PINGs), which setKeepAlive(false) restores. */
   #livenessMs = 0;
@@ -343,6 +343,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const resolved = await resolveHost(host, {
       family: options.family ?? 0,
       lookup: options.lookup,
+      hints: options.hints,
       resolutionDelayMs: options.resolutionDelay,
       onLate: (late) => {
         announce(late);
@@ -982,7 +983,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
         // what was written, and the connection closes cleanly once the peer ends too (Linger); with unread
         // bytes, or after resetAndDestroy(), an abort (TCP's RST), the peer's ECONNRESET.
         graceful = this.#established && !this.#resetOnDestroy && !connection.hasReadable;
-        if (graceful) Linger.start(driver, connection);
+        if (graceful) Linger.start(driver, connection, this.#refed);
         else connection.close(driver.now(), ReasonCode.ApplicationClose, ABORT_CODE, this.#resetOnDestroy ? 'socket reset' : 'socket destroyed');
       }
       // A connection that closed silently (still handshaking: an abort, a failed connect) owes no CLOSE:
@@ -1131,7 +1132,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * `idleTimeoutMs`; none on a server's socket).
    */
   setKeepAlive(enable = false, initialDelayMs = 0): this {
-    this.#keepAliveMs = enable ? (initialDelayMs > 0 ? initialDelayMs : DEFAULT_KEEPALIVE_MS) : this.#livenessMs;
+    this.#keepAliveMs = enable ? (initialDelayMs > 0 ? initialDelayMs : DEFAULT_KEEPALIVE_MS) : 0;
     this.#applyKeepAlive();
     return this;
   }
@@ -1140,7 +1141,11 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #applyKeepAlive(): void {
     const connection = this.#connection;
     if (this.#keepAliveMs === undefined || connection === undefined || this.#driver === undefined) return;
-    connection.setKeepAlive(this.#driver.now(), this.#keepAliveMs);
+    // Keepalive never shortens a connection's life (as TCP's): the liveness PINGs go on at least as often.
+    const asked = this.#keepAliveMs;
+    const liveness = this.#livenessMs;
+    const intervalMs = asked === 0 ? liveness : liveness > 0 ? Math.min(asked, liveness) : asked;
+    connection.setKeepAlive(this.#driver.now(), intervalMs);
     this.#driver.schedule();
   }
 
@@ -1243,11 +1248,17 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       error = this.readableEnded ? null : new MptError(MptErrorCode.Aborted, 'The operation was aborted');
       this.destroy(error ?? undefined);
     }
-    // 'close' comes on a later turn than the destroy (as net's): wait for it, then settle as net's does.
-    if (!this.#closeEmitted) await new Promise((resolve) => this.once('close', resolve));
-    await new Promise<void>((resolve, reject) => {
+    // As net's (node:stream's): finished() listens in this very tick, so the abort's 'error' is handled;
+    // and 'close' comes on a later turn than the destroy (as net's): settle once it came.
+    const settled = new Promise<void>((resolve, reject) => {
       finished(this, (err) => (err !== null && err !== undefined && err !== error ? reject(err) : resolve()));
     });
+    const closed = this.#closeEmitted ? undefined : new Promise((resolve) => this.once('close', resolve));
+    try {
+      await settled;
+    } finally {
+      await closed;
+    }
   }
 
   /** True until the connection is established, and again once the socket is destroyed (as net's). */
@@ -1298,11 +1309,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   #armInactivity(): void {
+    // As net's: one 'timeout' per idle period; activity (#touch: a read, a write) arms the timer again,
+    // a fired one included (refresh()).
     this.#inactivity = setTimeout(() => {
-      this.#inactivity = undefined;
-      this.emit('timeout');
-      // Re-armed, as net.Socket keeps reporting each idle period until the application acts.
-      if (this.#timeoutMs > 0 && !this.destroyed) this.#armInactivity();
+      if (!this.destroyed) this.emit('timeout');
     }, this.#timeoutMs);
     this.#inactivity.unref();
   }

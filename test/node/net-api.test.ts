@@ -430,6 +430,17 @@ describe("listen()'s and close()'s errors are node:net's", () => {
     expect((error as NodeJS.ErrnoException).code).toBe('ERR_SERVER_NOT_RUNNING');
     expect(onClose).toHaveBeenCalledTimes(1);
   });
+
+  test("close() twice: the second callback gets ERR_SERVER_NOT_RUNNING, and callbacks run in turn with 'close' listeners, as net", async () => {
+    const { server } = await listening();
+    const order: string[] = [];
+    server.close((e) => order.push(`first ${String((e as NodeJS.ErrnoException | undefined)?.code)}`));
+    server.on('close', () => order.push('listener'));
+    server.close((e) => order.push(`second ${String((e as NodeJS.ErrnoException | undefined)?.code)}`));
+    await once(server, 'close');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['first undefined', 'listener', 'second ERR_SERVER_NOT_RUNNING']);
+  });
 });
 
 describe('Symbol.asyncDispose', () => {
@@ -581,6 +592,13 @@ describe('members', () => {
     const socket = client(connect(port, '127.0.0.1'));
     await Promise.all([once(server, 'connection'), once(socket, 'connect')]);
     expect(onDrop).not.toHaveBeenCalled();
+  });
+
+  test("createServer({ highWaterMark }) is the accepted sockets' buffer limit, as net", async () => {
+    const { server, port } = await listening({ highWaterMark: 1024 });
+    client(connect(port, '127.0.0.1'));
+    const [accepted] = (await once(server, 'connection')) as [MptSocket];
+    expect([accepted.readableHighWaterMark, accepted.writableHighWaterMark]).toEqual([1024, 1024]);
   });
 
   test('maxConnections starts as the option', () => {
