@@ -363,11 +363,14 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     if (this.#state !== 'closing' || this.#sockets.size > 0 || this.#pending.size > 0) return;
     const driver = this.#driver;
     if (driver === undefined) return this.#finishClose();
-    // The last CLOSE frames still go out, and connections destroyed gracefully (Linger) close once what
-    // they were sending is delivered rather than waiting for their peers' ends; 'close' comes when the
-    // UDP sockets are closed, so the port can be listened on again (net's port is free at its 'close').
+    // 'close' now, as net's once its connections are gone. The UDP sockets stay (unref'd) for the last
+    // CLOSE frames and for connections destroyed gracefully (Linger), which stop waiting for their peers'
+    // ends and close once what they were sending is delivered: the port is free again a few round
+    // trips later (net's is free at once; its kernel delivers on a port of its own).
+    driver.onClosed = undefined;
     driver.releaseOwners();
     driver.closeWhenIdle();
+    this.#finishClose();
   }
 
   #onDriverClosed(): void {
