@@ -33,7 +33,7 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
  *   10 s outage of every path. (Each end proposes its own; the smaller applies.)
  * - `keepAliveIntervalMs`: send a PING after this long without sending anything (keeps NAT bindings
  *   and the peer's idle timer), ms; 0 disables. 0 to 3 600 000. Default: a client, a third of
- *   `idleTimeoutMs` (10 000; {@link withLivenessPings}); a server, 0 (the client's PINGs keep both
+ *   `idleTimeoutMs` (10 000 by default); a server, 0 (the client's PINGs keep both
  *   ends' timers running). See also `setKeepAlive()`.
  * - `initialRttMs`: the RTT assumed before the first sample (RFC 9002 §6.2.2), ms; sets the first
  *   handshake retransmission (at twice it). 1 to 10 000. Default 333.
