@@ -232,27 +232,16 @@ export class EndpointDriver {
   }
 
   /**
-   * Binds one socket per entry of `bindings` (in order) for `endpoint`; rejects with an MptError
-   * (SocketError) when one fails, after closing those already bound.
+   * Binds one socket per entry of `bindings` (in order) for `endpoint`, connected ones and host names
+   * included (a client's sockets); rejects with an MptError (SocketError) when one fails, after closing
+   * those already bound. A server's sockets, on IP literals, bind at once: {@link EndpointDriver.bindSync}.
    */
-  static async bind(endpoint: Endpoint, bindings: BindOptions | readonly BindOptions[], options: BindSetOptions = {}): Promise<EndpointDriver> {
+  static async bind(endpoint: Endpoint, bindings: BindOptions | readonly BindOptions[]): Promise<EndpointDriver> {
     const list: readonly BindOptions[] = Array.isArray(bindings) ? bindings : [bindings as BindOptions];
     if (list.length === 0) throw new MptError(MptErrorCode.InvalidConfig, 'a driver needs at least one socket');
     const bound: BoundSocket[] = [];
     try {
-      for (const binding of list) {
-        const first = bound[0];
-        if (options.sharePort === true && first !== undefined && binding.port === 0) {
-          // Same port number as the first socket if it is free on this address too; else any.
-          const shared = await bindSocket({ ...binding, port: first.local.port }).catch((error: unknown) => {
-            if (isAddressInUse(error)) return undefined;
-            throw error;
-          });
-          bound.push(shared ?? (await bindSocket(binding)));
-        } else {
-          bound.push(await bindSocket(binding));
-        }
-      }
+      for (const binding of list) bound.push(await bindSocket(binding));
     } catch (error) {
       for (const b of bound) closeQuietly(b.socket);
       throw error;
@@ -261,7 +250,8 @@ export class EndpointDriver {
   }
 
   /**
-   * As {@link EndpointDriver.bind}, but at once, for unconnected sockets on IP literals: node:dgram binds
+   * As {@link EndpointDriver.bind}, but at once, for unconnected sockets on IP literals (a server's), with
+   * `sharePort` (one port number on every address where it is free): node:dgram binds
    * synchronously when its address needs no lookup (the `lookup` given answers at once), so the
    * addresses are known when this returns (as net.Server's after `listen(port)`). Throws an MptError
    * (SocketError, InvalidConfig for a host that is no IP literal) after closing those already bound.

@@ -58,7 +58,7 @@ export class Linger implements ConnectionOwner {
         // The peer abandoned its direction: nothing more is owed either way.
         return this.#close(0, '');
       case 'closed':
-        return this.#release();
+        return this.#detach();
       default:
         return;
     }
@@ -83,7 +83,7 @@ export class Linger implements ConnectionOwner {
 
   /** @internal */
   handleSocketError(): void {
-    this.#release();
+    this.#detach();
   }
 
   #abort(reason: string): void {
@@ -96,10 +96,10 @@ export class Linger implements ConnectionOwner {
       connection.close(this.#driver.now(), ReasonCode.ApplicationClose, applicationErrorCode, reason);
       this.#driver.schedule();
     }
-    this.#release();
+    this.#detach();
   }
 
-  #release(): void {
+  #detach(): void {
     clearTimeout(this.#timer);
     this.#driver.hold(this, false);
     this.#driver.detach(this.#connection);

@@ -357,7 +357,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (this.destroyed) return;
     announce(resolved);
     // As net, which lists the addresses tried when it looked a name up.
-    if (isIP(host) === 0) this.autoSelectFamilyAttemptedAddresses = [];
+    if (named) this.autoSelectFamilyAttemptedAddresses = [];
     // Happy eyeballs (RFC 8305): every resolved address is raced (see the lookup option).
     const cache = options.happyEyeballsCache ?? processCache;
     this.#cacheKey = cacheKey(host, options.port);
@@ -695,7 +695,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#onServerConnected = onConnected;
     this.#onServerRelease = onRelease;
     this.connecting = true;
-    this.#updateHold();
     // The server socket the client's first datagram came to.
     this.localAddress = local.host;
     this.localPort = local.port;
@@ -824,7 +823,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     const final = this.#queuedFinal;
     this.#queuedFinal = undefined;
     if (final !== undefined && !this.destroyed) this._final(final);
-    this.#updateHold();
   }
 
   #onClosed(event: ClosedEvent): void {
@@ -883,12 +881,12 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.#driver?.schedule(); // reading opened the receive window: MAX_DATA may be due
     }
     if (this.destroyed) return;
-    this.#updateHold();
-    if (connection.readEnded) return this.#queueEnd();
-    if (this.#closed !== undefined && !connection.hasReadable && (this.#readWanted || this.readableLength === 0)) {
+    if (connection.readEnded) this.#queueEnd();
+    else if (this.#closed !== undefined && !connection.hasReadable && (this.#readWanted || this.readableLength === 0)) {
       // Closed cleanly, nothing more to read, and no FIN: the stream was cut short.
-      this.destroy(connectionReset('the connection closed before the peer ended the stream'));
+      return void this.destroy(connectionReset('the connection closed before the peer ended the stream'));
     }
+    this.#updateHold();
   }
 
   /**
@@ -899,7 +897,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #queueEnd(): void {
     if (this.#endQueued) return;
     this.#endQueued = true;
-    this.#updateHold();
     setImmediate(() => {
       if (this.destroyed) return;
       this.#readEnded = true;
@@ -945,7 +942,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#driver?.schedule();
     if (ok) callback();
     else this.#writeCallback = callback;
-    this.#updateHold();
   }
 
   /** @internal */
@@ -963,7 +959,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     // 'finish' waits until the peer acknowledged every byte and the FIN, so that a close after it loses nothing.
     this.#finalCallback = callback;
     this.#driver?.schedule();
-    this.#updateHold();
   }
 
   /** @internal */
@@ -1396,15 +1391,22 @@ const READ_CHUNK_BYTES = 65_536;
 function readChunk(connection: Connection): Buffer | undefined {
   const first = connection.read(READ_CHUNK_BYTES);
   if (first === undefined) return undefined;
-  const parts = [Buffer.from(first.buffer, first.byteOffset, first.length)];
-  let total = first.length;
-  while (total < READ_CHUNK_BYTES) {
-    const more = connection.read(READ_CHUNK_BYTES - total);
-    if (more === undefined) break;
-    parts.push(Buffer.from(more.buffer, more.byteOffset, more.length));
+  const head = view(first);
+  let more = head.length < READ_CHUNK_BYTES ? connection.read(READ_CHUNK_BYTES - head.length) : undefined;
+  if (more === undefined) return head;
+  const parts = [head];
+  let total = head.length;
+  while (more !== undefined) {
+    parts.push(view(more));
     total += more.length;
+    more = total < READ_CHUNK_BYTES ? connection.read(READ_CHUNK_BYTES - total) : undefined;
   }
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+  return Buffer.concat(parts, total);
+}
+
+/** A Buffer over the same bytes (no copy). */
+function view(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** A write after the peer closed the connection: EPIPE, as net's. */

@@ -208,7 +208,7 @@ class FakeEndpoint {
 describe('the driver routes by local address', () => {
   test('each transmit leaves from the socket of its local address; an unknown local address is dropped and counted', async () => {
     const fake = new FakeEndpoint();
-    const driver = await EndpointDriver.bind(
+    const driver = EndpointDriver.bindSync(
       fake as unknown as Endpoint,
       [
         { type: 'udp4', host: '127.0.0.1', port: 0 },
@@ -256,7 +256,7 @@ describe('the driver routes by local address', () => {
     opened.push(blocker);
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.2', resolve));
     const taken = blocker.address().port;
-    const driver = await EndpointDriver.bind(
+    const driver = EndpointDriver.bindSync(
       new FakeEndpoint() as unknown as Endpoint,
       [
         { type: 'udp4', host: '127.0.0.1', port: taken },
