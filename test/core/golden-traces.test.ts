@@ -9,6 +9,9 @@ import { formatAddress, type SocketAddress } from '../../src/core/socket-address
 import { CLIENT, SERVER, enginePair, payload, type PairOptions, type Sink } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
 import { CLIENT_B, bdpLink } from '../support/two-paths.js';
+import { keyPairFromPrivate, type KeyPair } from '../../src/crypto/x25519.js';
+
+const SERVER_B: SocketAddress = { host: '10.0.0.3', port: 443 };
 
 /** Hashes everything that crosses one endpoint's boundary, in order. */
 class TraceTap implements DatagramEndpoint {
@@ -125,6 +128,83 @@ const SCENARIOS: Record<string, (seed: number) => { hash: string; datagrams: num
       pair.sim.rebind(CLIENT.host, CLIENT.port, CLIENT.port + 1000, pair.sim.nowMs + 200);
       pair.runUntil(() => pair.serverSink?.finished === true, 60_000);
     }),
+  // The real Noise IK handshake (default provider) with a stateless Retry first and 0-RTT data, then
+  // 100 KB each way and a close by the server.
+  'Noise IK with Retry and early data': (seed) => {
+    const keys = keyPairFromPrivate(new Uint8Array(32).fill(seed + 7)) as KeyPair;
+    return traced(
+      { seed, serverKeys: keys, link: { delayMs: 15, rateBps: 50e6, queueBytes: 64 * 1024 }, server: { server: { retry: true } }, connect: { serverKey: keys.publicKey, earlyData: payload(600, seed + 2) } },
+      (pair) => {
+        pair.connection.write(payload(100_000, seed));
+        pair.runUntil(() => pair.serverSink !== undefined && pair.serverSink.bytes >= 100_600, 10_000);
+        const back = pair.serverSink?.connection;
+        back?.write(payload(100_000, seed + 1));
+        pair.serverNode.wake();
+        pair.runUntil(() => pair.clientSink.bytes >= 100_000, 10_000);
+        back?.close(pair.sim.nowMs);
+        pair.serverNode.wake();
+        pair.runUntil(() => pair.clientSink.closed !== undefined && back?.state === 'closed', 10_000);
+        // The scenario did what it says: one Retry, the early data and the 100 KB arrived, the server closed.
+        expect(pair.server.stats.retries).toBe(1);
+        expect(pair.serverSink?.bytes).toBe(100_600);
+        expect(pair.clientSink.closed?.initiator).toBe('peer');
+      },
+    );
+  },
+  // Happy eyeballs: the first destination is dead, the second (100 ms later) answers and becomes path 0;
+  // XX (no pinned key), a 300 KB transfer with a FIN.
+  'handshake race, first destination dead': (seed) =>
+    traced(
+      {
+        seed,
+        link: { delayMs: 10, blackhole: true },
+        extraServerAddresses: [{ address: SERVER_B, link: { delayMs: 12, rateBps: 20e6, queueBytes: 64 * 1024, lossRate: 0.005 } }],
+        connect: { race: { alternatives: [{ local: CLIENT, remote: SERVER_B }], attemptDelayMs: 100 } },
+      },
+      (pair) => {
+        pair.connection.write(payload(300_000, seed));
+        pair.connection.shutdown();
+        pair.runUntil(() => pair.serverSink?.finished === true, 20_000);
+        expect(pair.connection.paths[0]?.remote).toEqual(SERVER_B); // the second destination won
+        expect(pair.serverSink?.bytes).toBe(300_000);
+      },
+    ),
+  // Two paths; mid-transfer the client makes path 1 a backup, then available again, then abandons it
+  // (PATH_STATUS, PATH_ABANDON); the transfer finishes on path 0 and the server closes.
+  'path status and abandon mid-transfer': (seed) =>
+    traced(
+      {
+        seed,
+        link: bdpLink(20e6, 20),
+        extraClientAddresses: [{ address: CLIENT_B, link: bdpLink(20e6, 40) }],
+        client: { ...null2, transport: { maxPaths: 4 } },
+        server: { ...null2, transport: { maxPaths: 4 } },
+      },
+      (pair) => {
+        pair.runUntil(() => pair.serverSink !== undefined && pair.clientSink.connected, 10_000);
+        let id: number | undefined;
+        pair.runUntil(() => (id = pair.connection.openPath(pair.sim.nowMs, CLIENT_B, SERVER)) !== undefined, 10_000);
+        pair.clientNode.wake();
+        pair.connection.write(payload(3_000_000, seed));
+        pair.connection.shutdown();
+        const at = (ms: number, act: () => void): void => {
+          const when = pair.sim.nowMs + ms;
+          pair.runUntil(() => pair.sim.nowMs >= when, 10_000);
+          act();
+          pair.clientNode.wake();
+        };
+        at(200, () => pair.connection.setPathStatus(id as number, 'backup'));
+        at(150, () => pair.connection.setPathStatus(id as number, 'available'));
+        at(150, () => pair.connection.abandonPath(id as number));
+        pair.runUntil(() => pair.serverSink?.finished === true, 60_000);
+        pair.serverSink?.connection.close(pair.sim.nowMs);
+        pair.serverNode.wake();
+        pair.runUntil(() => pair.clientSink.closed !== undefined, 10_000);
+        expect(pair.serverSink?.bytes).toBe(3_000_000);
+        expect(pair.connection.pathById(id as number)).toBeUndefined(); // abandoned and forgotten
+        expect(pair.clientSink.seenPaths.get(id as number)?.stats.bytesSent).toBeGreaterThan(100_000); // it carried data first
+      },
+    ),
 };
 
 /** The pinned hashes: scenario -> seed -> hash. */
@@ -140,6 +220,18 @@ const GOLDEN: Record<string, Record<number, string>> = {
   'NAT rebinding mid-transfer': {
     1: 'e9667bb30942bb4856906a9b15b5c198102dcef85ede96d4dd3f1c059a6c6671',
     2: 'd41fce178f71bbca2882a67a0221c70f38dc679d8d7f93e5332954525afe99ce',
+  },
+  'Noise IK with Retry and early data': {
+    1: '4117460e5bb1d0433f0e55f05ae6db1e810f244d9c3051a6b29ccaec438e2a7c',
+    2: 'dd79f6336bf4ccd7de68fa8ef8e8804a6cca7a00cdd81ab94b32bbfbeea1f9ae',
+  },
+  'handshake race, first destination dead': {
+    1: '81ad0f389a13612e778420c018c81e7c99749423d14dd4dd4292d9d67def031c',
+    2: '4b413da41f713fd2466a30d5dfbe9b9eb50157b459fd02aed8ddb211e65b958a',
+  },
+  'path status and abandon mid-transfer': {
+    1: 'c07a0acdff46b2bdafc0135b0f59ec6e3311ffc4e6b891f04cdc956beeb7d031',
+    2: '0500fef722c9fffea08023fb59be3ec8b64902de0268f104f2a138895e192df0',
   },
 };
 
