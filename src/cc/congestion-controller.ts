@@ -1,5 +1,5 @@
 /**
- * The congestion-control plugin interface (DESIGN §6). One controller per
+ * The congestion-control plugin interface (docs/design.md §3.7). One controller per
  * path; the controllers of one connection are made by one
  * {@link CongestionGroup}, which is where coupled algorithms (LIA, OLIA,
  * BALIA: issue #5) share state. Uncoupled ones (reno, cubic) ignore it.

@@ -1,7 +1,7 @@
 import type { SocketAddress } from './socket-address.js';
 
 /**
- * The sans-IO contract every mpt endpoint fulfils (DESIGN §2), and the only
+ * The sans-IO contract every mpt endpoint fulfils (docs/design.md §2.1), and the only
  * thing the Node layer and the simulator know about the engine. Time is a
  * number of milliseconds on any monotonic clock the driver chooses (virtual
  * in the simulator, the monotonic performance clock in Node); it never goes backwards.

@@ -5,7 +5,7 @@ import type { Path } from './path.js';
 import { addressKey, sameAddress, type SocketAddress } from './socket-address.js';
 
 /**
- * Runs a connection's path manager inside the engine (DESIGN §6), so that a
+ * Runs a connection's path manager inside the engine (docs/design.md §3.9), so that a
  * plugin behaves the same in the simulator and over real sockets: its
  * timers are engine timers, its clock is the engine's. Hooks never run in
  * the middle of packet processing: the connection queues what happened and

@@ -32,7 +32,7 @@ export function compositeProvider(providers: readonly CryptoProvider[]): CryptoP
 let cached: CryptoProvider | undefined;
 
 /**
- * The provider mpt uses unless told otherwise (DESIGN §5): ChaCha20-Poly1305
+ * The provider mpt uses unless told otherwise (docs/crypto.md §6): ChaCha20-Poly1305
  * from sodium-native when it is installed (one native call per packet, and
  * then preferred), AES-256-GCM always from node:crypto, and otherwise plain
  * node:crypto. All providers produce identical bytes for the same cipher, so

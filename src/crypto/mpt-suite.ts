@@ -17,7 +17,7 @@ export type MptHandshakeMode = 'ik' | 'xx' | 'psk';
 /**
  * The Noise protocol of each mpt handshake mode. The suite is always
  * 25519 / AESGCM / SHA256, which node:crypto has under both OpenSSL and
- * BoringSSL (DESIGN §5):
+ * BoringSSL (docs/crypto.md §1):
  * - `ik`: the client knows the server's static key (pinned); 1 round trip.
  * - `xx`: it does not; the server's key is learned and passed to a
  *   verification callback; both statics are sent encrypted.

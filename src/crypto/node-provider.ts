@@ -30,8 +30,8 @@ function makeDecipher(algorithm: NodeAeadAlgorithm, key: Buffer, nonce: Uint8Arr
 
 /**
  * One keyed AEAD over node:crypto. node:crypto has no one-shot AEAD call, so
- * every seal and open builds a cipher object (the cost DESIGN §5 budgets, about
- * 12-15 us per 1200 B packet); nothing else is allocated beyond what it forces.
+ * every seal and open builds a cipher object (the cost measured in
+ * docs/crypto.md §7); nothing else is allocated beyond what it forces.
  */
 class NodeAead implements Aead {
   readonly id: AeadId;

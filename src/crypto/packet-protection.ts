@@ -30,7 +30,7 @@ export function aeadLimits(id: AeadId): AeadLimits {
  * Packet protection of one direction at one key generation. The nonce is
  * the 12-byte IV XOR (path id as uint32 big-endian in bytes 0..3 || packet
  * number as uint64 big-endian in bytes 4..11), so no two packets of any
- * path ever share a nonce (DESIGN §4; the same rule is in docs/protocol.md).
+ * path ever share a nonce (docs/protocol.md §10, docs/crypto.md §3).
  * The header is the AAD: it is authenticated, not encrypted. One nonce
  * buffer is reused; nothing else is allocated but the output, unless an
  * output buffer is passed.

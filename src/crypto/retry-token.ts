@@ -53,7 +53,7 @@ export interface RetryTokenOptions {
 const HEADER_LENGTH = 10;
 
 /**
- * Stateless retry cookies (DESIGN §5): under load a server answers a new
+ * Stateless retry cookies (docs/crypto.md §5): under load a server answers a new
  * client with a token instead of keeping state, and only proceeds when the
  * client echoes a valid one from the same address. Keys rotate: tokens of
  * the current and of the previous key are accepted.

@@ -8,7 +8,7 @@ import { formatAddress, type SocketAddress } from '../core/socket-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
 
 /**
- * The event loop around one sans-IO {@link Endpoint} (DESIGN §2) and its UDP
+ * The event loop around one sans-IO {@link Endpoint} (docs/design.md §2.1) and its UDP
  * sockets, one per local address: datagrams go in with `performance.now()`
  * as the clock and their socket's address as `local`, every output datagram
  * is drained to the socket of its `local`, one timer is armed at
@@ -114,7 +114,7 @@ interface Attachment {
 }
 
 /**
- * Drives one Endpoint over one UDP socket per local address (DESIGN §9:
+ * Drives one Endpoint over one UDP socket per local address (docs/design.md §2.3:
  * node:dgram cannot tell or choose the local address of a wildcard socket).
  * Each received datagram goes to the engine with its socket's address as
  * `local`; each transmit leaves from the socket whose address is its `local`.

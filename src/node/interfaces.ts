@@ -5,7 +5,7 @@ import { isLoopback } from './options.js';
 
 /**
  * The local addresses a multipath client can bind one socket each to
- * (DESIGN §9), read from the OS interface table.
+ * (docs/design.md §2.3), read from the OS interface table.
  * @module
  */
 

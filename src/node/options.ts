@@ -368,7 +368,7 @@ export function isLoopback(address: string): boolean {
 /**
  * The transport settings for a socket whose peer is reached over loopback:
  * there the path MTU is 64 KiB, and 64 KiB datagrams need about 40x fewer
- * send calls and AEAD operations than 1452-byte ones (DESIGN §9), so the
+ * send calls and AEAD operations than 1452-byte ones (docs/design.md §2.3), so the
  * PMTU search may go that high unless the application chose a limit. Other
  * paths keep the engine's default: above the real MTU the kernel would
  * fragment rather than drop, and PMTU discovery would be misled.

@@ -1,7 +1,7 @@
 import type { SocketAddress } from '../core/socket-address.js';
 
 /**
- * The path-manager plugin interface (DESIGN §6): which paths a connection
+ * The path-manager plugin interface (docs/design.md §3.9): which paths a connection
  * has is policy, and policy belongs to the application. A plugin is a plain
  * object whose hooks are all optional; it acts only through the
  * {@link PathManagerContext} it is handed, so the built-in managers have no

@@ -24,7 +24,7 @@ import type { TraceRecord, TraceSink, TraceType } from './trace.js';
 /**
  * The simulator: a virtual clock, an event queue, the links and routes
  * between hosts, and the endpoints it drives through the sans-IO contract
- * (DESIGN §2).
+ * (docs/design.md §2.1).
  *
  * The loop is the one a real driver runs, with virtual time: after any input
  * to an endpoint (a datagram, a timer, a scheduled action) drain its

@@ -1,4 +1,4 @@
-// Test-only packet protection for wide simulator sweeps (DESIGN §8): the
+// Test-only packet protection for wide simulator sweeps (docs/design.md §6): the
 // same framing as AES-256-GCM (AEAD id 1, 16-byte tag), but the "ciphertext"
 // is the plaintext and the tag is a keyed checksum of key, nonce, AAD and
 // plaintext. It hides nothing, yet a flipped bit, a wrong key, a wrong nonce
