@@ -3,23 +3,18 @@ import type { CongestionGroup } from '../cc/congestion-controller.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { RandomBytes } from '../crypto/random.js';
 import { RETRY_TOKEN_MAC_LENGTH, RETRY_TOKEN_MAX_DCID_LENGTH } from '../crypto/retry-token.js';
-import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import type { TransportConfig } from './config.js';
 import { MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
 import { equalBytes } from './bytes.js';
 import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
-import { ReceiveFlowControl } from './flow-control.js';
 import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
 import { AckStatus } from './loss-detector.js';
-import { PacketContents, Path } from './path.js';
-import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
-import { Reassembly, ReassemblyStatus } from './reassembly.js';
-import { probeMayCarryData } from './reinjection.js';
+import type { PacketContents } from './packet-contents.js';
+import { Path } from './path.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
-import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
@@ -27,22 +22,25 @@ import type { LocalInterface, PathManager, PathManagerFactory } from '../path-ma
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import { HandshakeRace, type RaceAttempt, type RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';
+import { AddressValidation } from './address-validation.js';
+import { ByteStream } from './byte-stream.js';
+import { dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './frame-dispatch.js';
+import type { FrameWriter } from './frame-writer.js';
+import { Lifecycle, type ConnectionState } from './lifecycle.js';
+import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
+import { PathSet } from './path-set.js';
+import { protocolError, type TransportError } from './transport-error.js';
 import {
   ackDelayMicros,
   ackFrameRanges,
   closeReasonText,
-  dataFrameHeaderLength,
   decodePacketNumber,
   defaultTransportParams,
-  encodeDataFrameHeader,
   encodeFrame,
   encodeLongHeader,
-  encodeShortHeader,
   ExtensionId,
   frameLength,
   longHeaderLength,
-  makeCloseFrame,
-  packetNumberLength,
   readFrame,
   Reader,
   ReasonCode,
@@ -56,7 +54,7 @@ import {
 
 /**
  * One mpt connection: the handshake, its paths, the single reliable stream
- * and the close, as a sans-IO state machine (DESIGN §2). Inputs are
+ * and the close, as a sans-IO state machine (docs/design.md §2.1). Inputs are
  * `handle*` calls and the stream methods; outputs are `pollTransmit`,
  * `pollEvent` and `nextTimeout`. Bad input from the network is dropped and
  * counted, never thrown.
@@ -66,8 +64,7 @@ import {
 /** Which end of the handshake this is. */
 export type ConnectionRole = 'client' | 'server';
 
-/** Lifecycle of a connection (RFC 9000 §10 terms). */
-export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'draining' | 'closed';
+export type { ConnectionState };
 
 /** Connection-wide counters. */
 export interface ConnectionStats {
@@ -127,16 +124,10 @@ export interface ConnectionInit {
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
 }
 
-/** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
-const AMPLIFICATION_FACTOR = 3;
 /** Most answers a server sends to Initials repeated from other addresses (happy-eyeballs attempts): bounds what a flood of copies costs. */
 const MAX_ATTEMPT_REPLIES = 16;
 /** Server keys a client rejects before it gives up on the handshake. */
 const MAX_REJECTED_SERVER_KEYS = 3;
-/** Smallest room, in bytes, worth starting a DATA frame in. */
-const MIN_DATA_ROOM = 32;
-/** Smallest packet, in bytes, worth sending under the anti-amplification limit (room for an ACK or a PATH_CHALLENGE). */
-const MIN_AMPLIFICATION_ROOM = 64;
 /**
  * Consecutive PTOs after which a path whose PMTU was raised falls back to the base size (RFC 8899 §4.3
  * black-hole detection): every full-size packet is being lost, and repeated probe timeouts are all the
@@ -195,18 +186,8 @@ export function serverTransportParams(
 export class Connection {
   /** Client or server. */
   readonly role: ConnectionRole;
-  /** Where the connection stands. */
-  state: ConnectionState = 'handshaking';
   /** Counters. */
   readonly stats: ConnectionStats = { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 };
-  /** Open paths, in the order they opened (path 0 first); see {@link pathById}. */
-  readonly paths: Path[] = [];
-  /** The CIDs we receive on, for the endpoint's routing table. */
-  readonly localCids: Uint8Array[] = [];
-  /** The path id each entry of {@link localCids} was issued for. */
-  readonly localCidPathIds: number[] = [];
-  /** DATA_BLOCKED frames sent: times the peer's flow control, not the network, held our data back. */
-  dataBlockedSent = 0;
   /** Datagrams not sent because the caller's buffer was too small for them (a driver bug; never written past it). */
   oversizedDatagrams = 0;
   /** The handshake outcome once complete. */
@@ -214,24 +195,20 @@ export class Connection {
 
   private readonly transport: TransportConfig;
   private readonly localParams: TransportParams;
-  private readonly issueCid: ((connection: Connection) => Uint8Array) | undefined;
-  private readonly retireCid: ((cid: Uint8Array) => void) | undefined;
   /** The time of the latest input (datagram, timer or poll), ms. */
   private nowMs: number;
-  /** Most paths both sides allow, path 0 included (the smaller max_paths); 1 until the handshake completes. */
-  private pathLimit = 1;
-  /** Our CID for each path id >= 1 (index = path id), issued after the handshake. */
-  private readonly localCidByPath = new Map<number, Uint8Array>();
-  /** The stateless reset token sent with each of those CIDs. */
-  private readonly localResetTokenByPath = new Map<number, Uint8Array>();
-  /** The peer's CID (sequence 0) for each path id >= 1, from its NEW_CONNECTION_ID frames. */
-  private readonly remoteCidByPath = new Map<number, Uint8Array>();
-  /** Path ids whose NEW_CONNECTION_ID still has to be sent (again, if lost). */
-  private readonly newCidsPending: number[] = [];
-  /** The lowest path id neither side has used yet: {@link openPath} takes it (ids are never reused). */
-  private nextPathId = 1;
-  /** The next path id to issue one of our CIDs for: one more each time a path closes, so it can be replaced. */
-  private nextIssuedPathId = 1;
+  /** The paths and the connection IDs that name them. */
+  private readonly pathSet: PathSet;
+  /** Where the connection stands, its idle timeout and keep-alive. */
+  private readonly lifecycle: Lifecycle;
+  /** The byte stream. */
+  private readonly stream: ByteStream;
+  /** Builds each path's packets. */
+  private readonly writer: PacketWriter;
+  /** Who handles each received frame. */
+  private readonly frameOwners: FrameOwners;
+  /** The handshake's address validation, which becomes path 0's (anti-amplification, RFC 9000 §8.1). */
+  private readonly handshakeValidation: AddressValidation;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
   private readonly signals = new PathSignals();
   /** Peer addresses the owner added ({@link addRemoteAddress}). */
@@ -245,9 +222,6 @@ export class Connection {
   private readonly events: ConnectionEvent[] = [];
   /** The path manager, when the owner gave one. */
   private readonly pathManager: PathManagerRunner | undefined;
-  private readonly sendBuffer = new SendBuffer(0);
-  private readonly reassembly: Reassembly;
-  private readonly flow: ReceiveFlowControl;
   private readonly ccGroup: CongestionGroup;
   /** Packet payload scratch (see {@link ConnectionInit.scratch}). */
   private readonly payload: Uint8Array;
@@ -292,40 +266,14 @@ export class Connection {
   private rejectedServerKeys = 0;
   private handshakeDonePending = false;
   private handshakeDoneAcked = false;
-  private closePending = false;
-  private closeFrame: Frame | undefined;
-  private closeDeadlineMs: number | undefined;
-  private idleTimeoutMs = 0;
-  private idleDeadlineMs: number | undefined;
-  private keepAliveAtMs: number | undefined;
-  /** PING after this long without sending; 0 = off. Starts as the transport setting. */
-  private keepAliveIntervalMs: number;
-  private pingPending = false;
-  private ackElicitingSentSinceReceive = false;
-  private resetPending = false;
-  private resetCode = 0;
-  /** Whether our RESET went out: no more DATA after it. */
-  private resetSent: boolean;
-  /** The peer's RESET final size once one arrived (RFC 9000 §4.5), else -1. */
-  private peerResetFinalSize: number;
-  /** The flow-control limit we last reported being blocked at with DATA_BLOCKED, or -1. */
-  private dataBlockedReported: number;
   /** Client, after a Retry: the next Initial echoes this token to the Retry's SCID. */
   private retryToken: Uint8Array;
-  /** Closing: packets received since we entered the closing state, and when to answer with CLOSE again. */
-  private closingPacketsReceived: number;
-  private closingNextReply: number;
   private peerParams: TransportParams | undefined;
   private pmtuEnabled = false;
   /** Whether both sides listed redundant scheduling, so the redundant scheduler may send copies. */
   private redundantAgreed = false;
-  private writeBlocked = false;
-  private finishedReported = false;
+  /** When the pacer lets a path send again, ms (a wake-up timer). */
   private pacingWakeMs: number | undefined;
-  /** Bytes received / sent on path 0 before the peer's address was validated (anti-amplification). */
-  private unvalidatedReceived = 0;
-  private unvalidatedSent = 0;
-  private addressValidated: boolean;
   /** Server: whether the client has proven its address once (a 1-RTT packet); always true on a client. */
   private peerProven: boolean;
   /** The DCID we send long headers to: the client's random first DCID, the Retry's SCID, then the server's SCID. */
@@ -349,31 +297,56 @@ export class Connection {
     this.originalDcid = init.remoteCid;
     this.payload = init.scratch ?? new Uint8Array(MAX_DATAGRAM_SIZE);
     this.randomBytes = init.randomBytes;
-    this.resetSent = false;
-    this.peerResetFinalSize = -1;
-    this.dataBlockedReported = -1;
     this.retryToken = EMPTY;
-    this.closingPacketsReceived = 0;
-    this.closingNextReply = 1;
-    this.flow = new ReceiveFlowControl({ initialWindowBytes: init.transport.initialWindowBytes, maxWindowBytes: init.transport.maxWindowBytes });
-    this.reassembly = new Reassembly(init.transport.initialWindowBytes, init.transport.maxWindowBytes);
+    const emit = (event: ConnectionEvent): void => this.emit(event);
+    this.stream = new ByteStream(init.transport, this.stats, emit);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
     this.scheduler = new DuplicatingScheduler(createScheduler(init.transport.scheduler));
-    this.issueCid = init.issueCid;
-    this.retireCid = init.retireCid;
-    this.localCids.push(init.localCid);
-    this.localCidPathIds.push(0);
+    const issueCid = init.issueCid;
+    this.pathSet = new PathSet(init.localCid, issueCid === undefined ? undefined : () => issueCid(this), init.retireCid, init.randomBytes);
     this.initialRemoteCid = init.remoteCid;
     // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
-    this.addressValidated = role === 'client';
+    this.handshakeValidation = new AddressValidation(role === 'client');
     this.peerProven = role === 'client';
-    this.idleTimeoutMs = init.transport.idleTimeoutMs;
-    this.keepAliveIntervalMs = init.transport.keepAliveIntervalMs;
-    this.touchIdle(init.nowMs);
+    const ptoMs = (): number => this.pathSet.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
+    this.lifecycle = new Lifecycle(init.transport.idleTimeoutMs, init.transport.keepAliveIntervalMs, ptoMs, emit);
+    this.lifecycle.touch(init.nowMs);
+    this.frameOwners = this.makeFrameOwners();
+    this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, this.signals, this.scheduler);
     this.pathManager =
       init.pathManager === undefined
         ? undefined
         : new PathManagerRunner(init.pathManager, this, init.localAddresses ?? [init.local], init.nowMs, (e) => this.events.push(e), init.localInterfaces);
+  }
+
+  /** What the packet writer asks of the connection. */
+  private writerHost(): PacketWriterHost {
+    const c = this;
+    return {
+      get sealer() {
+        return c.outcome?.send;
+      },
+      get handshakeDoneDue() {
+        return c.handshakeDonePending;
+      },
+      writeHandshakeDone(w: FrameWriter): void {
+        w.put({ type: 'handshakeDone' });
+        w.contents.handshakeDone = true;
+        c.handshakeDonePending = false;
+      },
+      get pmtuEnabled() {
+        return c.pmtuEnabled;
+      },
+      get redundantAgreed() {
+        return c.redundantAgreed;
+      },
+      amplificationLimited: (path) => path.isAmplificationLimited,
+      amplificationBudget: (path) => path.amplificationBudget,
+      noteSent: (path, bytes) => path.validation.noteSent(bytes),
+      wakeAt: (atMs) => {
+        if (this.pacingWakeMs === undefined || atMs < this.pacingWakeMs) this.pacingWakeMs = atMs;
+      },
+    };
   }
 
   /** Reports an event to the owner (pollEvent) and to the path manager. */
@@ -468,7 +441,7 @@ export class Connection {
   static server(init: ConnectionInit, accepted: AcceptedInitial, params: TransportParams, initialDatagramBytes: number): Connection {
     const c = new Connection('server', init, params);
     c.serverHandshake = accepted.handshake;
-    c.unvalidatedReceived = initialDatagramBytes;
+    c.handshakeValidation.noteReceived(initialDatagramBytes);
     c.queueHandshake('handshake', init.localCid, accepted.reply, init.nowMs);
     if (accepted.handshake.outcome !== undefined) c.onHandshakeComplete(accepted.handshake.outcome, init.nowMs);
     if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs);
@@ -488,29 +461,17 @@ export class Connection {
    * bytes exceed the send buffer limit: wait for a 'writable' event.
    */
   write(bytes: Uint8Array): boolean {
-    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || this.sendBuffer.finalSize !== undefined) return false;
-    if (bytes.length > 0) {
-      this.sendBuffer.write(bytes);
-      this.stats.bytesWritten += bytes.length;
-    }
-    const ok = this.sendBuffer.unackedBytes < this.transport.sendBufferBytes;
-    if (!ok) this.writeBlocked = true;
-    return ok;
+    return this.lifecycle.isOpen && this.stream.write(bytes);
   }
 
   /** Ends our direction after the bytes written so far (half-close, FIN). */
   shutdown(): void {
-    if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
-    this.sendBuffer.finish();
+    if (this.lifecycle.isOpen) this.stream.finish();
   }
 
   /** Stream bytes received in order, up to `maxBytes`, or undefined if none are ready. */
   read(maxBytes?: number): Uint8Array | undefined {
-    const bytes = this.reassembly.read(maxBytes);
-    if (bytes === undefined) return undefined;
-    this.stats.bytesRead += bytes.length;
-    this.flow.onConsumed(bytes.length);
-    return bytes;
+    return this.stream.read(maxBytes);
   }
 
   /** Server: whether the client has not yet proven its address (a half-open connection, RFC 9000 §8.1). */
@@ -520,22 +481,22 @@ export class Connection {
 
   /** Whether stream bytes have arrived that {@link read} would return now. */
   get hasReadable(): boolean {
-    return this.reassembly.hasReadable;
+    return this.stream.hasReadable;
   }
 
   /** Whether the peer's FIN arrived and every byte before it has been read. */
   get readEnded(): boolean {
-    return this.reassembly.isFinished;
+    return this.stream.readEnded;
   }
 
   /** Whether everything we wrote, and our FIN, has been acknowledged. */
   get writeEnded(): boolean {
-    return this.sendBuffer.isFinished;
+    return this.stream.writeEnded;
   }
 
   /** Bytes written and not yet acknowledged. */
   get bufferedBytes(): number {
-    return this.sendBuffer.unackedBytes;
+    return this.stream.bufferedBytes;
   }
 
   /**
@@ -543,16 +504,12 @@ export class Connection {
    * bindings and the peer's idle timer alive; 0 turns it off.
    */
   setKeepAlive(nowMs: number, intervalMs: number): void {
-    this.keepAliveIntervalMs = Math.max(0, intervalMs);
-    this.keepAliveAtMs = undefined;
-    this.armKeepAlive(nowMs);
+    this.lifecycle.setKeepAlive(nowMs, intervalMs);
   }
 
   /** Abandons our direction abruptly: unsent data is dropped and the peer gets RESET. */
   reset(applicationErrorCode: number): void {
-    if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
-    this.resetCode = applicationErrorCode;
-    this.resetPending = true;
+    if (this.lifecycle.isOpen) this.stream.reset(applicationErrorCode);
   }
 
   /**
@@ -561,6 +518,31 @@ export class Connection {
    */
   close(nowMs: number, reasonCode: number = ReasonCode.ApplicationClose, applicationErrorCode = 0, reason = ''): void {
     this.closeWith(nowMs, reasonCode, applicationErrorCode, reason, 'local', undefined);
+  }
+
+  /** Where the connection stands. */
+  get state(): ConnectionState {
+    return this.lifecycle.state;
+  }
+
+  /** Open paths, in the order they opened (path 0 first); see {@link pathById}. */
+  get paths(): readonly Path[] {
+    return this.pathSet.paths;
+  }
+
+  /** The CIDs we receive on, for the endpoint's routing table. */
+  get localCids(): readonly Uint8Array[] {
+    return this.pathSet.localCids;
+  }
+
+  /** The path id each entry of {@link localCids} was issued for. */
+  get localCidPathIds(): readonly number[] {
+    return this.pathSet.localCidPathIds;
+  }
+
+  /** DATA_BLOCKED frames sent: times the peer's flow control, not the network, held our data back. */
+  get dataBlockedSent(): number {
+    return this.stream.dataBlockedSent;
   }
 
   // ----- network input --------------------------------------------------------------------
@@ -574,7 +556,7 @@ export class Connection {
 
   private receiveLongPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
-    if (!this.addressValidated) this.unvalidatedReceived += datagramBytes;
+    this.handshakeValidation.noteReceived(datagramBytes);
     const elsewhere = !sameAddress(local, this.local) || !sameAddress(remote, this.remote);
     if (this.role === 'server') {
       if (type === 'initial' && elsewhere) {
@@ -591,7 +573,7 @@ export class Connection {
       if (type === 'initial') {
         // Our message 2 was lost: the client repeats its Initial; repeat the answer until a 1-RTT packet
         // from the client shows it has the keys (an IK server is complete at once, yet its message 2 may be lost).
-        if (!this.addressValidated) this.pendingHandshake = this.lastHandshake;
+        if (!this.handshakeValidation.validated) this.pendingHandshake = this.lastHandshake;
         return;
       }
       const hs = this.serverHandshake;
@@ -672,35 +654,7 @@ export class Connection {
    * real packet after a spoofed one) restores it at once, with its state untouched (RFC 9000 §9.3.2).
    */
   private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number, nowMs: number): void {
-    path.remote = remote;
-    path.stats.addressChanges++;
-    const known = path.validatedRemote;
-    if (known !== undefined && sameAddress(known, remote)) {
-      this.restoreValidatedAddress(path);
-      return;
-    }
-    if (path.id === 0) {
-      this.addressValidated = false;
-      this.unvalidatedReceived = datagramBytes;
-      this.unvalidatedSent = 0;
-    } else {
-      path.validated = false;
-      path.amplificationLimited = true;
-      path.unvalidatedReceivedBytes = datagramBytes;
-      path.unvalidatedSentBytes = 0;
-    }
-    path.restartOnValidation = known !== undefined;
-    this.startChallenge(path, nowMs);
-  }
-
-  /** Puts a path back on its last validated address, as it was: no challenge outstanding, no limit. */
-  private restoreValidatedAddress(path: Path): void {
-    path.remote = path.validatedRemote as SocketAddress;
-    path.challengeOutstanding = false;
-    path.challengePending = false;
-    path.restartOnValidation = false;
-    if (path.id === 0) this.addressValidated = true;
-    else path.validated = true;
+    if (path.moveTo(remote, datagramBytes)) path.startChallenge(nowMs, this.randomBytes(8));
   }
 
   /** The path's current address answered our challenge. */
@@ -715,11 +669,9 @@ export class Connection {
       }
     }
     path.validatedRemote = path.remote;
-    if (path.id === 0) this.addressValidated = true;
-    else if (!path.validated) {
-      path.validated = true;
-      this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
-    }
+    const wasUsable = path.validated;
+    path.validation.validated = true;
+    if (!wasUsable) this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -742,16 +694,12 @@ export class Connection {
     let path = this.pathById(pathId);
     // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
     // datagrams from that address: bytes from elsewhere must not raise what a spoofed address gets).
-    if (pathId === 0 && !this.addressValidated) {
-      const to = path?.remote ?? this.remote;
-      if (remote.host === to.host && remote.port === to.port) this.unvalidatedReceived += datagram.length;
-    } else if (path !== undefined && !path.validated && remote.host === path.remote.host && remote.port === path.remote.port) {
-      path.unvalidatedReceivedBytes += datagram.length;
-    }
+    const validation = path?.validation ?? (pathId === 0 ? this.handshakeValidation : undefined);
+    if (validation !== undefined && !validation.validated && sameAddress(remote, path?.remote ?? this.remote)) validation.noteReceived(datagram.length);
     const keys = this.outcome;
     // The peer opens a path by sending on a CID we issued for an unused path id; the path exists only
     // once such a packet authenticates (a forged one creates nothing).
-    const opening = path === undefined && pathId > 0 && this.state === 'established' && this.localCidByPath.has(pathId) && this.openPathCount < this.pathLimit;
+    const opening = path === undefined && this.state === 'established' && this.pathSet.peerMayOpen(pathId);
     if (keys === undefined || (path === undefined && !opening)) {
       // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
       // message 2 (at most once per round trip), which makes the client repeat message 3.
@@ -777,11 +725,12 @@ export class Connection {
     if (path === undefined) {
       // The peer opened this path: answer on it with the CID the peer issued for it (once known), and
       // validate its address with our own challenge; until then it gets at most 3x what it sent.
-      path = this.createPath(pathId, local, remote, this.localCidByPath.get(pathId) as Uint8Array, this.remoteCidByPath.get(pathId) ?? EMPTY, nowMs, false, true);
-      path.unvalidatedReceivedBytes = datagram.length;
+      const cids = this.pathSet.cidsFor(pathId);
+      path = this.createPath(pathId, local, remote, cids.local, cids.remote ?? EMPTY, nowMs, undefined, true);
+      path.validation.noteReceived(datagram.length);
       path.peerBackup = this.signals.peerStatusOf(pathId) === 'backup';
       path.backup = path.peerBackup;
-      this.startChallenge(path, nowMs);
+      path.startChallenge(nowMs, this.randomBytes(8));
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
     if (path.acks.isDuplicate(pn)) return this.dropPacket();
@@ -789,15 +738,15 @@ export class Connection {
     if (newest) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
-    if (path.id === 0 && !this.addressValidated && this.role === 'server' && newest && !sameAddress(local, path.local)) {
+    if (path.id === 0 && !path.validation.validated && this.role === 'server' && newest && !sameAddress(local, path.local)) {
       // An IK or PSK server made path 0 at the first Initial; the client's winning happy-eyeballs attempt
       // went to another of our addresses: path 0 answers from the address the client chose.
       path.local = local;
       this.local = local;
     }
-    if (path.id === 0 && !this.addressValidated && !path.challengeOutstanding) {
+    if (path.id === 0 && !path.validation.validated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
-      this.addressValidated = true;
+      path.validation.validated = true;
       path.validatedRemote = path.remote;
       this.peerProven = true;
       // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
@@ -808,16 +757,10 @@ export class Connection {
     }
     if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
     if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length, nowMs);
-    this.touchIdle(nowMs);
-    this.ackElicitingSentSinceReceive = false;
+    this.lifecycle.onPacketReceived(nowMs);
     if (this.state === 'closing') {
       path.acks.onPacketReceived(pn, false, nowMs);
-      // RFC 9000 §10.2.1: answer with CLOSE again, but not every packet (a flood would be reflected one
-      // for one): on the 1st, 2nd, 4th, 8th... packet received while closing.
-      if (++this.closingPacketsReceived >= this.closingNextReply) {
-        this.closingNextReply *= 2;
-        this.closePending = true;
-      }
+      this.lifecycle.onPacketWhileClosing();
       return;
     }
     // Frames are parsed once: whether the packet was ack-eliciting is learnt while applying them.
@@ -830,12 +773,10 @@ export class Connection {
 
   /** The earliest time anything is due, or undefined. */
   nextTimeout(): number | undefined {
-    if (this.state === 'closed') return undefined;
-    let t = min(this.closeDeadlineMs, this.idleDeadlineMs);
-    if (this.state === 'closing' || this.state === 'draining') return t;
+    let t = this.lifecycle.nextTimeout();
+    if (!this.lifecycle.isOpen) return t;
     t = min(t, this.handshakeTimerMs);
     if (this.outcome === undefined) t = min(t, this.race?.nextTimeout());
-    t = min(t, this.keepAliveAtMs);
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
     for (const path of this.paths) {
@@ -846,7 +787,7 @@ export class Connection {
       t = min(t, path.loss.timerMs);
       // An ACK a path cannot send yet waits for the datagram that unblocks it, not for a timer that
       // would fire at once, again and again.
-      if (!this.sendBlocked(path)) t = min(t, path.acks.ackDueAtMs);
+      if (!this.writer.sendBlocked(path)) t = min(t, path.acks.ackDueAtMs);
       if (path.challengeOutstanding && (path.id > 0 || path.validatedRemote !== undefined)) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
     }
     return t;
@@ -861,16 +802,7 @@ export class Connection {
   }
 
   private runTimers(nowMs: number): void {
-    if (this.state === 'closed') return;
-    if (this.closeDeadlineMs !== undefined && nowMs >= this.closeDeadlineMs) {
-      this.state = 'closed';
-      return;
-    }
-    if (this.idleDeadlineMs !== undefined && nowMs >= this.idleDeadlineMs) {
-      this.closeSilently(ReasonCode.IdleTimeout, 'idle timeout', 'idle-timeout', new MptError(MptErrorCode.IdleTimeout, 'no packet arrived for the idle timeout'));
-      return;
-    }
-    if (this.state === 'closing' || this.state === 'draining') return;
+    if (this.lifecycle.handleTimeout(nowMs)) return;
     if (this.handshakeTimerMs !== undefined && nowMs >= this.handshakeTimerMs) {
       this.pendingHandshake = this.lastHandshake;
       this.handshakeBackoff *= 2;
@@ -887,10 +819,6 @@ export class Connection {
       }
       this.retargetHandshake();
     }
-    if (this.keepAliveAtMs !== undefined && nowMs >= this.keepAliveAtMs) {
-      this.pingPending = true;
-      this.keepAliveAtMs = undefined;
-    }
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
     for (let i = this.paths.length - 1; i >= 0; i--) {
       const path = this.paths[i] as Path;
@@ -902,7 +830,7 @@ export class Connection {
       if (path.challengeOutstanding && movable && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path)) {
         // RFC 9000 §8.2.4, §9.3.2: the address never answered. A path that moved goes back to its last
         // validated address; a new later path is given up (path 0 without one waits for the idle timeout).
-        if (path.validatedRemote !== undefined) this.restoreValidatedAddress(path);
+        if (path.validatedRemote !== undefined) path.restoreValidatedAddress();
         else if (path.id > 0) this.abandonPath(path.id, ReasonCode.PathValidationFailed);
         continue;
       }
@@ -923,8 +851,8 @@ export class Connection {
         // carry it, everything it has outstanding (data and connection-level frames such as MAX_DATA) is
         // queued again, whether or not new data is waiting (reinjection; whichever copy is acknowledged
         // first settles it), as its ACKs may never come to declare it lost.
-        if (this.hasOtherValidatedPath(path)) this.requeueOutstanding(path);
-        else if (!this.sendBuffer.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
+        if (this.pathSet.hasOtherValidated(path)) this.requeueOutstanding(path);
+        else if (!this.stream.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
         // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
         if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
       }
@@ -953,12 +881,12 @@ export class Connection {
       // Never written past the caller's buffer (early data is bounded, so this is a driver bug): counted.
       this.pendingHandshake = undefined;
       this.oversizedDatagrams++;
-    } else if (handshake !== undefined && this.mayAmplify(handshake.length)) {
+    } else if (handshake !== undefined && this.handshakeValidation.mayAmplify(handshake.length)) {
       this.pendingHandshake = undefined;
       if (this.handshakeSends++ === 0) this.handshakeFirstSentAtMs = nowMs;
       this.handshakeLastSentAtMs = nowMs;
       out.set(handshake, 0);
-      this.noteUnvalidatedSent(handshake.length);
+      this.handshakeValidation.noteSent(handshake.length);
       return { local: this.local, remote: this.remote, length: handshake.length };
     }
     const extra = this.nextAttemptTransmit(out);
@@ -972,7 +900,7 @@ export class Connection {
     this.scheduler.order(this.paths, order);
     for (let i = 0; i < order.length; i++) {
       const path = order[i] as Path;
-      const length = this.buildPacket(path, nowMs, out);
+      const length = this.writer.build(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
     return undefined;
@@ -1014,13 +942,13 @@ export class Connection {
     const queue = client ? this.raceQueue : this.attemptReplies;
     const bytes = this.lastHandshake;
     if (queue.length === 0) return undefined;
-    if (bytes === undefined || bytes.length > out.length || (client && this.outcome !== undefined) || (!client && !this.mayAmplify(bytes.length))) {
+    if (bytes === undefined || bytes.length > out.length || (client && this.outcome !== undefined) || (!client && !this.handshakeValidation.mayAmplify(bytes.length))) {
       if (client || bytes === undefined) queue.length = 0;
       return undefined;
     }
     const target = queue.shift() as RaceTarget;
     out.set(bytes, 0);
-    if (!client) this.noteUnvalidatedSent(bytes.length);
+    if (!client) this.handshakeValidation.noteSent(bytes.length);
     return { local: target.local, remote: target.remote, length: bytes.length };
   }
 
@@ -1128,33 +1056,31 @@ export class Connection {
     this.outcome = outcome;
     this.peerParams = outcome.peerParams;
     const peer = outcome.peerParams;
-    this.sendBuffer.onMaxData(peer.initialMaxData);
+    this.stream.onMaxData(peer.initialMaxData);
     this.pmtuEnabled = this.transport.pmtuDiscovery && peer.extensions.includes(ExtensionId.PmtuProbe);
     this.redundantAgreed = peer.extensions.includes(ExtensionId.RedundantScheduling);
-    if (peer.maxIdleTimeoutMs > 0 && (this.idleTimeoutMs === 0 || peer.maxIdleTimeoutMs < this.idleTimeoutMs)) {
-      this.idleTimeoutMs = peer.maxIdleTimeoutMs;
-    }
+    this.lifecycle.negotiateIdleTimeout(peer.maxIdleTimeoutMs);
     this.maxDatagramBytes = this.pmtuEnabled ? Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize) : MIN_DATAGRAM_SIZE;
     // Client: the server's SCID from message 2. Server: the client's SCID from its Initial.
-    const path0 = this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, true, false);
-    if (this.addressValidated) path0.validatedRemote = this.remote;
-    this.issuePathCids();
+    const path0 = this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, this.handshakeValidation, false);
+    if (this.handshakeValidation.validated) path0.validatedRemote = this.remote;
+    this.pathSet.issueForLimit(this.transport.maxPaths, peer.maxPaths);
     // The handshake's round trip is the path's first RTT sample: without it the first PTOs would use the
     // 333 ms initial guess, and a loss right after the handshake would stall for seconds.
     if (this.handshakeRttMs >= 0) (this.paths[0] as Path).loss.rtt.update(this.handshakeRttMs, 0, peer.maxAckDelayMs, false, nowMs);
     if (this.role === 'client') this.lastHandshake = undefined; // IK and PSK end here; XX queues message 3 next
-    this.state = 'established';
+    this.lifecycle.establish();
     if (this.role === 'server') {
       this.handshakeDonePending = true;
       this.handshakeConfirmed = true;
     }
-    this.touchIdle(nowMs);
+    this.lifecycle.touch(nowMs);
     this.emit({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
     this.emit({ type: 'path', pathId: 0, change: 'up', reasonCode: 0 });
   }
 
   /** A new path with fresh recovery state; added to {@link paths}. */
-  private createPath(id: number, local: SocketAddress, remote: SocketAddress, localCid: Uint8Array, remoteCid: Uint8Array, nowMs: number, validated: boolean, amplificationLimited: boolean): Path {
+  private createPath(id: number, local: SocketAddress, remote: SocketAddress, localCid: Uint8Array, remoteCid: Uint8Array, nowMs: number, handshakeValidation: AddressValidation | undefined, amplificationLimited: boolean): Path {
     const path = new Path({
       id,
       local,
@@ -1168,57 +1094,26 @@ export class Connection {
       ackDelayExponent: this.localParams.ackDelayExponent,
       baseDatagramBytes: MIN_DATAGRAM_SIZE,
       maxDatagramBytes: this.maxDatagramBytes,
-      validated,
+      handshakeValidation,
       amplificationLimited,
     });
-    this.paths.push(path);
-    if (id >= this.nextPathId) this.nextPathId = id + 1;
+    this.pathSet.add(path);
     return path;
-  }
-
-  /**
-   * Issues one CID for every further path both sides allow (path ids 1 .. limit-1), registered with the
-   * endpoint and announced in NEW_CONNECTION_ID frames, which travel inside packet protection: only the
-   * peer learns them, so only the peer can open a path (docs/protocol.md §6).
-   */
-  private issuePathCids(): void {
-    const peer = this.peerParams;
-    if (peer === undefined || this.issueCid === undefined) return;
-    this.pathLimit = Math.max(1, Math.min(this.transport.maxPaths, peer.maxPaths));
-    for (let id = 1; id < this.pathLimit; id++) this.issueCidForNextPath();
-  }
-
-  /** Issues one of our CIDs for the next path id and queues its NEW_CONNECTION_ID. */
-  private issueCidForNextPath(): void {
-    if (this.issueCid === undefined) return;
-    const id = this.nextIssuedPathId++;
-    const cid = this.issueCid(this);
-    this.localCids.push(cid);
-    this.localCidPathIds.push(id);
-    this.localCidByPath.set(id, cid);
-    this.localResetTokenByPath.set(id, this.randomBytes(16));
-    this.newCidsPending.push(id);
   }
 
   /** Paths not closed. */
   get openPathCount(): number {
-    let n = 0;
-    for (const p of this.paths) if (!p.closed) n++;
-    return n;
+    return this.pathSet.openCount;
   }
 
   /** The path with this id, or undefined. */
   pathById(id: number): Path | undefined {
-    const paths = this.paths;
-    for (let i = 0; i < paths.length; i++) if ((paths[i] as Path).id === id) return paths[i];
-    return undefined;
+    return this.pathSet.byId(id);
   }
 
   /** The path id a CID of ours was issued for, or -1. */
   pathIdForCid(cid: Uint8Array): number {
-    const cids = this.localCids;
-    for (let i = 0; i < cids.length; i++) if (equalBytes(cids[i] as Uint8Array, cid)) return this.localCidPathIds[i] as number;
-    return -1;
+    return this.pathSet.idForCid(cid);
   }
 
   /**
@@ -1227,8 +1122,7 @@ export class Connection {
    * the connection may have only one path. A client's handshake completes a round trip before that.
    */
   readyForPaths(): boolean {
-    if (this.state !== 'established' || !this.handshakeConfirmed) return false;
-    return this.pathLimit <= 1 || this.remoteCidByPath.has(this.nextPathId);
+    return this.state === 'established' && this.handshakeConfirmed && this.pathSet.readyForPaths;
   }
 
   /**
@@ -1240,14 +1134,11 @@ export class Connection {
    */
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
     if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
-    const id = this.nextPathId;
-    if (this.openPathCount >= this.pathLimit) return undefined;
-    const localCid = this.localCidByPath.get(id);
-    const remoteCid = this.remoteCidByPath.get(id);
-    if (localCid === undefined || remoteCid === undefined) return undefined;
-    const path = this.createPath(id, local, remote, localCid, remoteCid, nowMs, false, false);
-    this.startChallenge(path, nowMs);
-    return id;
+    const next = this.pathSet.nextOpenable();
+    if (next === undefined) return undefined;
+    const path = this.createPath(next.id, local, remote, next.local, next.remote, nowMs, undefined, false);
+    path.startChallenge(nowMs, this.randomBytes(8));
+    return next.id;
   }
 
   /**
@@ -1300,11 +1191,7 @@ export class Connection {
     if (path === undefined || path.closed || this.state !== 'established') return false;
     this.signals.setStatus(pathId, status);
     path.localBackup = status === 'backup';
-    const backup = path.localBackup || path.peerBackup;
-    if (path.backup !== backup) {
-      path.backup = backup;
-      this.emit({ type: 'path', pathId, change: 'status', reasonCode: 0 });
-    }
+    this.updateBackup(path);
     return true;
   }
 
@@ -1319,7 +1206,7 @@ export class Connection {
     if (path === undefined || path.closed || this.state !== 'established') return false;
     // The last validated path is never abandoned: the connection would be left with nothing to send on
     // and hang until its idle timeout. Open another first, or close the connection.
-    if (path.validated && !this.hasOtherValidatedPath(path)) return false;
+    if (path.validated && !this.pathSet.hasOtherValidated(path)) return false;
     this.signals.abandon(pathId, reasonCode);
     this.closePath(path, reasonCode);
     return true;
@@ -1335,7 +1222,7 @@ export class Connection {
     path.cc.close();
     // Its state goes once a late packet or two could still arrive; the id is never used again.
     path.forgetAtMs = this.nowMs + 3 * path.loss.ptoMs;
-    this.issueCidForNextPath();
+    this.pathSet.issueNext();
     this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
   }
 
@@ -1344,49 +1231,8 @@ export class Connection {
    * opened and abandoned costs no memory: only its id, never reused, remains taken.
    */
   private forgetPath(path: Path): void {
-    const at = this.paths.indexOf(path);
-    if (at >= 0) this.paths.splice(at, 1);
-    this.retirePathCid(path.id);
-    this.remoteCidByPath.delete(path.id);
+    this.pathSet.forget(path);
     this.signals.forgetPath(path.id);
-  }
-
-  /** Takes our CID for a path id out of use (the path closed, or the peer abandoned it before opening it). */
-  private retirePathCid(pathId: number): void {
-    const ids = this.localCidPathIds;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      if (ids[i] !== pathId) continue;
-      const cid = this.localCids[i] as Uint8Array;
-      this.localCids.splice(i, 1);
-      ids.splice(i, 1);
-      this.retireCid?.(cid);
-    }
-    this.localCidByPath.delete(pathId);
-    this.localResetTokenByPath.delete(pathId);
-  }
-
-  private startChallenge(path: Path, nowMs: number): void {
-    path.challengeStartedMs = nowMs;
-    path.challengeData.set(this.randomBytes(8), 0);
-    path.challengePending = true;
-    path.challengeOutstanding = true;
-  }
-
-  /** NEW_CONNECTION_ID: the peer's CID for a path. Only the first (sequence 0) per path is kept for now. */
-  private onNewConnectionId(pathId: number, sequenceNumber: number, cid: Uint8Array): boolean {
-    // Path ids the peer can have issued: one per path allowed, plus one for each path that closed since.
-    // Anything further ahead is ignored, so the table stays bounded; so is a CID for an id already used
-    // (ids are never reused), unless the peer opened that path before this frame arrived.
-    if (pathId === 0 || pathId >= this.nextPathId + 2 * this.pathLimit || sequenceNumber !== 0 || this.remoteCidByPath.has(pathId)) return true;
-    const path = this.pathById(pathId);
-    if (pathId < this.nextPathId && (path === undefined || path.hasRemoteCid || path.closed)) return true;
-    const copy = cid.slice();
-    this.remoteCidByPath.set(pathId, copy);
-    if (path !== undefined) {
-      path.remoteCid = copy;
-      path.hasRemoteCid = true;
-    }
-    return true;
   }
 
   /** Client: the server's first 1-RTT packet arrived; message 3 no longer needs repeating. */
@@ -1403,9 +1249,13 @@ export class Connection {
 
   // ----- internals: frames ----------------------------------------------------------------
 
-  /** Applies every frame of a packet; returns whether any was ack-eliciting (anything but PADDING, ACK and CLOSE). */
+  /**
+   * Applies every frame of a packet, each by its owner ({@link dispatchFrame}); a transport error closes
+   * the connection here. Returns whether any frame was ack-eliciting.
+   */
   private handleFrames(path: Path, payload: Uint8Array, nowMs: number): boolean {
     const reader = new Reader(payload);
+    const owners = this.frameOwners;
     let ackEliciting = false;
     while (reader.pos < reader.end) {
       const frame = readFrame(reader);
@@ -1413,158 +1263,74 @@ export class Connection {
         this.closeWith(nowMs, ReasonCode.FrameEncodingError, 0, 'malformed frame', 'local', undefined);
         return true;
       }
-      if (frame.type !== 'padding' && frame.type !== 'ack' && frame.type !== 'close') ackEliciting = true;
-      if (!this.handleFrame(path, frame, nowMs)) return true;
+      if (isAckEliciting(frame)) ackEliciting = true;
+      const outcome = dispatchFrame(owners, frame, path, nowMs);
+      if (outcome === PEER_CLOSED) return true;
+      if (outcome !== undefined) {
+        this.closeWith(nowMs, outcome.reasonCode, 0, outcome.reason, 'local', undefined);
+        return true;
+      }
     }
     return ackEliciting;
   }
 
-  /** Applies one frame; returns false when the connection closed because of it. */
-  private handleFrame(path: Path, frame: Frame, nowMs: number): boolean {
-    switch (frame.type) {
-      case 'padding':
-      case 'ping':
-      case 'mtuProbe':
-        return true;
-      case 'ack':
-        return this.onAckFrame(frame, nowMs);
-      case 'data':
-        return this.onDataFrame(frame.offset, frame.data, frame.fin, nowMs);
-      case 'maxData':
-        this.sendBuffer.onMaxData(frame.maximumData);
-        return true;
-      case 'dataBlocked':
-        this.flow.onPeerBlocked(frame.limit);
-        return true;
-      case 'reset':
-        return this.onResetFrame(frame.applicationErrorCode, frame.finalSize, nowMs);
-      case 'pathChallenge':
-        // Only the latest challenge is answered (RFC 9000 §8.2.2): a flood of them costs one 8-byte slot.
-        path.pathResponseData.set(frame.data.subarray(0, 8), 0);
-        path.pathResponsePending = true;
-        path.ackNow = true;
-        return true;
-      case 'pathResponse':
-        // The peer's new address answered: it is reachable there, the amplification limit ends.
-        if (path.challengeOutstanding && equalBytes(frame.data, path.challengeData)) this.onAddressValidated(path, nowMs);
-        return true;
-      case 'newConnectionId':
-        return this.onNewConnectionId(frame.pathId, frame.sequenceNumber, frame.connectionId);
-      case 'close':
-        this.enterDraining(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame));
-        return false;
-      case 'handshakeDone':
-        if (this.role === 'server') return this.protocolError(nowMs, 'HANDSHAKE_DONE from a client');
-        if (!this.handshakeConfirmed) this.confirmHandshake();
-        return true;
-      case 'addAddress': {
-        const added = this.signals.onPeerAdd(frame);
-        if (added !== undefined) this.emit({ type: 'remoteAddress', change: 'added', address: added });
-        return true;
-      }
-      case 'removeAddress': {
-        const removed = this.signals.onPeerRemove(frame);
-        if (removed === undefined) return true;
-        this.emit({ type: 'remoteAddress', change: 'removed', address: removed });
-        // docs/protocol.md §7.12: paths to a withdrawn address are abandoned.
-        for (const p of this.paths) if (!p.closed && sameAddress(p.remote, removed)) this.abandonPath(p.id, ReasonCode.AddressRemoved);
-        return true;
-      }
-      case 'pathStatus': {
-        // Kept for a path id the peer may open next (a status can overtake the path's first packet); ids
-        // further ahead are ignored, so the table stays bounded.
-        if (frame.pathId >= this.nextPathId + 2 * this.pathLimit || !this.signals.onPeerStatus(frame)) return true;
-        const target = this.pathById(frame.pathId);
-        if (target === undefined || target.closed) return true;
-        target.peerBackup = frame.status === 'backup';
-        const backup = target.localBackup || target.peerBackup;
-        if (target.backup !== backup) {
-          target.backup = backup;
-          this.emit({ type: 'path', pathId: target.id, change: 'status', reasonCode: 0 });
-        }
-        return true;
-      }
-      case 'pathAbandon': {
-        const target = this.pathById(frame.pathId);
-        if (target !== undefined) {
-          if (!target.closed) this.closePath(target, frame.reasonCode);
-        } else if (frame.pathId > 0 && this.localCidByPath.has(frame.pathId)) {
-          // The peer gave up a path whose packets never reached us (its validation failed): the id is
-          // spent all the same. Retire our CID for it and issue one for a new id, as for a path we saw.
-          this.retirePathCid(frame.pathId);
-          this.remoteCidByPath.delete(frame.pathId);
-          if (frame.pathId >= this.nextPathId) this.nextPathId = frame.pathId + 1;
-          this.issueCidForNextPath();
-        }
-        return true;
-      }
-      default:
-        // RETIRE_CONNECTION_ID: one CID per path, never rotated, so there is nothing to retire.
-        return true;
+  /** The owners received frames go to (see frame-dispatch.ts). */
+  private makeFrameOwners(): FrameOwners {
+    return {
+    stream: this.stream,
+    pathSet: this.pathSet,
+    onAck: (frame, nowMs) => this.onAckFrame(frame, nowMs),
+    onAddressValidated: (path, nowMs) => this.onAddressValidated(path, nowMs),
+    onPeerClose: (frame, nowMs) => this.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame)),
+    onHandshakeDone: () => {
+      if (this.role === 'server') return protocolError('HANDSHAKE_DONE from a client');
+      if (!this.handshakeConfirmed) this.confirmHandshake();
+      return undefined;
+    },
+    onAddAddress: (frame) => {
+      const added = this.signals.onPeerAdd(frame);
+      if (added !== undefined) this.emit({ type: 'remoteAddress', change: 'added', address: added });
+    },
+    onRemoveAddress: (frame) => {
+      const removed = this.signals.onPeerRemove(frame);
+      if (removed === undefined) return;
+      this.emit({ type: 'remoteAddress', change: 'removed', address: removed });
+      // docs/protocol.md §7.12: paths to a withdrawn address are abandoned.
+      for (const p of this.paths) if (!p.closed && sameAddress(p.remote, removed)) this.abandonPath(p.id, ReasonCode.AddressRemoved);
+    },
+    onPathStatus: (frame) => {
+      // Kept for a path id the peer may open next (a status can overtake the path's first packet); ids
+      // further ahead are ignored, so the table stays bounded.
+      if (!this.pathSet.inWindow(frame.pathId) || !this.signals.onPeerStatus(frame)) return;
+      const target = this.pathById(frame.pathId);
+      if (target === undefined || target.closed) return;
+      target.peerBackup = frame.status === 'backup';
+      this.updateBackup(target);
+    },
+    onPathAbandon: (frame) => {
+      const target = this.pathById(frame.pathId);
+      if (target === undefined) this.pathSet.onUnopenedAbandoned(frame.pathId);
+      else if (!target.closed) this.closePath(target, frame.reasonCode);
+    },
+    };
+  }
+
+  /** A path is backup while either end's latest PATH_STATUS says so; reported when that changes. */
+  private updateBackup(path: Path): void {
+    const backup = path.localBackup || path.peerBackup;
+    if (path.backup !== backup) {
+      path.backup = backup;
+      this.emit({ type: 'path', pathId: path.id, change: 'status', reasonCode: 0 });
     }
   }
 
-  private protocolError(nowMs: number, reason: string): false {
-    this.closeWith(nowMs, ReasonCode.ProtocolError, 0, reason, 'local', undefined);
-    return false;
-  }
-
-  /** The peer abandoned its direction. Reported once; its final size must agree with the data (RFC 9000 §4.5). */
-  private onResetFrame(applicationErrorCode: number, finalSize: number, nowMs: number): boolean {
-    const known = this.peerResetFinalSize >= 0 ? this.peerResetFinalSize : this.reassembly.finalSize;
-    if (known !== undefined ? finalSize !== known : finalSize < this.reassembly.highestReceivedOffset) {
-      return this.finalSizeError(nowMs, 'RESET final size differs from the data received');
-    }
-    if (!this.flow.onDataReceived(finalSize)) {
-      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'RESET final size beyond MAX_DATA', 'local', undefined);
-      return false;
-    }
-    if (this.peerResetFinalSize >= 0) return true; // a repeat (our ACK of the first was lost)
-    this.peerResetFinalSize = finalSize;
-    this.emit({ type: 'reset', applicationErrorCode });
-    return true;
-  }
-
-  private finalSizeError(nowMs: number, reason: string): false {
-    this.closeWith(nowMs, ReasonCode.FinalSizeError, 0, reason, 'local', undefined);
-    return false;
-  }
-
-  private onDataFrame(offset: number, data: Uint8Array, fin: boolean, nowMs: number): boolean {
-    const end = offset + data.length;
-    const reset = this.peerResetFinalSize;
-    if (reset >= 0 && (end > reset || (fin && end !== reset))) return this.finalSizeError(nowMs, 'DATA beyond the RESET final size');
-    if (!this.flow.onDataReceived(end)) {
-      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
-      return false;
-    }
-    const readableBefore = this.reassembly.hasReadable;
-    const status = this.reassembly.insert(offset, data, fin);
-    if (status === ReassemblyStatus.FlowControlError) {
-      this.closeWith(nowMs, ReasonCode.FlowControlError, 0, 'data beyond MAX_DATA', 'local', undefined);
-      return false;
-    }
-    if (status === ReassemblyStatus.FinalSizeError) return this.finalSizeError(nowMs, 'final size changed');
-    if (status === ReassemblyStatus.TooManySegments) {
-      // A peer scattering tiny frames over the window (docs/architecture.md, Engine).
-      this.closeWith(nowMs, ReasonCode.LackOfResources, 0, 'too many out-of-order segments', 'local', undefined);
-      return false;
-    }
-    if (!readableBefore && this.reassembly.hasReadable) this.emit({ type: 'readable' });
-    if (!this.finishedReported && this.reassembly.finalSize !== undefined) {
-      this.finishedReported = true;
-      this.emit({ type: 'finished' });
-    }
-    return true;
-  }
-
-  private onAckFrame(frame: AckFrame, nowMs: number): boolean {
+  private onAckFrame(frame: AckFrame, nowMs: number): TransportError | undefined {
     const path = this.pathById(frame.pathId);
-    if (path === undefined) return this.protocolError(nowMs, `ACK for unknown path ${frame.pathId}`);
+    if (path === undefined) return protocolError(`ACK for unknown path ${frame.pathId}`);
     const exponent = this.peerParams?.ackDelayExponent ?? 3;
-    if (path.closed) return true; // an ACK of an abandoned path's packets, sent before the peer knew: nothing to do
+    if (path.closed) return undefined; // an ACK of an abandoned path's packets, sent before the peer knew: nothing to do
     const outcome = path.loss.onAckReceived(ackFrameRanges(frame), ackDelayMicros(frame.ackDelay, exponent) / 1000, nowMs);
-    if (outcome.status !== AckStatus.Ok) return this.protocolError(nowMs, 'ACK of a packet never sent');
+    if (outcome.status !== AckStatus.Ok) return protocolError('ACK of a packet never sent');
     if (path.failed && outcome.newlyAcked.length > 0) {
       path.failed = false;
       this.emit({ type: 'path', pathId: path.id, change: 'recovered', reasonCode: 0 });
@@ -1573,13 +1339,10 @@ export class Connection {
     const sample = { latestMs: rtt.latestRttMs, smoothedMs: rtt.smoothedRttMs, minMs: rtt.minRttMs };
     for (const packet of outcome.newlyAcked) {
       const c = packet.payload;
-      if (c.dataOffset >= 0) {
-        this.sendBuffer.onAcked(c.dataOffset, c.dataLength, c.dataFin);
-        path.stats.streamBytesAcked += c.dataLength;
-      }
+      this.stream.onAcked(c, path);
       if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
       if (c.handshakeDone) this.handshakeDoneAcked = true;
-      if (c.signals !== undefined) for (const f of c.signals) this.signals.onAcked(f);
+      this.signals.onPacketAcked(c);
       if (c.mtuProbeBytes > 0) {
         path.pmtud.onProbeAcked(c.mtuProbeBytes, nowMs);
         path.cc.onMtuUpdate(path.mtuBytes);
@@ -1588,11 +1351,8 @@ export class Connection {
       if (packet.inFlight) path.cc.onAck(nowMs, packet.sentAtMs, packet.sizeBytes, sample, path.appLimited);
     }
     if (outcome.lost.length > 0) this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
-    if (this.writeBlocked && this.sendBuffer.unackedBytes < this.transport.sendBufferBytes) {
-      this.writeBlocked = false;
-      this.emit({ type: 'writable' });
-    }
-    return true;
+    this.stream.onAcksDone();
+    return undefined;
   }
 
   /**
@@ -1604,8 +1364,7 @@ export class Connection {
     for (let pn = sent.lowestPn; pn < sent.endPn && count > 0; pn++) {
       const packet = sent.get(pn);
       if (packet === undefined || packet.payload.dataOffset < 0) continue;
-      const c = packet.payload;
-      this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
+      this.stream.onDataRequeued(packet.payload);
       count--;
     }
   }
@@ -1619,24 +1378,12 @@ export class Connection {
     }
   }
 
-  private hasOtherValidatedPath(path: Path): boolean {
-    const paths = this.paths;
-    for (let i = 0; i < paths.length; i++) {
-      const p = paths[i] as Path;
-      if (p !== path && p.validated && p.hasRemoteCid && !p.closed) return true;
-    }
-    return false;
-  }
-
   /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
   private requeue(c: PacketContents): void {
-    if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
-    if (c.maxData >= 0) this.flow.onMaxDataLost(c.maxData);
-    if (c.dataBlocked >= 0 && c.dataBlocked === this.dataBlockedReported) this.dataBlockedReported = -1;
+    this.stream.onLost(c);
     if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
-    if (c.reset) this.resetPending = true;
-    if (c.newCids !== undefined) for (const id of c.newCids) if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
-    if (c.signals !== undefined) for (const f of c.signals) this.signals.onLost(f);
+    this.pathSet.onLost(c);
+    this.signals.onPacketLost(c);
   }
 
   /** Queues again what a lost packet carried that only makes sense on its own path. */
@@ -1681,337 +1428,16 @@ export class Connection {
     if (persistent) this.onPmtuBlackHole(path);
   }
 
-  // ----- internals: sending ---------------------------------------------------------------
-
-  /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
-  private buildPacket(path: Path, nowMs: number, out: Uint8Array): number {
-    if (!path.hasRemoteCid || path.closed) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
-    if (this.state === 'closing') return this.closePending ? this.buildClosePacket(path, out) : 0;
-    const acks = path.acks;
-    const ackDue = path.ackNow || (acks.ackDueAtMs !== undefined && acks.ackDueAtMs <= nowMs);
-    const probe = path.probesDue > 0;
-    // Connection-level frames (and stream data) go only on validated paths: an unvalidated one may lead
-    // to a spoofed address, and its few bytes under the amplification limit are for validating it.
-    const shared = path.validated;
-    const maxData = shared && this.flow.shouldSendMaxData;
-    // RFC 9000 §4.1: tell the peer when its flow control limit, not the network, holds us back (once per limit).
-    const blockedAt = this.sendBuffer.blockedAtOffset;
-    const dataBlocked = shared && blockedAt !== undefined && blockedAt !== this.dataBlockedReported && !this.resetSent;
-    const room = path.cwndRoomBytes;
-    // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
-    const pathResponse = path.pathResponsePending && (room > 0 || probe);
-    const handshakeDone = shared && this.handshakeDonePending;
-    const reset = shared && this.resetPending;
-    const newCids = shared && this.newCidsPending.length > 0;
-    const signals = shared && this.signals.hasPending;
-    const ping = shared && this.pingPending;
-    const control = handshakeDone || maxData || dataBlocked || reset || newCids || signals || pathResponse || path.challengePending || ping;
-    // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
-    // copy of (sent on another path, not yet acknowledged), or -1.
-    const dataPath = shared && this.scheduler.carriesData(path);
-    const copyAt = dataPath && this.scheduler.redundant && this.redundantAgreed ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
-    // A probe on a path that stopped answering carries no data while another path answers (reinjection.ts).
-    const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
-    let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && dataRoom;
-    let mtuProbe = 0;
-    if (this.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {
-      // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
-      // room nor counted in flight: RFC 8899 §3 lets probes bypass the congestion controller if they go
-      // at least an RTT apart (the next waits for this one's ACK or loss), and §4.4 says their loss is
-      // not congestion. A probe that had to fit the room would almost never go out on a busy path (ACKs
-      // free a few packets at a time and data fills them); one counted in flight could take a fresh
-      // path's whole window, and a link that drops it then leaves nothing behind it to show the loss:
-      // the path sits idle for a PTO. Bounded: one probe outstanding at a time, at most one window large
-      // (a bigger search target is probed at the window's size first). It travels alone, after any due
-      // ACK and control frames, so its loss takes nothing else with it and delays no ACK. It stays
-      // ack-eliciting, so it arms the PTO: on an idle path nothing else would show it lost.
-      const size = Math.min(path.pmtud.probeSizeDue(nowMs), path.cc.cwnd);
-      if (size >= path.mtuBytes + SEARCH_RESOLUTION_BYTES) mtuProbe = size;
-    }
-    if (dataAllowed && this.transport.pacing && !probe) {
-      const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
-      const wait = path.pacer.timeUntilSendMs(nowMs, path.mtuBytes, path.cc.cwnd, srtt);
-      if (wait > 0) {
-        dataAllowed = false;
-        mtuProbe = 0;
-        this.pacingWakeMs = min(this.pacingWakeMs, nowMs + wait);
-      }
-    }
-    if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
-    // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
-    let maxLength = Math.min(path.mtuBytes, out.length);
-    const limited = this.amplificationLimited(path);
-    if (limited) {
-      const budget = this.amplificationBudget(path);
-      if (budget < MIN_AMPLIFICATION_ROOM) return 0;
-      if (budget < maxLength) maxLength = budget;
-    }
-    if (mtuProbe > 0 && (mtuProbe > out.length || (limited && mtuProbe > maxLength))) mtuProbe = 0;
-    if (mtuProbe > 0) maxLength = mtuProbe;
-
-    const pn = path.nextPacketNumber;
-    const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
-    const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
-    const limit = maxLength - headerLength - AEAD_TAG_LENGTH;
-    const payload = this.payload;
-    const contents = new PacketContents();
-    let at = 0;
-    let ackEliciting = false;
-
-    if ((acks.hasNewPackets || ackDue) && mtuProbe === 0) {
-      let ack = acks.buildAckFrame(nowMs);
-      // A long ACK may not fit a datagram held to a small amplification budget: its newest ranges do
-      // (one always fits the smallest room we send in), so a due ACK is never left pending with its
-      // timer in the past.
-      while (ack !== undefined && frameLength(ack) > limit && ack.ranges.length > 0) {
-        ack = acks.buildAckFrame(nowMs, Math.ceil((ack.ranges.length + 1) / 2)); // ranges + the first one, halved
-      }
-      if (ack !== undefined && frameLength(ack) <= limit) {
-        at = encodeFrame(payload, at, ack);
-        contents.ackLargest = ack.largestAcked;
-        acks.onAckSent();
-      }
-      path.ackNow = false;
-    }
-    if (handshakeDone) {
-      at = encodeFrame(payload, at, { type: 'handshakeDone' });
-      contents.handshakeDone = true;
-      this.handshakeDonePending = false;
-      ackEliciting = true;
-    }
-    if (maxData) {
-      const value = this.flow.pollMaxData(nowMs, path.loss.rtt.smoothedRttMs);
-      if (value !== undefined) {
-        this.reassembly.setLimitOffset(value);
-        at = encodeFrame(payload, at, { type: 'maxData', maximumData: value });
-        contents.maxData = value;
-        ackEliciting = true;
-      }
-    }
-    if (dataBlocked) {
-      at = encodeFrame(payload, at, { type: 'dataBlocked', limit: blockedAt });
-      contents.dataBlocked = blockedAt;
-      this.dataBlockedReported = blockedAt;
-      this.dataBlockedSent++;
-      ackEliciting = true;
-    }
-    if (newCids) {
-      const pending = this.newCidsPending;
-      while (pending.length > 0) {
-        const id = pending[0] as number;
-        const cid = this.localCidByPath.get(id);
-        if (cid === undefined) {
-          pending.shift(); // retired before it went out: the path closed
-          continue;
-        }
-        const frame: Frame = {
-          type: 'newConnectionId',
-          pathId: id,
-          sequenceNumber: 0,
-          retirePriorTo: 0,
-          connectionId: cid,
-          statelessResetToken: this.localResetTokenByPath.get(id) as Uint8Array,
-        };
-        if (frameLength(frame) > limit - at - MIN_DATA_ROOM) break;
-        at = encodeFrame(payload, at, frame);
-        pending.shift();
-        (contents.newCids ??= []).push(id);
-        ackEliciting = true;
-      }
-    }
-    if (signals) {
-      for (let f = this.signals.peek(); f !== undefined; f = this.signals.peek()) {
-        if (frameLength(f) > limit - at - MIN_DATA_ROOM) break;
-        at = encodeFrame(payload, at, f);
-        this.signals.shift();
-        (contents.signals ??= []).push(f);
-        ackEliciting = true;
-      }
-    }
-    if (reset) {
-      at = encodeFrame(payload, at, { type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
-      contents.reset = true;
-      this.resetPending = false;
-      this.resetSent = true;
-      ackEliciting = true;
-    }
-    if (pathResponse && limit - at >= 9) {
-      at = encodeFrame(payload, at, { type: 'pathResponse', data: path.pathResponseData });
-      path.pathResponsePending = false;
-      path.stats.pathResponsesSent++;
-      ackEliciting = true;
-    }
-    if (path.challengePending && limit - at >= 9) {
-      at = encodeFrame(payload, at, { type: 'pathChallenge', data: path.challengeData });
-      path.challengePending = false;
-      contents.pathChallenge = true;
-      ackEliciting = true;
-    }
-    if (mtuProbe > 0) {
-      at = encodeFrame(payload, at, { type: 'mtuProbe', probeSize: mtuProbe });
-      payload.fill(0, at, limit); // PADDING up to the probed size
-      at = limit;
-      contents.mtuProbeBytes = mtuProbe;
-      path.pmtud.onProbeSent(mtuProbe);
-      ackEliciting = true;
-    } else if (dataAllowed && limit - at >= MIN_DATA_ROOM) {
-      const maxBytes = limit - at - dataFrameHeaderLength(this.sendBuffer.writtenBytes + limit, limit, false);
-      // Lost ranges first (they hold delivery up), then this path's redundant copy, then new data.
-      const range = copyAt >= 0 && !this.sendBuffer.hasLostData ? this.sendBuffer.nextCopy(copyAt, maxBytes) : this.sendBuffer.nextRange(maxBytes);
-      if (range !== undefined) {
-        at = encodeDataFrameHeader(payload, at, range.offset, range.length, range.fin, false);
-        at += this.sendBuffer.copyTo(range.offset, range.length, payload, at);
-        contents.dataOffset = range.offset;
-        contents.dataLength = range.length;
-        contents.dataFin = range.fin;
-        if (range.retransmission) {
-          path.stats.streamBytesRetransmitted += range.length;
-          this.stats.bytesRetransmitted += range.length;
-        } else {
-          path.stats.streamBytesSent += range.length;
-        }
-        this.scheduler.onDataSent(path, range.offset + range.length, range.retransmission);
-        ackEliciting = true;
-      }
-    }
-    if ((probe || ping) && !ackEliciting) {
-      at = encodeFrame(payload, at, { type: 'ping' });
-      ackEliciting = true;
-    }
-    if (ackEliciting) {
-      if (shared) this.pingPending = false;
-      if (probe) path.probesDue--;
-    }
-    // RFC 9000 §8.2.1: a datagram with a PATH_CHALLENGE on a new path is expanded to 1200 bytes (within the
-    // amplification limit), so the path is known to carry full-size datagrams before it carries data.
-    if (contents.pathChallenge && path.id > 0 && at < limit) {
-      payload.fill(0, at, limit);
-      at = limit;
-    }
-    if (at === 0) return 0;
-
-    const length = headerLength + at + AEAD_TAG_LENGTH;
-    this.outcome?.send.seal(path.id, pn, out.subarray(0, headerLength), payload.subarray(0, at), out.subarray(headerLength, length));
-    path.nextPacketNumber++;
-    const inFlight = ackEliciting && mtuProbe === 0; // an MTU probe is outside the window (see above)
-    path.loss.onPacketSent(pn, nowMs, length, ackEliciting, inFlight, contents);
-    if (ackEliciting) {
-      if (inFlight) {
-        path.cc.onPacketSent(nowMs, length, path.loss.bytesInFlight);
-        path.noteInFlight(nowMs);
-      }
-      const srtt = path.loss.rtt.hasSample ? path.loss.rtt.smoothedRttMs : undefined;
-      path.pacer.onPacketSent(nowMs, length, path.cc.cwnd, srtt);
-      if (!this.ackElicitingSentSinceReceive) {
-        this.ackElicitingSentSinceReceive = true;
-        this.touchIdle(nowMs);
-      }
-    }
-    path.stats.packetsSent++;
-    path.stats.bytesSent += length;
-    if (path.id === 0) this.noteUnvalidatedSent(length);
-    else if (!path.validated) path.unvalidatedSentBytes += length;
-    this.armKeepAlive(nowMs);
-    return length;
-  }
-
-  /** Whether what `path` sends is held to 3x what its address sent us (RFC 9000 §8): until it is validated. */
-  private amplificationLimited(path: Path): boolean {
-    return path.id === 0 ? !this.addressValidated : path.amplificationLimited && !path.validated;
-  }
-
-  /** Bytes `path` may still send under the amplification limit. */
-  private amplificationBudget(path: Path): number {
-    return path.id === 0
-      ? AMPLIFICATION_FACTOR * this.unvalidatedReceived - this.unvalidatedSent
-      : AMPLIFICATION_FACTOR * path.unvalidatedReceivedBytes - path.unvalidatedSentBytes;
-  }
-
-  /**
-   * Whether `path` can send nothing until a datagram arrives: the peer opened it before its
-   * NEW_CONNECTION_ID for it came, or its address has used up the amplification limit.
-   */
-  private sendBlocked(path: Path): boolean {
-    if (!path.hasRemoteCid) return true;
-    return this.amplificationLimited(path) && this.amplificationBudget(path) < MIN_AMPLIFICATION_ROOM;
-  }
-
-  private buildClosePacket(path: Path, out: Uint8Array): number {
-    const frame = this.closeFrame;
-    if (frame === undefined || this.outcome === undefined) return 0;
-    this.closePending = false;
-    const pn = path.nextPacketNumber++;
-    const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
-    const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
-    const at = encodeFrame(this.payload, 0, frame);
-    const length = headerLength + at + AEAD_TAG_LENGTH;
-    this.outcome.send.seal(path.id, pn, out.subarray(0, headerLength), this.payload.subarray(0, at), out.subarray(headerLength, length));
-    return length;
-  }
-
   // ----- internals: lifecycle -------------------------------------------------------------
 
-  private mayAmplify(bytes: number): boolean {
-    return this.addressValidated || this.unvalidatedSent + bytes <= AMPLIFICATION_FACTOR * this.unvalidatedReceived;
-  }
-
-  private noteUnvalidatedSent(bytes: number): void {
-    if (!this.addressValidated) this.unvalidatedSent += bytes;
-  }
-
-  private touchIdle(nowMs: number): void {
-    if (this.idleTimeoutMs <= 0) {
-      this.idleDeadlineMs = undefined;
-      return;
-    }
-    // RFC 9000 §10.1: never shorter than three PTOs, so a few losses do not end the connection.
-    const pto = this.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
-    this.idleDeadlineMs = nowMs + Math.max(this.idleTimeoutMs, 3 * pto);
-  }
-
-  private armKeepAlive(nowMs: number): void {
-    if (this.keepAliveIntervalMs > 0) this.keepAliveAtMs = nowMs + this.keepAliveIntervalMs;
-  }
-
-  private closeDelayMs(): number {
-    const pto = this.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
-    return 3 * pto;
-  }
-
+  /** Closes: with keys, a CLOSE goes to the peer and the closing period starts; without, at once. */
   private closeWith(nowMs: number, reasonCode: number, applicationErrorCode: number, reason: string, initiator: CloseInitiator, error: MptError | undefined): void {
-    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return;
-    if (this.outcome === undefined) {
-      this.closeSilently(reasonCode, reason, initiator, error);
-      return;
-    }
-    this.state = 'closing';
-    this.closeFrame = makeCloseFrame(reasonCode, applicationErrorCode, reason);
-    this.closePending = true;
-    this.closeDeadlineMs = nowMs + this.closeDelayMs();
-    const failure = error ?? (initiator === 'local' && reasonCode !== ReasonCode.ApplicationClose && reasonCode !== ReasonCode.NoError
-      ? new MptError(MptErrorCode.ProtocolViolation, `closed: ${reason}`)
-      : undefined);
-    this.emit({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator, error: failure });
+    this.lifecycle.close(nowMs, reasonCode, applicationErrorCode, reason, initiator, error, this.outcome !== undefined);
   }
 
-  private enterDraining(nowMs: number, reasonCode: number, applicationErrorCode: number, reason: string): void {
-    if (this.state === 'draining' || this.state === 'closed') return;
-    const wasClosing = this.state === 'closing';
-    this.state = 'draining';
-    this.closeDeadlineMs = nowMs + this.closeDelayMs();
-    if (wasClosing) return;
-    const error =
-      reasonCode === ReasonCode.ApplicationClose || reasonCode === ReasonCode.NoError
-        ? undefined
-        : new MptError(MptErrorCode.PeerClosed, `peer closed the connection: ${reason} (reason ${reasonCode})`);
-    this.emit({ type: 'closed', reasonCode, applicationErrorCode, reason, initiator: 'peer', error });
-  }
-
+  /** Ends at once, sending nothing. */
   private closeSilently(reasonCode: number, reason: string, initiator: CloseInitiator, error: MptError | undefined): void {
-    if (this.state === 'closed') return;
-    const announced = this.state === 'closing' || this.state === 'draining';
-    this.state = 'closed';
-    if (!announced) this.emit({ type: 'closed', reasonCode, applicationErrorCode: 0, reason, initiator, error });
+    this.lifecycle.end(reasonCode, reason, initiator, error);
   }
 
   private dropPacket(): void {

@@ -1,4 +1,6 @@
-import type { AddAddressFrame, Frame, PathAbandonFrame, PathStatusFrame, RemoveAddressFrame } from './wire/index.js';
+import { frameLength, type AddAddressFrame, type Frame, type PathStatusFrame, type RemoveAddressFrame } from './wire/index.js';
+import { MIN_DATA_ROOM, type FrameWriter } from './frame-writer.js';
+import type { PacketContents, SignalFrame } from './packet-contents.js';
 import { bytesToIp, ipToBytes } from './ip-address.js';
 import { addressKey, sameAddress, type SocketAddress } from './socket-address.js';
 
@@ -26,7 +28,7 @@ export const MAX_PEER_WITHDRAWN = 64;
 export const MAX_ADVERTISED_ADDRESSES = 16;
 
 /** A signal frame this module sends. */
-export type SignalFrame = AddAddressFrame | RemoveAddressFrame | PathStatusFrame | PathAbandonFrame;
+export type { SignalFrame };
 
 interface Advertised {
   readonly address: SocketAddress;
@@ -74,6 +76,26 @@ export class PathSignals {
   /** Removes the frame {@link peek} returned: it was written into a packet. */
   shift(): void {
     this.pending.shift();
+  }
+
+  /** Writes the pending frames that fit into the packet being built, leaving room for data. */
+  writeFrames(w: FrameWriter): void {
+    for (let f = this.peek(); f !== undefined; f = this.peek()) {
+      if (frameLength(f) > w.room - MIN_DATA_ROOM) break;
+      w.put(f);
+      this.shift();
+      (w.contents.signals ??= []).push(f);
+    }
+  }
+
+  /** A packet that carried signal frames was acknowledged. */
+  onPacketAcked(c: PacketContents): void {
+    if (c.signals !== undefined) for (const f of c.signals) this.onAcked(f);
+  }
+
+  /** A packet that carried signal frames was lost: each is sent again unless superseded. */
+  onPacketLost(c: PacketContents): void {
+    if (c.signals !== undefined) for (const f of c.signals) this.onLost(f);
   }
 
   // ----- what we say ------------------------------------------------------------------------

@@ -4,48 +4,21 @@ import { AckTracker } from './ack-tracker.js';
 import { LossDetector } from './loss-detector.js';
 import type { SentPacket } from './sent-packets.js';
 import { PmtuDiscovery } from './pmtud.js';
-import type { SignalFrame } from './path-signals.js';
-import type { SocketAddress } from './socket-address.js';
+import type { PacketContents } from './packet-contents.js';
+import { sameAddress, type SocketAddress } from './socket-address.js';
+import { AddressValidation } from './address-validation.js';
+import { equalBytes } from './bytes.js';
+
+export { PacketContents } from './packet-contents.js';
 
 /**
  * One path of a connection: a (local socket, remote address) pair with its
  * own packet number space, ACK state, RTT estimate, loss detection,
- * congestion controller, pacer and PMTU (draft-ietf-quic-multipath). The
- * connection decides what goes into packets; a path only keeps its state.
+ * congestion controller, pacer and PMTU (draft-ietf-quic-multipath), and
+ * the validation of the peer's address on it. The packet writer decides
+ * what goes into its packets.
  * @module
  */
-
-/**
- * What a sent packet carried, so that an ACK or a loss can be applied to
- * each part: stream data goes back to the send buffer, control frames are
- * re-queued, probes inform PMTU discovery.
- */
-export class PacketContents {
-  /** Stream offset of the DATA frame, or -1 if none. */
-  dataOffset = -1;
-  /** Bytes of stream data. */
-  dataLength = 0;
-  /** Whether the DATA frame carried FIN. */
-  dataFin = false;
-  /** Largest packet number acknowledged by an ACK frame in this packet, or -1. */
-  ackLargest = -1;
-  /** MAX_DATA value sent, or -1. */
-  maxData = -1;
-  /** DATA_BLOCKED limit sent, or -1. */
-  dataBlocked = -1;
-  /** Whether HANDSHAKE_DONE was sent. */
-  handshakeDone = false;
-  /** Whether RESET was sent. */
-  reset = false;
-  /** Size of an MTU probe in bytes, or 0. */
-  mtuProbeBytes = 0;
-  /** Whether a PATH_CHALLENGE was sent. */
-  pathChallenge = false;
-  /** Path ids whose NEW_CONNECTION_ID this packet carried, or undefined (rare: allocated only then). */
-  newCids: number[] | undefined = undefined;
-  /** ADD_ADDRESS, REMOVE_ADDRESS, PATH_STATUS and PATH_ABANDON frames this packet carried, or undefined (rare). */
-  signals: SignalFrame[] | undefined = undefined;
-}
 
 /** Counters of one path. */
 export interface PathStats {
@@ -146,20 +119,19 @@ export class Path {
   validatedRemote: SocketAddress | undefined = undefined;
   /** Whether the recovery state restarts when the current challenge is answered: the path moved (RFC 9000 §9.4). */
   restartOnValidation = false;
+  /** The peer address's validation and anti-amplification account (RFC 9000 §8.1). */
+  readonly validation: AddressValidation;
   /**
-   * Whether the path may carry stream data. Path 0 is validated by the handshake; a later path only once
-   * our PATH_CHALLENGE on it was answered (RFC 9000 §8.2).
+   * Whether stream data and connection-level frames wait for the address to be validated: on every
+   * path but the handshake's, which goes on under the amplification limit while a new address of the
+   * peer is validated (RFC 9000 §9.3), since it may be the connection's only path.
    */
-  validated: boolean;
+  private readonly dataWaitsForValidation: boolean;
   /**
-   * Whether we send this path at most 3x what we received on it until {@link validated}: the peer opened
-   * it, or its address changed (NAT rebinding).
+   * Whether what we send is held to 3x what we received until the address is validated: the
+   * handshake's path (a server's), a path the peer opened, or one whose peer address changed.
    */
   amplificationLimited: boolean;
-  /** Bytes received on this path from its remote address while unvalidated (anti-amplification, RFC 9000 §8.1). */
-  unvalidatedReceivedBytes = 0;
-  /** Bytes sent on this path while unvalidated. */
-  unvalidatedSentBytes = 0;
   /** Whether {@link remoteCid} is known: a path the peer opened may precede the peer's NEW_CONNECTION_ID for it. */
   hasRemoteCid: boolean;
   /** What {@link restartRecovery} needs to start the recovery state afresh. */
@@ -194,9 +166,12 @@ export class Path {
     ackDelayExponent: number;
     baseDatagramBytes: number;
     maxDatagramBytes: number;
-    /** Default true (path 0). */
-    validated?: boolean;
-    /** Default false. */
+    /**
+     * The handshake's address validation, for the handshake's path (path 0): it keeps the byte account
+     * of the handshake, and carries data while a new address is validated. Omitted for a later path.
+     */
+    handshakeValidation?: AddressValidation | undefined;
+    /** A later path: whether it held to the amplification limit from the start (the peer opened it). Default false. */
     amplificationLimited?: boolean;
   }) {
     this.id = init.id;
@@ -205,8 +180,9 @@ export class Path {
     this.localCid = init.localCid;
     this.remoteCid = init.remoteCid;
     this.hasRemoteCid = init.remoteCid.length > 0 || init.id === 0;
-    this.validated = init.validated ?? true;
-    this.amplificationLimited = init.amplificationLimited ?? false;
+    this.validation = init.handshakeValidation ?? new AddressValidation(false);
+    this.dataWaitsForValidation = init.handshakeValidation === undefined;
+    this.amplificationLimited = init.handshakeValidation !== undefined || (init.amplificationLimited ?? false);
     this.cc = init.cc;
     this.recoveryInit = init;
     this.loss = new LossDetector<PacketContents>({ initialRttMs: init.initialRttMs, maxAckDelayMs: init.peerMaxAckDelayMs });
@@ -271,5 +247,71 @@ export class Path {
   /** Bytes the congestion window still allows in flight. */
   get cwndRoomBytes(): number {
     return this.cc.cwnd - this.loss.bytesInFlight;
+  }
+
+  /**
+   * Whether the path may carry stream data and connection-level frames: its address is validated (the
+   * handshake's path always may, under the amplification limit).
+   */
+  get validated(): boolean {
+    return !this.dataWaitsForValidation || this.validation.validated;
+  }
+
+  /** Bytes the amplification limit still lets us send here; Infinity when it does not apply. */
+  get amplificationBudget(): number {
+    return this.amplificationLimited ? this.validation.budget : Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether what we send here is held to the amplification limit now. */
+  get isAmplificationLimited(): boolean {
+    return this.amplificationLimited && !this.validation.validated;
+  }
+
+  /** Starts validating the peer's current address: a PATH_CHALLENGE with fresh `data` (8 bytes) goes out. */
+  startChallenge(nowMs: number, data: Uint8Array): void {
+    this.challengeStartedMs = nowMs;
+    this.challengeData.set(data, 0);
+    this.challengePending = true;
+    this.challengeOutstanding = true;
+  }
+
+  /** A PATH_CHALLENGE arrived: answer the latest only (RFC 9000 §8.2.2), at once. */
+  onChallenge(data: Uint8Array): void {
+    this.pathResponseData.set(data.subarray(0, 8), 0);
+    this.pathResponsePending = true;
+    this.ackNow = true;
+  }
+
+  /** Whether a PATH_RESPONSE answers our outstanding challenge. */
+  answersChallenge(data: Uint8Array): boolean {
+    return this.challengeOutstanding && equalBytes(data, this.challengeData);
+  }
+
+  /** Puts the path back on its last validated address, as it was: no challenge outstanding, no limit. */
+  restoreValidatedAddress(): void {
+    this.remote = this.validatedRemote as SocketAddress;
+    this.challengeOutstanding = false;
+    this.challengePending = false;
+    this.restartOnValidation = false;
+    this.validation.validated = true;
+  }
+
+  /**
+   * The peer's newest packet came from `remote`, which sent `bytes`: the path moves there and, unless
+   * it is the last validated address, validates it (the amplification account starts afresh). Returns
+   * whether a challenge must start.
+   */
+  moveTo(remote: SocketAddress, bytes: number): boolean {
+    this.remote = remote;
+    this.stats.addressChanges++;
+    const known = this.validatedRemote;
+    if (known !== undefined && sameAddress(known, remote)) {
+      this.restoreValidatedAddress();
+      return false;
+    }
+    this.validation.restart(bytes);
+    this.amplificationLimited = true;
+    this.restartOnValidation = known !== undefined;
+    return true;
   }
 }

@@ -25,7 +25,7 @@ function aggregate(specs: readonly PathSpec[], seed: number, durationMs = DURATI
   });
   console.log(
     `aggregation ${specs.map((p) => `${p.rateBps / 1e6}M/${p.rttMs}ms`).join(' + ')}: ${(goodputBps / 1e6).toFixed(2)} Mbit/s = ${(share * 100).toFixed(1)}% of ${sumBps / 1e6} Mbit/s ` +
-      `(receive window ${((server() as unknown as { flow: { windowBytes: number } }).flow.windowBytes / 2 ** 20).toFixed(1)} MiB); ${perPath.join('; ')}`,
+      `(receive window ${((server() as unknown as { stream: { flow: { windowBytes: number } } }).stream.flow.windowBytes / 2 ** 20).toFixed(1)} MiB); ${perPath.join('; ')}`,
   );
   return { goodputBps, share, pair };
 }

@@ -32,7 +32,7 @@ function versionNegotiation(dcid: Uint8Array): Uint8Array {
 }
 
 function reassemblyOf(c: Connection): Reassembly {
-  return (c as unknown as { reassembly: Reassembly }).reassembly;
+  return (c as unknown as { stream: { reassembly: Reassembly } }).stream.reassembly;
 }
 
 describe('spoofed Version Negotiation', () => {

@@ -1,0 +1,45 @@
+import { encodeFrame, type Frame } from './wire/index.js';
+import { PacketContents } from './packet-contents.js';
+
+/**
+ * The payload of one packet being built: each owner appends its frames here (in the packet writer's
+ * fixed order) and notes in {@link contents} what it put in, so the packet's acknowledgement or loss
+ * can be routed back to it.
+ * @module
+ */
+
+/** Smallest room, in bytes, worth starting a DATA frame in; control frames leave it free. */
+export const MIN_DATA_ROOM = 32;
+
+/** A packet payload under construction. */
+export class FrameWriter {
+  /** Where the next frame goes. */
+  at = 0;
+  /** Whether a frame that asks for an acknowledgement has been written. */
+  ackEliciting = false;
+  /** What the packet carries, for its acknowledgement or loss. */
+  readonly contents = new PacketContents();
+
+  /**
+   * @param buf - the payload buffer (shared scratch space).
+   * @param limit - the payload's end: the datagram's room less header and AEAD tag.
+   */
+  constructor(readonly buf: Uint8Array, readonly limit: number) {}
+
+  /** Bytes left. */
+  get room(): number {
+    return this.limit - this.at;
+  }
+
+  /** Appends `frame`; `ackEliciting` false for ACK, PADDING and CLOSE. */
+  put(frame: Frame, ackEliciting = true): void {
+    this.at = encodeFrame(this.buf, this.at, frame);
+    if (ackEliciting) this.ackEliciting = true;
+  }
+
+  /** PADDING up to the limit. */
+  pad(): void {
+    this.buf.fill(0, this.at, this.limit);
+    this.at = this.limit;
+  }
+}
