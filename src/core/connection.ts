@@ -9,13 +9,10 @@ import { MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
 import { equalBytes } from './bytes.js';
 import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
 import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
-import { AckStatus } from './loss-detector.js';
-import type { PacketContents } from './packet-contents.js';
 import { Path } from './path.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
-import type { SentPacket } from './sent-packets.js';
 import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
 import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
@@ -29,10 +26,9 @@ import type { FrameWriter } from './frame-writer.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
 import { PathSet } from './path-set.js';
-import { protocolError, type TransportError } from './transport-error.js';
+import { protocolError } from './transport-error.js';
+import { Recovery, type RecoveryHost } from './recovery.js';
 import {
-  ackDelayMicros,
-  ackFrameRanges,
   closeReasonText,
   decodePacketNumber,
   defaultTransportParams,
@@ -46,7 +42,6 @@ import {
   ReasonCode,
   SHORT_RESERVED_MASK,
   WIRE_VERSION,
-  type AckFrame,
   type DecodedShortHeader,
   type Frame,
   type TransportParams,
@@ -128,18 +123,7 @@ export interface ConnectionInit {
 const MAX_ATTEMPT_REPLIES = 16;
 /** Server keys a client rejects before it gives up on the handshake. */
 const MAX_REJECTED_SERVER_KEYS = 3;
-/**
- * Consecutive PTOs after which a path whose PMTU was raised falls back to the base size (RFC 8899 §4.3
- * black-hole detection): every full-size packet is being lost, and repeated probe timeouts are all the
- * sender sees. Three (1 + 2 + 4 PTOs of backoff) rule out a tail loss or a short burst.
- */
-const PMTU_BLACK_HOLE_PTOS = 3;
-/**
- * Consecutive probe timeouts without an answer after which a path is declared failed (a 'path' event,
- * `Path.failed`); it is still probed, and an answer brings it back ('recovered'). Two: the first PTO
- * may be a tail loss, a second in a row (backed off) is a path that stopped answering.
- */
-export const PATH_FAILED_PTOS = 2;
+export { PATH_FAILED_PTOS } from './recovery.js';
 /**
  * Bytes a Retry token can add to an Initial: address (IPv6 + port), the original DCID, the MAC, its
  * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
@@ -207,6 +191,8 @@ export class Connection {
   private readonly writer: PacketWriter;
   /** Who handles each received frame. */
   private readonly frameOwners: FrameOwners;
+  /** ACK and loss processing, routed to each frame's owner. */
+  private readonly recovery: Recovery;
   /** The handshake's address validation, which becomes path 0's (anti-amplification, RFC 9000 §8.1). */
   private readonly handshakeValidation: AddressValidation;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
@@ -311,6 +297,7 @@ export class Connection {
     const ptoMs = (): number => this.pathSet.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
     this.lifecycle = new Lifecycle(init.transport.idleTimeoutMs, init.transport.keepAliveIntervalMs, ptoMs, emit);
     this.lifecycle.touch(init.nowMs);
+    this.recovery = new Recovery(this.recoveryHost(), this.stream, this.pathSet, this.signals);
     this.frameOwners = this.makeFrameOwners();
     this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, this.signals, this.scheduler);
     this.pathManager =
@@ -346,6 +333,28 @@ export class Connection {
       wakeAt: (atMs) => {
         if (this.pacingWakeMs === undefined || atMs < this.pacingWakeMs) this.pacingWakeMs = atMs;
       },
+    };
+  }
+
+  /** What recovery asks of the connection: the handshake's part in what became of our packets. */
+  private recoveryHost(): RecoveryHost {
+    const c = this;
+    return {
+      onHandshakeDoneAcked: () => {
+        this.handshakeDoneAcked = true;
+      },
+      onHandshakeDoneLost: () => {
+        if (!this.handshakeDoneAcked) this.handshakeDonePending = true;
+      },
+      onProbeTimeout: () => {
+        // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
+        if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
+      },
+      get peerAckDelayExponent() {
+        return c.peerParams?.ackDelayExponent ?? 3;
+      },
+      emit: (event) => this.emit(event),
+      stats: this.stats,
     };
   }
 
@@ -600,7 +609,7 @@ export class Connection {
       const path = this.paths[0];
       if (path !== undefined) {
         for (const packet of path.loss.discardAll()) {
-          this.requeue(packet.payload);
+          this.recovery.requeue(packet.payload);
           if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
         }
       }
@@ -665,7 +674,7 @@ export class Connection {
       path.restartOnValidation = false;
       path.stats.recoveryRestarts++;
       for (const packet of path.restartRecovery(this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }))) {
-        this.requeue(packet.payload);
+        this.recovery.requeue(packet.payload);
       }
     }
     path.validatedRemote = path.remote;
@@ -835,27 +844,7 @@ export class Connection {
         continue;
       }
       const timer = path.loss.timerMs;
-      if (timer === undefined || nowMs < timer) continue;
-      const outcome = path.loss.onTimeout(nowMs);
-      if (outcome.kind === 'lost') this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
-      else if (outcome.kind === 'pto') {
-        path.probesDue = outcome.probePackets;
-        if (outcome.ptoCount >= PATH_FAILED_PTOS && !path.failed) {
-          path.failed = true;
-          this.emit({ type: 'path', pathId: path.id, change: 'failed', reasonCode: 0 });
-        }
-        if (outcome.ptoCount >= PMTU_BLACK_HOLE_PTOS) this.onPmtuBlackHole(path);
-        // RFC 9002 §6.2.4: with no new data to carry, a probe should carry data still unacknowledged, so a
-        // lost tail (or FIN) is repaired by the probe itself rather than one round trip after it.
-        // A path that stopped answering must not hold the stream hostage: with another validated path to
-        // carry it, everything it has outstanding (data and connection-level frames such as MAX_DATA) is
-        // queued again, whether or not new data is waiting (reinjection; whichever copy is acknowledged
-        // first settles it), as its ACKs may never come to declare it lost.
-        if (this.pathSet.hasOtherValidated(path)) this.requeueOutstanding(path);
-        else if (!this.stream.hasDataToSend) this.requeueOldestData(path, outcome.probePackets);
-        // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
-        if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
-      }
+      if (timer !== undefined && nowMs >= timer) this.recovery.onLossTimeout(path, nowMs);
     }
   }
 
@@ -1218,7 +1207,7 @@ export class Connection {
     path.probesDue = 0;
     path.challengePending = false;
     path.pathResponsePending = false;
-    for (const packet of path.loss.discardAll()) this.requeue(packet.payload);
+    for (const packet of path.loss.discardAll()) this.recovery.requeue(packet.payload);
     path.cc.close();
     // Its state goes once a late packet or two could still arrive; the id is never used again.
     path.forgetAtMs = this.nowMs + 3 * path.loss.ptoMs;
@@ -1279,7 +1268,7 @@ export class Connection {
     return {
     stream: this.stream,
     pathSet: this.pathSet,
-    onAck: (frame, nowMs) => this.onAckFrame(frame, nowMs),
+    onAck: (frame, nowMs) => this.recovery.onAck(frame, nowMs),
     onAddressValidated: (path, nowMs) => this.onAddressValidated(path, nowMs),
     onPeerClose: (frame, nowMs) => this.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame)),
     onHandshakeDone: () => {
@@ -1322,110 +1311,6 @@ export class Connection {
       path.backup = backup;
       this.emit({ type: 'path', pathId: path.id, change: 'status', reasonCode: 0 });
     }
-  }
-
-  private onAckFrame(frame: AckFrame, nowMs: number): TransportError | undefined {
-    const path = this.pathById(frame.pathId);
-    if (path === undefined) return protocolError(`ACK for unknown path ${frame.pathId}`);
-    const exponent = this.peerParams?.ackDelayExponent ?? 3;
-    if (path.closed) return undefined; // an ACK of an abandoned path's packets, sent before the peer knew: nothing to do
-    const outcome = path.loss.onAckReceived(ackFrameRanges(frame), ackDelayMicros(frame.ackDelay, exponent) / 1000, nowMs);
-    if (outcome.status !== AckStatus.Ok) return protocolError('ACK of a packet never sent');
-    if (path.failed && outcome.newlyAcked.length > 0) {
-      path.failed = false;
-      this.emit({ type: 'path', pathId: path.id, change: 'recovered', reasonCode: 0 });
-    }
-    const rtt = path.loss.rtt;
-    const sample = { latestMs: rtt.latestRttMs, smoothedMs: rtt.smoothedRttMs, minMs: rtt.minRttMs };
-    for (const packet of outcome.newlyAcked) {
-      const c = packet.payload;
-      this.stream.onAcked(c, path);
-      if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
-      if (c.handshakeDone) this.handshakeDoneAcked = true;
-      this.signals.onPacketAcked(c);
-      if (c.mtuProbeBytes > 0) {
-        path.pmtud.onProbeAcked(c.mtuProbeBytes, nowMs);
-        path.cc.onMtuUpdate(path.mtuBytes);
-        path.pacer.onMtuUpdate(path.mtuBytes);
-      }
-      if (packet.inFlight) path.cc.onAck(nowMs, packet.sentAtMs, packet.sizeBytes, sample, path.appLimited);
-    }
-    if (outcome.lost.length > 0) this.onPacketsLost(path, outcome.lost, outcome.persistentCongestion, nowMs);
-    this.stream.onAcksDone();
-    return undefined;
-  }
-
-  /**
-   * Queues the stream data of the oldest `count` outstanding packets for sending again, without
-   * declaring them lost (no congestion signal): whichever copy is acknowledged first settles it.
-   */
-  private requeueOldestData(path: Path, count: number): void {
-    const sent = path.loss.sent;
-    for (let pn = sent.lowestPn; pn < sent.endPn && count > 0; pn++) {
-      const packet = sent.get(pn);
-      if (packet === undefined || packet.payload.dataOffset < 0) continue;
-      this.stream.onDataRequeued(packet.payload);
-      count--;
-    }
-  }
-
-  /** Queues again what every outstanding packet of `path` carried, without declaring it lost. */
-  private requeueOutstanding(path: Path): void {
-    const sent = path.loss.sent;
-    for (let pn = sent.lowestPn; pn < sent.endPn; pn++) {
-      const packet = sent.get(pn);
-      if (packet !== undefined) this.requeue(packet.payload);
-    }
-  }
-
-  /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
-  private requeue(c: PacketContents): void {
-    this.stream.onLost(c);
-    if (c.handshakeDone && !this.handshakeDoneAcked) this.handshakeDonePending = true;
-    this.pathSet.onLost(c);
-    this.signals.onPacketLost(c);
-  }
-
-  /** Queues again what a lost packet carried that only makes sense on its own path. */
-  private requeueOnPath(path: Path, c: PacketContents): void {
-    if (c.pathChallenge && path.challengeOutstanding) path.challengePending = true;
-  }
-
-  /**
-   * PMTU black hole (RFC 8899 §4.3): the path stopped carrying the size discovery reached (a route
-   * change, a tunnel), so every full-size packet is lost. Fall back to the base size every path carries
-   * and search again; what the lost packets carried is requeued by loss detection as usual.
-   */
-  private onPmtuBlackHole(path: Path): void {
-    if (path.mtuBytes <= MIN_DATAGRAM_SIZE) return;
-    path.pmtud.reset(MIN_DATAGRAM_SIZE);
-    path.cc.onMtuUpdate(MIN_DATAGRAM_SIZE);
-    path.pacer.onMtuUpdate(MIN_DATAGRAM_SIZE);
-    path.stats.pmtuBlackHoles++;
-  }
-
-  private onPacketsLost(path: Path, lost: readonly SentPacket<PacketContents>[], persistent: boolean, nowMs: number): void {
-    let lostBytes = 0;
-    let newestSentAtMs = -1;
-    for (const packet of lost) {
-      const c = packet.payload;
-      path.stats.packetsLost++;
-      path.stats.bytesLost += packet.sizeBytes;
-      this.stats.packetsLost++;
-      this.requeue(c);
-      this.requeueOnPath(path, c);
-      if (c.mtuProbeBytes > 0) {
-        path.pmtud.onProbeLost(c.mtuProbeBytes, nowMs); // a lost probe says nothing about congestion (RFC 8899 §4.4)
-        continue;
-      }
-      if (packet.inFlight) {
-        lostBytes += packet.sizeBytes;
-        if (packet.sentAtMs > newestSentAtMs) newestSentAtMs = packet.sentAtMs;
-      }
-    }
-    if (lostBytes > 0) path.cc.onCongestionEvent(nowMs, newestSentAtMs, lostBytes, persistent);
-    // Persistent congestion with a raised PMTU may be a black hole rather than congestion: search again.
-    if (persistent) this.onPmtuBlackHole(path);
   }
 
   // ----- internals: lifecycle -------------------------------------------------------------
