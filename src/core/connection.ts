@@ -2,13 +2,12 @@ import { createCongestionGroup } from '../cc/congestion-group.js';
 import type { CongestionGroup } from '../cc/congestion-controller.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { RandomBytes } from '../crypto/random.js';
-import { RETRY_TOKEN_MAC_LENGTH, RETRY_TOKEN_MAX_DCID_LENGTH } from '../crypto/retry-token.js';
-import { MptError, MptErrorCode } from '../errors.js';
+import type { MptError } from '../errors.js';
 import type { TransportConfig } from './config.js';
 import { MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
-import { equalBytes } from './bytes.js';
 import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
-import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
+import type { AcceptedInitial, ClientHandshakeConfig, HandshakeOutcome } from './handshake.js';
+import { HandshakeDriver, type HandshakeHost, type Path0Start } from './handshake-driver.js';
 import { Path } from './path.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
@@ -17,7 +16,7 @@ import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
 import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
-import { HandshakeRace, type RaceAttempt, type RaceTarget } from './happy-eyeballs/race.js';
+import type { RaceAttempt, RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';
 import { AddressValidation } from './address-validation.js';
 import { ByteStream } from './byte-stream.js';
@@ -32,18 +31,12 @@ import {
   closeReasonText,
   decodePacketNumber,
   defaultTransportParams,
-  encodeFrame,
-  encodeLongHeader,
   ExtensionId,
-  frameLength,
-  longHeaderLength,
   readFrame,
   Reader,
   ReasonCode,
   SHORT_RESERVED_MASK,
-  WIRE_VERSION,
   type DecodedShortHeader,
-  type Frame,
   type TransportParams,
 } from './wire/index.js';
 
@@ -119,16 +112,6 @@ export interface ConnectionInit {
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
 }
 
-/** Most answers a server sends to Initials repeated from other addresses (happy-eyeballs attempts): bounds what a flood of copies costs. */
-const MAX_ATTEMPT_REPLIES = 16;
-/** Server keys a client rejects before it gives up on the handshake. */
-const MAX_REJECTED_SERVER_KEYS = 3;
-export { PATH_FAILED_PTOS } from './recovery.js';
-/**
- * Bytes a Retry token can add to an Initial: address (IPv6 + port), the original DCID, the MAC, its
- * header, and a 2-byte length varint. Early data must leave room for it (docs/protocol.md §3.5).
- */
-const RETRY_TOKEN_ROOM = 10 + 18 + 1 + RETRY_TOKEN_MAX_DCID_LENGTH + RETRY_TOKEN_MAC_LENGTH + 1;
 /**
  * The extensions this implementation supports. Redundant scheduling is always listed: our receiver
  * deduplicates DATA by offset, so copies on several paths are always welcome (docs/protocol.md §8.2).
@@ -174,8 +157,10 @@ export class Connection {
   readonly stats: ConnectionStats = { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 };
   /** Datagrams not sent because the caller's buffer was too small for them (a driver bug; never written past it). */
   oversizedDatagrams = 0;
-  /** The handshake outcome once complete. */
-  outcome: HandshakeOutcome | undefined;
+  /** The handshake outcome (keys, the peer's parameters) once complete. */
+  get outcome(): HandshakeOutcome | undefined {
+    return this.handshake.outcome;
+  }
 
   private readonly transport: TransportConfig;
   private readonly localParams: TransportParams;
@@ -212,48 +197,8 @@ export class Connection {
   /** Packet payload scratch (see {@link ConnectionInit.scratch}). */
   private readonly payload: Uint8Array;
   private readonly randomBytes: RandomBytes;
-  private local: SocketAddress;
-  private remote: SocketAddress;
-  /** A client's happy-eyeballs race, when it has more than one destination. */
-  private race: HandshakeRace | undefined;
-  /** When a client's connect() started (its first attempt), ms. */
-  private readonly connectStartedAtMs: number;
-  /** Race destinations owed the current handshake datagram (a started attempt, or a retransmission). */
-  private readonly raceQueue: RaceTarget[] = [];
-  /** A server's answers to Initials repeated from other addresses (other attempts of the same connect()). */
-  private readonly attemptReplies: RaceTarget[] = [];
-  /** How many such answers were queued in all (bounded: {@link MAX_ATTEMPT_REPLIES}). */
-  private attemptRepliesQueued = 0;
-  /** The client's handshake driver; undefined on a server. */
-  private clientHandshake: ClientHandshake | undefined;
-  /** The client's Initial payload (mode byte and Noise message 1), kept for a Retry. */
-  private clientInitialPayload: Uint8Array | undefined;
-  /** The server's handshake driver; undefined on a client. */
-  private serverHandshake: ServerHandshake | undefined;
-  /** A handshake datagram waiting to be sent. */
-  private pendingHandshake: Uint8Array | undefined;
-  /** The last handshake datagram we sent, for retransmission. */
-  private lastHandshake: Uint8Array | undefined;
-  private handshakeTimerMs: number | undefined;
-  private handshakeBackoff = 1;
-  /** When the current handshake message was first sent, ms; -1 before. */
-  private handshakeFirstSentAtMs = -1;
-  /** When a handshake datagram was last sent, ms; -1 before. */
-  private handshakeLastSentAtMs = -1;
-  /** Times the current handshake message was sent; an RTT sample is only taken from one sent once (Karn). */
-  private handshakeSends = 0;
-  /** Server: least time between repeats of message 2 prompted by unreadable 1-RTT packets, ms; -1 until measured. */
-  private handshakeRepeatGapMs = -1;
-  /** An RTT sample from the handshake exchange, ms, to seed path 0's estimator; -1 if none. */
-  private handshakeRttMs = -1;
-  private handshakePacketNumber = 0;
-  /** Client: true once a 1-RTT packet from the server authenticated (RFC 9001 §4.1.2 "confirmed"). */
-  private handshakeConfirmed = false;
-  private rejectedServerKeys = 0;
-  private handshakeDonePending = false;
-  private handshakeDoneAcked = false;
-  /** Client, after a Retry: the next Initial echoes this token to the Retry's SCID. */
-  private retryToken: Uint8Array;
+  /** The handshake, the happy-eyeballs race, Retry and version negotiation; where the handshake runs (path 0 starts there). */
+  private readonly handshake: HandshakeDriver;
   private peerParams: TransportParams | undefined;
   private pmtuEnabled = false;
   /** Whether both sides listed redundant scheduling, so the redundant scheduler may send copies. */
@@ -262,35 +207,22 @@ export class Connection {
   private pacingWakeMs: number | undefined;
   /** Server: whether the client has proven its address once (a 1-RTT packet); always true on a client. */
   private peerProven: boolean;
-  /** The DCID we send long headers to: the client's random first DCID, the Retry's SCID, then the server's SCID. */
-  private initialRemoteCid: Uint8Array;
-  /** Client: the DCID of its very first Initial, which the server must echo (RFC 9000 §7.3). */
-  private readonly originalDcid: Uint8Array;
-  /** Client: the SCID of the Retry, if one came. */
-  private retryScid: Uint8Array | undefined;
 
   private constructor(role: ConnectionRole, init: ConnectionInit, params: TransportParams) {
     this.role = role;
     this.nowMs = init.nowMs;
     this.transport = init.transport;
-    this.local = init.local;
-    this.remote = init.remote;
-    this.connectStartedAtMs = init.nowMs;
-    this.race = role === 'client' && init.race !== undefined && init.race.alternatives.length > 0
-      ? new HandshakeRace([{ local: init.local, remote: init.remote }, ...init.race.alternatives], init.race.attemptDelayMs, init.nowMs)
-      : undefined;
+    const { local, remote, localCid, remoteCid, race } = init;
+    this.handshake = new HandshakeDriver({ role, nowMs: init.nowMs, local, remote, localCid, remoteCid, initialRttMs: init.transport.initialRttMs, race }, this.handshakeHost());
     this.localParams = params;
-    this.originalDcid = init.remoteCid;
     this.payload = init.scratch ?? new Uint8Array(MAX_DATAGRAM_SIZE);
     this.randomBytes = init.randomBytes;
-    this.retryToken = EMPTY;
     const emit = (event: ConnectionEvent): void => this.emit(event);
     this.stream = new ByteStream(init.transport, this.stats, emit);
     this.ccGroup = createCongestionGroup(init.transport.congestionControl);
     this.scheduler = new DuplicatingScheduler(createScheduler(init.transport.scheduler));
     const issueCid = init.issueCid;
     this.pathSet = new PathSet(init.localCid, issueCid === undefined ? undefined : () => issueCid(this), init.retireCid, init.randomBytes);
-    this.initialRemoteCid = init.remoteCid;
     // A client validated the server's address by choosing it; a server must see the client answer (RFC 9000 §8.1).
     this.handshakeValidation = new AddressValidation(role === 'client');
     this.peerProven = role === 'client';
@@ -314,12 +246,12 @@ export class Connection {
         return c.outcome?.send;
       },
       get handshakeDoneDue() {
-        return c.handshakeDonePending;
+        return c.handshake.handshakeDoneDue;
       },
       writeHandshakeDone(w: FrameWriter): void {
         w.put({ type: 'handshakeDone' });
         w.contents.handshakeDone = true;
-        c.handshakeDonePending = false;
+        c.handshake.onHandshakeDoneSent();
       },
       get pmtuEnabled() {
         return c.pmtuEnabled;
@@ -340,16 +272,9 @@ export class Connection {
   private recoveryHost(): RecoveryHost {
     const c = this;
     return {
-      onHandshakeDoneAcked: () => {
-        this.handshakeDoneAcked = true;
-      },
-      onHandshakeDoneLost: () => {
-        if (!this.handshakeDoneAcked) this.handshakeDonePending = true;
-      },
-      onProbeTimeout: () => {
-        // Until the server confirms, our probes are unreadable to it if XX message 3 was lost: repeat it too.
-        if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
-      },
+      onHandshakeDoneAcked: () => this.handshake.onHandshakeDoneAcked(),
+      onHandshakeDoneLost: () => this.handshake.onHandshakeDoneLost(),
+      onProbeTimeout: () => this.handshake.onProbeTimeout(),
       get peerAckDelayExponent() {
         return c.peerParams?.ackDelayExponent ?? 3;
       },
@@ -413,35 +338,9 @@ export class Connection {
     earlyData?: Uint8Array,
   ): Connection | MptError {
     const c = new Connection('client', init, transportParams(init.transport, init.provider, init.localCid));
-    let earlyFrames: Uint8Array | undefined;
-    if (earlyData !== undefined && earlyData.length > 0) {
-      // 0-RTT data rides in the Initial; it is also written to the stream as
-      // usual and sent again after the handshake, which the receiver
-      // deduplicates (docs/protocol.md §3.6).
-      const frame: Frame = { type: 'data', offset: 0, data: earlyData, fin: false, explicitLength: true };
-      earlyFrames = new Uint8Array(frameLength(frame));
-      encodeFrame(earlyFrames, 0, frame);
-    }
-    const hs = ClientHandshake.create({ ...handshake, params: c.localParams, provider: init.provider, randomBytes: init.randomBytes, earlyFrames });
-    if (hs.isErr()) return hs.error;
-    const first = hs.value.initialPayload();
-    if (first.isErr()) return first.error;
-    if (earlyFrames !== undefined) {
-      // 0-RTT data rides in the Initial, which must stay within the 1200 bytes every path carries, with room
-      // for a Retry token (a larger Initial could exceed the path, or the caller's datagram buffer).
-      const header = { type: 'initial', version: WIRE_VERSION, dcid: init.remoteCid, scid: init.localCid, token: EMPTY, packetNumber: 0, packetNumberLength: 4 } as const;
-      const datagram = longHeaderLength(header, first.value.length) + first.value.length + RETRY_TOKEN_ROOM;
-      if (datagram > MIN_DATAGRAM_SIZE) {
-        const most = (earlyData as Uint8Array).length - (datagram - MIN_DATAGRAM_SIZE);
-        return new MptError(MptErrorCode.InvalidConfig, `earlyData of ${(earlyData as Uint8Array).length} bytes does not fit the Initial (at most ${Math.max(0, most)} bytes here)`);
-      }
-    }
-    c.clientHandshake = hs.value;
-    c.clientInitialPayload = first.value;
+    const failed = c.handshake.startClient({ ...handshake, params: c.localParams, provider: init.provider, randomBytes: init.randomBytes }, earlyData, init.nowMs);
+    if (failed !== undefined) return failed;
     if (earlyData !== undefined) c.write(earlyData);
-    c.queueHandshake('initial', init.localCid, first.value, init.nowMs);
-    const attempt0 = c.race?.attempts[0];
-    if (attempt0 !== undefined) c.emitAttempt('started', attempt0);
     c.pathManager?.run(init.nowMs);
     return c;
   }
@@ -449,10 +348,8 @@ export class Connection {
   /** A server connection for an accepted Initial; message 2 is ready to send. */
   static server(init: ConnectionInit, accepted: AcceptedInitial, params: TransportParams, initialDatagramBytes: number): Connection {
     const c = new Connection('server', init, params);
-    c.serverHandshake = accepted.handshake;
     c.handshakeValidation.noteReceived(initialDatagramBytes);
-    c.queueHandshake('handshake', init.localCid, accepted.reply, init.nowMs);
-    if (accepted.handshake.outcome !== undefined) c.onHandshakeComplete(accepted.handshake.outcome, init.nowMs);
+    c.handshake.startServer(accepted, init.nowMs);
     if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs);
     c.pathManager?.run(init.nowMs);
     return c;
@@ -566,89 +463,7 @@ export class Connection {
   private receiveLongPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     this.handshakeValidation.noteReceived(datagramBytes);
-    const elsewhere = !sameAddress(local, this.local) || !sameAddress(remote, this.remote);
-    if (this.role === 'server') {
-      if (type === 'initial' && elsewhere) {
-        // The same Initial through another of our addresses (or from another of the client's sockets): a
-        // happy-eyeballs attempt of the same connect(), never a second connection. Answer it there, so
-        // the client learns that destination works too (a padded Initial of >= 1200 bytes for a message 2
-        // of a few hundred: no amplification); the client's message 3 then says which one it chose.
-        if (this.lastHandshake !== undefined && this.attemptRepliesQueued < MAX_ATTEMPT_REPLIES && !this.attemptReplies.some((t) => sameAddress(t.local, local) && sameAddress(t.remote, remote))) {
-          this.attemptRepliesQueued++;
-          this.attemptReplies.push({ local, remote });
-        }
-        return;
-      }
-      if (type === 'initial') {
-        // Our message 2 was lost: the client repeats its Initial; repeat the answer until a 1-RTT packet
-        // from the client shows it has the keys (an IK server is complete at once, yet its message 2 may be lost).
-        if (!this.handshakeValidation.validated) this.pendingHandshake = this.lastHandshake;
-        return;
-      }
-      const hs = this.serverHandshake;
-      if (hs === undefined || this.outcome !== undefined) return this.dropPacket();
-      const outcome = hs.readClientFinal(payload);
-      if (outcome.isErr()) return this.dropPacket();
-      // Message 3 goes where the client's winning attempt went: path 0 runs there.
-      this.local = local;
-      this.remote = remote;
-      this.takeHandshakeRttSample(nowMs);
-      this.onHandshakeComplete(outcome.value, nowMs);
-      return;
-    }
-    const hs = this.clientHandshake;
-    if (type === 'handshake' && this.outcome !== undefined && elsewhere) {
-      // Message 2 again, through another attempt of our race: a late success, offered to the path manager.
-      this.onLateAnswer({ local, remote }, nowMs);
-      return this.dropPacket();
-    }
-    if (type === 'handshake' && this.outcome !== undefined && !this.handshakeConfirmed && this.lastHandshake !== undefined) {
-      // The server repeats message 2: our message 3 was lost, so it could read none of our 1-RTT packets.
-      // Repeat message 3 now, and queue again what those packets carried (not congestion: no window cut).
-      this.pendingHandshake = this.lastHandshake;
-      const path = this.paths[0];
-      if (path !== undefined) {
-        for (const packet of path.loss.discardAll()) {
-          this.recovery.requeue(packet.payload);
-          if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
-        }
-      }
-      return;
-    }
-    if (type !== 'handshake' || hs === undefined || this.outcome !== undefined) return this.dropPacket();
-    const read = hs.readServerMessage(payload);
-    if (read.isErr()) {
-      // Forged, corrupt, or presenting a key the application rejected: drop it and keep waiting for the
-      // genuine server, since XX message 1 is in clear and anyone can answer it. Give up only after
-      // several rejected keys, reporting the mismatch.
-      this.dropPacket();
-      if (read.error.code === MptErrorCode.ServerKeyMismatch && ++this.rejectedServerKeys >= MAX_REJECTED_SERVER_KEYS) {
-        this.failHandshake(read.error);
-      }
-      return;
-    }
-    const mismatch = this.checkServerCids(read.value.outcome.peerParams, scid);
-    if (mismatch !== undefined) {
-      this.failHandshake(new MptError(MptErrorCode.HandshakeFailed, mismatch));
-      return;
-    }
-    this.local = local;
-    this.remote = remote;
-    this.initialRemoteCid = scid.slice();
-    const won = this.race?.answer({ local, remote }, nowMs);
-    this.raceQueue.length = 0;
-    if (won !== undefined) {
-      // The attempt's own round trip, unless a retransmission since makes it ambiguous (RFC 9002 §5.1 spirit).
-      if (this.handshakeBackoff === 1) this.handshakeRttMs = nowMs - won.startedAtMs;
-      this.emitAttempt('won', won);
-    } else this.takeHandshakeRttSample(nowMs);
-    this.handshakeTimerMs = undefined;
-    this.onHandshakeComplete(read.value.outcome, nowMs);
-    if (read.value.reply !== undefined) {
-      // XX message 3: a new flight, timed from the RTT just measured rather than the initial guess.
-      this.handshakeBackoff = 1;
-      this.queueHandshake('handshake', this.localCids[0] as Uint8Array, read.value.reply, nowMs);
-    }
+    this.handshake.receive(nowMs, local, remote, type, scid, payload);
   }
 
   /**
@@ -683,11 +498,6 @@ export class Connection {
     if (!wasUsable) this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
   }
 
-  /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
-  private takeHandshakeRttSample(nowMs: number): void {
-    if (this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) this.handshakeRttMs = nowMs - this.handshakeFirstSentAtMs;
-  }
-
   /**
    * A short-header packet that arrived at our socket `local` for one of our CIDs, issued for path
    * `pathId`; `header` is its decoded header.
@@ -704,20 +514,14 @@ export class Connection {
     // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
     // datagrams from that address: bytes from elsewhere must not raise what a spoofed address gets).
     const validation = path?.validation ?? (pathId === 0 ? this.handshakeValidation : undefined);
-    if (validation !== undefined && !validation.validated && sameAddress(remote, path?.remote ?? this.remote)) validation.noteReceived(datagram.length);
+    if (validation !== undefined && !validation.validated && sameAddress(remote, path?.remote ?? this.handshake.remote)) validation.noteReceived(datagram.length);
     const keys = this.outcome;
     // The peer opens a path by sending on a CID we issued for an unused path id; the path exists only
     // once such a packet authenticates (a forged one creates nothing).
     const opening = path === undefined && this.state === 'established' && this.pathSet.peerMayOpen(pathId);
     if (keys === undefined || (path === undefined && !opening)) {
-      // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost. Repeat
-      // message 2 (at most once per round trip), which makes the client repeat message 3.
-      if (this.role === 'server' && keys === undefined && this.lastHandshake !== undefined && this.handshakeLastSentAtMs >= 0) {
-        const sinceSent = nowMs - this.handshakeLastSentAtMs;
-        // The first such packet comes at least a round trip after message 2 left: that gap is the rate limit.
-        if (this.handshakeRepeatGapMs < 0) this.handshakeRepeatGapMs = Math.max(sinceSent, 1);
-        if (sinceSent >= this.handshakeRepeatGapMs) this.pendingHandshake = this.lastHandshake;
-      }
+      // A server still waiting for XX message 3 gets the client's 1-RTT packets: message 3 was lost.
+      if (keys === undefined) this.handshake.onUnreadablePacket(nowMs);
       return this.dropPacket();
     }
     // A path either end abandoned carries nothing more (its id is never reused).
@@ -751,7 +555,7 @@ export class Connection {
       // An IK or PSK server made path 0 at the first Initial; the client's winning happy-eyeballs attempt
       // went to another of our addresses: path 0 answers from the address the client chose.
       path.local = local;
-      this.local = local;
+      this.handshake.moveLocal(local);
     }
     if (path.id === 0 && !path.validation.validated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
@@ -760,11 +564,10 @@ export class Connection {
       this.peerProven = true;
       // An IK or PSK server took no RTT sample in the handshake: message 2 -> the client's first 1-RTT
       // packet is one (an upper bound), better than the 333 ms guess for its first PTOs.
-      if (this.role === 'server' && !path.loss.rtt.hasSample && this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0) {
-        path.loss.rtt.update(nowMs - this.handshakeFirstSentAtMs, 0, path.loss.maxAckDelayMs, false, nowMs);
-      }
+      const sample = this.role === 'server' && !path.loss.rtt.hasSample ? this.handshake.rttSampleMs(nowMs) : -1;
+      if (sample >= 0) path.loss.rtt.update(sample, 0, path.loss.maxAckDelayMs, false, nowMs);
     }
-    if (this.role === 'client' && !this.handshakeConfirmed) this.confirmHandshake();
+    this.handshake.onAuthenticatedPacket();
     if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length, nowMs);
     this.lifecycle.onPacketReceived(nowMs);
     if (this.state === 'closing') {
@@ -784,8 +587,7 @@ export class Connection {
   nextTimeout(): number | undefined {
     let t = this.lifecycle.nextTimeout();
     if (!this.lifecycle.isOpen) return t;
-    t = min(t, this.handshakeTimerMs);
-    if (this.outcome === undefined) t = min(t, this.race?.nextTimeout());
+    t = min(t, this.handshake.nextTimeout());
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
     for (const path of this.paths) {
@@ -812,22 +614,7 @@ export class Connection {
 
   private runTimers(nowMs: number): void {
     if (this.lifecycle.handleTimeout(nowMs)) return;
-    if (this.handshakeTimerMs !== undefined && nowMs >= this.handshakeTimerMs) {
-      this.pendingHandshake = this.lastHandshake;
-      this.handshakeBackoff *= 2;
-      this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
-      // Every running attempt gets the retransmission (RFC 8305 §5: attempts are never cancelled).
-      if (this.race !== undefined && this.outcome === undefined) {
-        for (const a of this.race.running()) if (!sameAddress(a.local, this.local) || !sameAddress(a.remote, this.remote)) this.raceQueue.push(a);
-      }
-    }
-    if (this.race !== undefined && this.outcome === undefined) {
-      for (const a of this.race.handleTimeout(nowMs)) {
-        this.raceQueue.push(a);
-        this.emitAttempt('started', a);
-      }
-      this.retargetHandshake();
-    }
+    this.handshake.handleTimeout(nowMs);
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
     for (let i = this.paths.length - 1; i >= 0; i--) {
       const path = this.paths[i] as Path;
@@ -865,21 +652,8 @@ export class Connection {
   /** The next datagram to send, written into `out`, or undefined. */
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
     if (this.state === 'closed' || this.state === 'draining') return undefined;
-    const handshake = this.pendingHandshake;
-    if (handshake !== undefined && handshake.length > out.length) {
-      // Never written past the caller's buffer (early data is bounded, so this is a driver bug): counted.
-      this.pendingHandshake = undefined;
-      this.oversizedDatagrams++;
-    } else if (handshake !== undefined && this.handshakeValidation.mayAmplify(handshake.length)) {
-      this.pendingHandshake = undefined;
-      if (this.handshakeSends++ === 0) this.handshakeFirstSentAtMs = nowMs;
-      this.handshakeLastSentAtMs = nowMs;
-      out.set(handshake, 0);
-      this.handshakeValidation.noteSent(handshake.length);
-      return { local: this.local, remote: this.remote, length: handshake.length };
-    }
-    const extra = this.nextAttemptTransmit(out);
-    if (extra !== undefined) return extra;
+    const handshake = this.handshake.pollTransmit(nowMs, out);
+    if (handshake !== undefined) return handshake;
     if (this.outcome === undefined) return undefined;
     // The scheduler orders the paths (closed ones left out) and each is offered the next packet in turn;
     // a path takes stream data only where the scheduler lets it and while its window has room and its
@@ -897,64 +671,6 @@ export class Connection {
 
   // ----- internals: handshake -------------------------------------------------------------
 
-  private handshakeTimeoutMs(): number {
-    const path = this.paths[0];
-    // Before any RTT sample, twice the initial RTT; after the handshake's own sample, a PTO (RFC 9002 §6.2.1).
-    const base = path !== undefined && path.loss.rtt.hasSample ? path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs) : 2 * this.transport.initialRttMs;
-    return base * this.handshakeBackoff;
-  }
-
-  private queueHandshake(type: 'initial' | 'handshake', scid: Uint8Array, message: Uint8Array, nowMs: number): void {
-    const pn = this.handshakePacketNumber++;
-    const header =
-      type === 'initial'
-        ? ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, token: this.retryToken, packetNumber: pn, packetNumberLength: 4 } as const)
-        : ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, packetNumber: pn, packetNumberLength: 4 } as const);
-    const length = longHeaderLength(header, message.length) + message.length;
-    // A client pads its Initial so a server never answers more than 3x what it got (docs/protocol.md §3.5).
-    const datagram = new Uint8Array(type === 'initial' ? Math.max(length, MIN_DATAGRAM_SIZE) : length);
-    datagram.set(message, encodeLongHeader(datagram, 0, header, message.length));
-    this.pendingHandshake = datagram;
-    this.lastHandshake = datagram;
-    this.handshakeSends = 0;
-    this.handshakeFirstSentAtMs = -1;
-    // The client drives retransmission; a server repeats message 2 when the Initial repeats.
-    if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
-  }
-
-  /**
-   * The handshake datagram owed to another happy-eyeballs destination: a client's Initial to a started
-   * (or retransmitting) attempt, or a server's message 2 to an Initial repeated through another address.
-   */
-  private nextAttemptTransmit(out: Uint8Array): Transmit | undefined {
-    const client = this.role === 'client';
-    const queue = client ? this.raceQueue : this.attemptReplies;
-    const bytes = this.lastHandshake;
-    if (queue.length === 0) return undefined;
-    if (bytes === undefined || bytes.length > out.length || (client && this.outcome !== undefined) || (!client && !this.handshakeValidation.mayAmplify(bytes.length))) {
-      if (client || bytes === undefined) queue.length = 0;
-      return undefined;
-    }
-    const target = queue.shift() as RaceTarget;
-    out.set(bytes, 0);
-    if (!client) this.handshakeValidation.noteSent(bytes.length);
-    return { local: target.local, remote: target.remote, length: bytes.length };
-  }
-
-  /** Another attempt answered after the race was won: a late success. */
-  private onLateAnswer(target: RaceTarget, nowMs: number): void {
-    const attempt = this.race?.answer(target, nowMs);
-    if (attempt === undefined) return;
-    this.emitAttempt('answered', attempt);
-    // Another address of the server: the path manager may open a path there (validated by PATH_CHALLENGE).
-    // Another local socket to the same address is already covered by our local addresses.
-    if (!sameAddress(target.remote, this.remote)) this.addRemoteAddress(nowMs, target.remote);
-  }
-
-  private emitAttempt(change: 'started' | 'failed' | 'won' | 'answered', attempt: RaceAttempt): void {
-    this.emit({ type: 'attempt', change, index: attempt.index, local: attempt.local, remote: attempt.remote, reason: attempt.failure });
-  }
-
   /**
    * A client's destinations learnt while connecting (a DNS answer that came after the race started, RFC
    * 8305 §3): appended to the race (one is started if there was none: the first destination becomes
@@ -962,17 +678,12 @@ export class Connection {
    * nothing, once the handshake is done or for a server.
    */
   addRaceDestinations(nowMs: number, targets: readonly RaceTarget[], attemptDelayMs: number): boolean {
-    if (this.role !== 'client' || this.outcome !== undefined || this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || targets.length === 0) return false;
-    if (this.race === undefined) {
-      this.race = new HandshakeRace([{ local: this.local, remote: this.remote }], attemptDelayMs, this.connectStartedAtMs);
-      this.emitAttempt('started', this.race.attempts[0] as RaceAttempt);
-    }
-    return this.race.add(targets, nowMs).length > 0;
+    return this.handshake.addRaceDestinations(nowMs, targets, attemptDelayMs);
   }
 
   /** A client's happy-eyeballs attempts (a copy of each), or an empty list without a race. */
   raceAttempts(): RaceAttempt[] {
-    return this.race?.attempts.map((a) => ({ ...a })) ?? [];
+    return this.handshake.raceAttempts();
   }
 
   /**
@@ -981,51 +692,12 @@ export class Connection {
    * attempt of the race has now failed (the owner then fails the connect).
    */
   failAttempt(nowMs: number, local: SocketAddress, remote: SocketAddress, reason: string): boolean {
-    const race = this.race;
-    if (race === undefined || this.outcome !== undefined) return false;
-    const attempt = race.fail({ local, remote }, reason, nowMs);
-    if (attempt !== undefined) {
-      this.emitAttempt('failed', attempt);
-      this.raceQueue.splice(0, this.raceQueue.length, ...this.raceQueue.filter((t) => !sameAddress(t.local, local) || !sameAddress(t.remote, remote)));
-      this.retargetHandshake();
-    }
-    return race.allFailed();
-  }
-
-  /** When the primary destination's attempt failed, the Initial's retransmissions go to a running attempt instead. */
-  private retargetHandshake(): void {
-    const race = this.race;
-    if (race === undefined) return;
-    const primary = race.attempts.find((a) => sameAddress(a.local, this.local) && sameAddress(a.remote, this.remote));
-    const next = race.running()[0];
-    if (primary?.state !== 'failed' || next === undefined) return;
-    this.local = next.local;
-    this.remote = next.remote;
+    return this.handshake.failAttempt(nowMs, local, remote, reason);
   }
 
   /** The server asked for a retry: resend the Initial with its token to its new CID. */
   handleRetry(nowMs: number, retryScid: Uint8Array, token: Uint8Array): void {
-    if (this.role !== 'client' || this.outcome !== undefined || this.retryToken.length > 0 || this.clientHandshake === undefined) return;
-    const initial = this.lastHandshake;
-    if (initial === undefined) return;
-    this.retryToken = token.slice();
-    this.retryScid = retryScid.slice();
-    this.initialRemoteCid = retryScid.slice();
-    // Noise message 1 depends on nothing the Retry changes: resend the same bytes in a new Initial.
-    const payload = this.clientInitialPayload;
-    if (payload !== undefined) this.queueHandshake('initial', this.localCids[0] as Uint8Array, payload, nowMs);
-  }
-
-  /** RFC 9000 §7.3: the server's authenticated parameters must name the CIDs the packets used. */
-  private checkServerCids(peer: TransportParams, headerScid: Uint8Array): string | undefined {
-    if (!equalBytes(peer.initialSourceConnectionId, headerScid)) return 'server initial_source_connection_id does not match its packets';
-    const odcid = peer.originalDestinationConnectionId;
-    if (odcid === undefined || !equalBytes(odcid, this.originalDcid)) return 'server original_destination_connection_id does not match';
-    const retry = peer.retrySourceConnectionId;
-    if (this.retryScid === undefined ? retry !== undefined : retry === undefined || !equalBytes(retry, this.retryScid)) {
-      return 'server retry_source_connection_id does not match the Retry';
-    }
-    return undefined;
+    this.handshake.handleRetry(nowMs, retryScid, token);
   }
 
   /**
@@ -1035,14 +707,39 @@ export class Connection {
    * (`from`, when given). Anything else is ignored; returns whether the connection closed.
    */
   failVersionNegotiation(error: MptError, from?: SocketAddress): boolean {
-    if (this.role !== 'client' || this.outcome !== undefined || this.retryToken.length > 0 || this.state !== 'handshaking') return false;
-    if (from !== undefined && (from.host !== this.remote.host || from.port !== this.remote.port)) return false;
-    this.closeSilently(ReasonCode.VersionNegotiationError, error.message, 'handshake', error);
-    return true;
+    return this.handshake.failVersionNegotiation(error, from);
   }
 
-  private onHandshakeComplete(outcome: HandshakeOutcome, nowMs: number): void {
-    this.outcome = outcome;
+  /** What the handshake driver may do to this connection. */
+  private handshakeHost(): HandshakeHost {
+    return {
+      isClosing: () => this.state === 'closing' || this.state === 'draining' || this.state === 'closed',
+      addressValidated: () => this.handshakeValidation.validated,
+      mayAmplify: (bytes) => this.handshakeValidation.mayAmplify(bytes),
+      noteSent: (bytes) => this.handshakeValidation.noteSent(bytes),
+      ptoBaseMs: () => {
+        const path = this.paths[0];
+        return path !== undefined && path.loss.rtt.hasSample ? path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs) : undefined;
+      },
+      emit: (event) => this.emit(event),
+      dropPacket: () => this.dropPacket(),
+      dropOversized: () => void this.oversizedDatagrams++,
+      onEstablished: (outcome, path0, rttMs, nowMs) => this.onHandshakeComplete(outcome, path0, rttMs, nowMs),
+      requeueUnreadable: () => {
+        const path = this.paths[0];
+        if (path === undefined) return;
+        for (const packet of path.loss.discardAll()) {
+          this.recovery.requeue(packet.payload);
+          if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
+        }
+      },
+      fail: (reasonCode, error) => this.closeSilently(reasonCode, error.message, 'handshake', error),
+      addRemoteAddress: (nowMs, address) => void this.addRemoteAddress(nowMs, address),
+    };
+  }
+
+  /** The handshake completed: the peer's parameters apply, and path 0 starts. */
+  private onHandshakeComplete(outcome: HandshakeOutcome, start: Path0Start, rttMs: number, nowMs: number): void {
     this.peerParams = outcome.peerParams;
     const peer = outcome.peerParams;
     this.stream.onMaxData(peer.initialMaxData);
@@ -1050,19 +747,13 @@ export class Connection {
     this.redundantAgreed = peer.extensions.includes(ExtensionId.RedundantScheduling);
     this.lifecycle.negotiateIdleTimeout(peer.maxIdleTimeoutMs);
     this.maxDatagramBytes = this.pmtuEnabled ? Math.min(this.transport.maxDatagramSizeBytes, peer.maxUdpPayloadSize) : MIN_DATAGRAM_SIZE;
-    // Client: the server's SCID from message 2. Server: the client's SCID from its Initial.
-    const path0 = this.createPath(0, this.local, this.remote, this.localCids[0] as Uint8Array, this.initialRemoteCid, nowMs, this.handshakeValidation, false);
-    if (this.handshakeValidation.validated) path0.validatedRemote = this.remote;
+    const path0 = this.createPath(0, start.local, start.remote, this.localCids[0] as Uint8Array, start.remoteCid, nowMs, this.handshakeValidation, false);
+    if (this.handshakeValidation.validated) path0.validatedRemote = start.remote;
     this.pathSet.issueForLimit(this.transport.maxPaths, peer.maxPaths);
     // The handshake's round trip is the path's first RTT sample: without it the first PTOs would use the
     // 333 ms initial guess, and a loss right after the handshake would stall for seconds.
-    if (this.handshakeRttMs >= 0) (this.paths[0] as Path).loss.rtt.update(this.handshakeRttMs, 0, peer.maxAckDelayMs, false, nowMs);
-    if (this.role === 'client') this.lastHandshake = undefined; // IK and PSK end here; XX queues message 3 next
+    if (rttMs >= 0) path0.loss.rtt.update(rttMs, 0, peer.maxAckDelayMs, false, nowMs);
     this.lifecycle.establish();
-    if (this.role === 'server') {
-      this.handshakeDonePending = true;
-      this.handshakeConfirmed = true;
-    }
     this.lifecycle.touch(nowMs);
     this.emit({ type: 'connected', remoteStaticKey: outcome.remoteStaticKey });
     this.emit({ type: 'path', pathId: 0, change: 'up', reasonCode: 0 });
@@ -1111,7 +802,7 @@ export class Connection {
    * the connection may have only one path. A client's handshake completes a round trip before that.
    */
   readyForPaths(): boolean {
-    return this.state === 'established' && this.handshakeConfirmed && this.pathSet.readyForPaths;
+    return this.state === 'established' && this.handshake.confirmed && this.pathSet.readyForPaths;
   }
 
   /**
@@ -1122,7 +813,7 @@ export class Connection {
    * peer's CID for the next path not yet received).
    */
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
-    if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
+    if (this.state !== 'established' || this.outcome === undefined || !this.handshake.confirmed) return undefined;
     const next = this.pathSet.nextOpenable();
     if (next === undefined) return undefined;
     const path = this.createPath(next.id, local, remote, next.local, next.remote, nowMs, undefined, false);
@@ -1152,7 +843,7 @@ export class Connection {
 
   /** The peer's addresses: the one the connection began with, those the owner added, then those the peer advertised. */
   remoteAddresses(): SocketAddress[] {
-    const out = [this.remote];
+    const out = [this.handshake.remote];
     for (const a of this.knownRemotes) if (!out.some((b) => sameAddress(a, b))) out.push(a);
     for (const a of this.signals.peerAddresses()) if (!out.some((b) => sameAddress(a, b))) out.push(a);
     return out;
@@ -1224,18 +915,6 @@ export class Connection {
     this.signals.forgetPath(path.id);
   }
 
-  /** Client: the server's first 1-RTT packet arrived; message 3 no longer needs repeating. */
-  private confirmHandshake(): void {
-    this.handshakeConfirmed = true;
-    this.handshakeTimerMs = undefined;
-    this.pendingHandshake = undefined;
-    this.lastHandshake = undefined;
-  }
-
-  private failHandshake(error: MptError): void {
-    this.closeSilently(ReasonCode.HandshakeFailed, error.message, 'handshake', error);
-  }
-
   // ----- internals: frames ----------------------------------------------------------------
 
   /**
@@ -1273,7 +952,7 @@ export class Connection {
     onPeerClose: (frame, nowMs) => this.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame)),
     onHandshakeDone: () => {
       if (this.role === 'server') return protocolError('HANDSHAKE_DONE from a client');
-      if (!this.handshakeConfirmed) this.confirmHandshake();
+      this.handshake.confirm();
       return undefined;
     },
     onAddAddress: (frame) => {
