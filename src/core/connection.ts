@@ -9,10 +9,9 @@ import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
 import type { AcceptedInitial, ClientHandshakeConfig, HandshakeOutcome } from './handshake.js';
 import { HandshakeDriver, type HandshakeHost, type Path0Start } from './handshake-driver.js';
 import { Path } from './path.js';
-import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
-import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
+import { PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
 import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
@@ -24,13 +23,13 @@ import { dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './
 import type { FrameWriter } from './frame-writer.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
-import { PathSet } from './path-set.js';
+import { PathSet, type PathTimerActions } from './path-set.js';
 import { protocolError } from './transport-error.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
+import { transportParams } from './local-transport-params.js';
 import {
   closeReasonText,
   decodePacketNumber,
-  defaultTransportParams,
   ExtensionId,
   readFrame,
   Reader,
@@ -112,42 +111,9 @@ export interface ConnectionInit {
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
 }
 
-/**
- * The extensions this implementation supports. Redundant scheduling is always listed: our receiver
- * deduplicates DATA by offset, so copies on several paths are always welcome (docs/protocol.md §8.2).
- */
-const LOCAL_EXTENSIONS: readonly number[] = [ExtensionId.PmtuProbe, ExtensionId.RedundantScheduling];
-const LOCAL_EXTENSIONS_NO_PMTU: readonly number[] = [ExtensionId.RedundantScheduling];
 const EMPTY = new Uint8Array(0);
 
-/** Our transport parameters, from the transport settings (docs/protocol.md §8). */
-function transportParams(transport: TransportConfig, provider: CryptoProvider, localCid: Uint8Array): TransportParams {
-  return {
-    ...defaultTransportParams(localCid),
-    maxIdleTimeoutMs: transport.idleTimeoutMs,
-    initialMaxData: transport.initialWindowBytes,
-    maxAckDelayMs: transport.maxAckDelayMs,
-    maxUdpPayloadSize: transport.maxDatagramSizeBytes,
-    supportedAeads: provider.aeads,
-    extensions: transport.pmtuDiscovery ? LOCAL_EXTENSIONS : LOCAL_EXTENSIONS_NO_PMTU,
-    maxPaths: transport.maxPaths,
-  };
-}
-
-/**
- * A server's transport parameters: as a client's, plus the CIDs that let the
- * client check that nobody rewrote its first DCID or forged a Retry (RFC 9000 §7.3).
- */
-export function serverTransportParams(
-  transport: TransportConfig,
-  provider: CryptoProvider,
-  localCid: Uint8Array,
-  originalDcid: Uint8Array,
-  retryScid: Uint8Array | undefined,
-): TransportParams {
-  const params = { ...transportParams(transport, provider, localCid), originalDestinationConnectionId: originalDcid };
-  return retryScid === undefined ? params : { ...params, retrySourceConnectionId: retryScid };
-}
+export { serverTransportParams } from './local-transport-params.js';
 
 /** A connection; made by an {@link Endpoint}. */
 export class Connection {
@@ -178,12 +144,16 @@ export class Connection {
   private readonly frameOwners: FrameOwners;
   /** ACK and loss processing, routed to each frame's owner. */
   private readonly recovery: Recovery;
+  /** What the paths' timers lead to. */
+  private readonly pathTimerActions: PathTimerActions = {
+    forget: (path) => this.forgetPath(path),
+    validationFailed: (path) => void this.abandonPath(path.id, ReasonCode.PathValidationFailed),
+    lossTimeout: (path, nowMs) => this.recovery.onLossTimeout(path, nowMs),
+  };
   /** The handshake's address validation, which becomes path 0's (anti-amplification, RFC 9000 §8.1). */
   private readonly handshakeValidation: AddressValidation;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
   private readonly signals = new PathSignals();
-  /** Peer addresses the owner added ({@link addRemoteAddress}). */
-  private readonly knownRemotes: SocketAddress[] = [];
   /** Decides which path is offered the next packet, and whether stream data goes on one path or all. */
   private readonly scheduler: DuplicatingScheduler;
   /** The order the scheduler offers paths the next packet in, recomputed on each poll; reused. */
@@ -483,18 +453,9 @@ export class Connection {
 
   /** The path's current address answered our challenge. */
   private onAddressValidated(path: Path, nowMs: number): void {
-    path.challengeOutstanding = false;
-    path.challengePending = false;
-    if (path.restartOnValidation) {
-      path.restartOnValidation = false;
-      path.stats.recoveryRestarts++;
-      for (const packet of path.restartRecovery(this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }))) {
-        this.recovery.requeue(packet.payload);
-      }
-    }
-    path.validatedRemote = path.remote;
     const wasUsable = path.validated;
-    path.validation.validated = true;
+    const restart = path.onValidated(() => this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }));
+    for (const packet of restart) this.recovery.requeue(packet.payload);
     if (!wasUsable) this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
   }
 
@@ -590,18 +551,7 @@ export class Connection {
     t = min(t, this.handshake.nextTimeout());
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
-    for (const path of this.paths) {
-      if (path.closed) {
-        t = min(t, path.forgetAtMs);
-        continue;
-      }
-      t = min(t, path.loss.timerMs);
-      // An ACK a path cannot send yet waits for the datagram that unblocks it, not for a timer that
-      // would fire at once, again and again.
-      if (!this.writer.sendBlocked(path)) t = min(t, path.acks.ackDueAtMs);
-      if (path.challengeOutstanding && (path.id > 0 || path.validatedRemote !== undefined)) t = min(t, path.challengeStartedMs + this.validationTimeoutMs(path));
-    }
-    return t;
+    return min(t, this.pathSet.nextTimeout(this.transport.initialRttMs, (path) => this.writer.sendBlocked(path)));
   }
 
   /** Runs whatever timers are due at `nowMs`. */
@@ -616,35 +566,7 @@ export class Connection {
     if (this.lifecycle.handleTimeout(nowMs)) return;
     this.handshake.handleTimeout(nowMs);
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
-    for (let i = this.paths.length - 1; i >= 0; i--) {
-      const path = this.paths[i] as Path;
-      if (path.closed) {
-        if (nowMs >= path.forgetAtMs) this.forgetPath(path);
-        continue;
-      }
-      const movable = path.id > 0 || path.validatedRemote !== undefined;
-      if (path.challengeOutstanding && movable && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path)) {
-        // RFC 9000 §8.2.4, §9.3.2: the address never answered. A path that moved goes back to its last
-        // validated address; a new later path is given up (path 0 without one waits for the idle timeout).
-        if (path.validatedRemote !== undefined) path.restoreValidatedAddress();
-        else if (path.id > 0) this.abandonPath(path.id, ReasonCode.PathValidationFailed);
-        continue;
-      }
-      const timer = path.loss.timerMs;
-      if (timer !== undefined && nowMs >= timer) this.recovery.onLossTimeout(path, nowMs);
-    }
-  }
-
-  /**
-   * How long a path's PATH_CHALLENGE may go unanswered: three times the larger of path 0's current PTO
-   * and the new path's PTO from the initial RTT (RFC 9000 §8.2.4). The latter does not shrink with the
-   * path's first samples: a challenge lost at a full queue is resent only once its loss is detected, and
-   * its answer then queues behind the same congestion.
-   */
-  private validationTimeoutMs(path: Path): number {
-    const fresh = RttEstimator.initialPtoBaseMs(this.transport.initialRttMs, path.loss.maxAckDelayMs);
-    const current = this.paths[0]?.loss.rtt.ptoBaseMs(this.paths[0].loss.maxAckDelayMs) ?? fresh;
-    return 3 * Math.max(fresh, current);
+    this.pathSet.handleTimeout(nowMs, this.transport.initialRttMs, this.pathTimerActions);
   }
 
   // ----- output ---------------------------------------------------------------------------
@@ -843,10 +765,7 @@ export class Connection {
 
   /** The peer's addresses: the one the connection began with, those the owner added, then those the peer advertised. */
   remoteAddresses(): SocketAddress[] {
-    const out = [this.handshake.remote];
-    for (const a of this.knownRemotes) if (!out.some((b) => sameAddress(a, b))) out.push(a);
-    for (const a of this.signals.peerAddresses()) if (!out.some((b) => sameAddress(a, b))) out.push(a);
-    return out;
+    return this.signals.remoteAddresses(this.handshake.remote);
   }
 
   /**
@@ -855,8 +774,7 @@ export class Connection {
    * it is already known.
    */
   addRemoteAddress(nowMs: number, address: SocketAddress): boolean {
-    if (this.remoteAddresses().some((a) => sameAddress(a, address)) || this.knownRemotes.length >= MAX_PEER_ADDRESSES) return false;
-    this.knownRemotes.push(address);
+    if (!this.signals.addKnown(this.handshake.remote, address)) return false;
     this.emit({ type: 'remoteAddress', change: 'added', address });
     this.pathManager?.run(nowMs);
     return true;
@@ -894,14 +812,7 @@ export class Connection {
 
   /** Ends a path (either end abandoned it): requeue its outstanding data, replace its CID, report it. */
   private closePath(path: Path, reasonCode: number): void {
-    path.closed = true;
-    path.probesDue = 0;
-    path.challengePending = false;
-    path.pathResponsePending = false;
-    for (const packet of path.loss.discardAll()) this.recovery.requeue(packet.payload);
-    path.cc.close();
-    // Its state goes once a late packet or two could still arrive; the id is never used again.
-    path.forgetAtMs = this.nowMs + 3 * path.loss.ptoMs;
+    for (const packet of path.close(this.nowMs)) this.recovery.requeue(packet.payload);
     this.pathSet.issueNext();
     this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
   }

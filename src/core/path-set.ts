@@ -2,6 +2,7 @@ import { equalBytes } from './bytes.js';
 import { MIN_DATA_ROOM, type FrameWriter } from './frame-writer.js';
 import type { PacketContents } from './packet-contents.js';
 import type { Path } from './path.js';
+import { RttEstimator } from './rtt-estimator.js';
 import { frameLength, type Frame } from './wire/index.js';
 
 /**
@@ -223,4 +224,76 @@ export class PathSet {
   onLost(c: PacketContents): void {
     if (c.newCids !== undefined) for (const id of c.newCids) if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
   }
+
+  // ----- the paths' own timers ----------------------------------------------------------------
+
+  /**
+   * The earliest deadline of any path: loss and probe timers, ACK delays (not for a path that cannot
+   * send yet: its ACK waits for the datagram that unblocks it, not for a timer that would fire at once,
+   * again and again), path validation, and a closed path's forgetting.
+   */
+  nextTimeout(initialRttMs: number, sendBlocked: (path: Path) => boolean): number | undefined {
+    let t: number | undefined;
+    const at = (ms: number | undefined): void => {
+      if (ms !== undefined && (t === undefined || ms < t)) t = ms;
+    };
+    for (const path of this.paths) {
+      if (path.closed) {
+        at(path.forgetAtMs);
+        continue;
+      }
+      at(path.loss.timerMs);
+      if (!sendBlocked(path)) at(path.acks.ackDueAtMs);
+      if (path.challengeOutstanding && isMovable(path)) at(path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
+    }
+    return t;
+  }
+
+  /** Runs the paths' due timers, newest path first; what they lead to is the connection's (`actions`). */
+  handleTimeout(nowMs: number, initialRttMs: number, actions: PathTimerActions): void {
+    for (let i = this.paths.length - 1; i >= 0; i--) {
+      const path = this.paths[i] as Path;
+      if (path.closed) {
+        if (nowMs >= path.forgetAtMs) actions.forget(path);
+        continue;
+      }
+      if (path.challengeOutstanding && isMovable(path) && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs)) {
+        // RFC 9000 §8.2.4, §9.3.2: the address never answered. A path that moved goes back to its last
+        // validated address; a new later path is given up (path 0 without one waits for the idle timeout).
+        if (path.validatedRemote !== undefined) path.restoreValidatedAddress();
+        else if (path.id > 0) actions.validationFailed(path);
+        continue;
+      }
+      const timer = path.loss.timerMs;
+      if (timer !== undefined && nowMs >= timer) actions.lossTimeout(path, nowMs);
+    }
+  }
+
+  /**
+   * How long a path's PATH_CHALLENGE may go unanswered: three times the larger of path 0's current PTO
+   * and the new path's PTO from the initial RTT (RFC 9000 §8.2.4). The latter does not shrink with the
+   * path's first samples: a challenge lost at a full queue is resent only once its loss is detected, and
+   * its answer then queues behind the same congestion.
+   */
+  private validationTimeoutMs(path: Path, initialRttMs: number): number {
+    const fresh = RttEstimator.initialPtoBaseMs(initialRttMs, path.loss.maxAckDelayMs);
+    const first = this.paths[0];
+    const current = first?.loss.rtt.ptoBaseMs(first.loss.maxAckDelayMs) ?? fresh;
+    return 3 * Math.max(fresh, current);
+  }
+}
+
+/** What the paths' timers lead to, done by the connection. */
+export interface PathTimerActions {
+  /** A closed path's time is up: drop it. */
+  forget(path: Path): void;
+  /** A new path's address never answered our challenge: abandon it. */
+  validationFailed(path: Path): void;
+  /** A path's loss or probe timer fired. */
+  lossTimeout(path: Path, nowMs: number): void;
+}
+
+/** Whether a path whose challenge goes unanswered can give up on the address: a later path, or one with a validated address to go back to. */
+function isMovable(path: Path): boolean {
+  return path.id > 0 || path.validatedRemote !== undefined;
 }

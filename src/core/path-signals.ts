@@ -60,6 +60,8 @@ export class PathSignals {
   private readonly statusIn = new Map<number, 'available' | 'backup'>();
   /** Path ids we abandoned whose PATH_ABANDON is not yet acknowledged. */
   private readonly abandoning = new Set<number>();
+  /** Peer addresses the owner added ({@link addKnown}). */
+  private readonly known: SocketAddress[] = [];
   /** ADD_ADDRESS frames ignored because {@link MAX_PEER_ADDRESSES} were known. */
   peerAddressesRefused = 0;
 
@@ -260,6 +262,24 @@ export class PathSignals {
         return;
       }
     }
+  }
+
+  /**
+   * The peer's addresses: `primary` (the one the connection began with), those the owner added
+   * ({@link addKnown}), then those the peer advertised; each once.
+   */
+  remoteAddresses(primary: SocketAddress): SocketAddress[] {
+    const out = [primary];
+    for (const a of this.known) if (!out.some((b) => sameAddress(a, b))) out.push(a);
+    for (const a of this.peerAddresses()) if (!out.some((b) => sameAddress(a, b))) out.push(a);
+    return out;
+  }
+
+  /** An address of the peer the owner learnt another way (configuration, DNS); false if known already or too many are. */
+  addKnown(primary: SocketAddress, address: SocketAddress): boolean {
+    if (this.remoteAddresses(primary).some((a) => sameAddress(a, address)) || this.known.length >= MAX_PEER_ADDRESSES) return false;
+    this.known.push(address);
+    return true;
   }
 
   /** The addresses the peer advertises now. */

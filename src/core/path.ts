@@ -314,4 +314,39 @@ export class Path {
     this.restartOnValidation = known !== undefined;
     return true;
   }
+
+  /**
+   * Our challenge was answered: the current address is validated. A path that moved to it starts its
+   * recovery afresh there (RFC 9000 §9.4) with a controller from `newCc`; returns what was outstanding
+   * then, for the caller to requeue (empty otherwise).
+   */
+  onValidated(newCc: () => CongestionController): SentPacket<PacketContents>[] {
+    this.challengeOutstanding = false;
+    this.challengePending = false;
+    let outstanding: SentPacket<PacketContents>[] = [];
+    if (this.restartOnValidation) {
+      this.restartOnValidation = false;
+      this.stats.recoveryRestarts++;
+      outstanding = this.restartRecovery(newCc());
+    }
+    this.validatedRemote = this.remote;
+    this.validation.validated = true;
+    return outstanding;
+  }
+
+  /**
+   * Abandoned by either end: nothing more is sent on it, its controller closes, and its state is kept
+   * for three PTOs (a late packet or two may still arrive; its id is never used again). Returns what
+   * was outstanding, for the caller to requeue.
+   */
+  close(nowMs: number): SentPacket<PacketContents>[] {
+    this.closed = true;
+    this.probesDue = 0;
+    this.challengePending = false;
+    this.pathResponsePending = false;
+    const outstanding = this.loss.discardAll();
+    this.cc.close();
+    this.forgetAtMs = nowMs + 3 * this.loss.ptoMs;
+    return outstanding;
+  }
 }
