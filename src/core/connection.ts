@@ -24,6 +24,7 @@ import type { FrameWriter } from './frame-writer.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
 import { PathSet, type PathTimerActions } from './path-set.js';
+import { PathLifecycle } from './path-lifecycle.js';
 import { protocolError } from './transport-error.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
 import { transportParams } from './local-transport-params.js';
@@ -111,8 +112,6 @@ export interface ConnectionInit {
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
 }
 
-const EMPTY = new Uint8Array(0);
-
 export { serverTransportParams } from './local-transport-params.js';
 
 /** A connection; made by an {@link Endpoint}. */
@@ -144,9 +143,11 @@ export class Connection {
   private readonly frameOwners: FrameOwners;
   /** ACK and loss processing, routed to each frame's owner. */
   private readonly recovery: Recovery;
+  /** Opens, validates, moves, re-statuses, closes and forgets paths. */
+  private readonly pathLifecycle: PathLifecycle;
   /** What the paths' timers lead to. */
   private readonly pathTimerActions: PathTimerActions = {
-    forget: (path) => this.forgetPath(path),
+    forget: (path) => this.pathLifecycle.forget(path),
     validationFailed: (path) => void this.abandonPath(path.id, ReasonCode.PathValidationFailed),
     lossTimeout: (path, nowMs) => this.recovery.onLossTimeout(path, nowMs),
   };
@@ -200,6 +201,17 @@ export class Connection {
     this.lifecycle = new Lifecycle(init.transport.idleTimeoutMs, init.transport.keepAliveIntervalMs, ptoMs, emit);
     this.lifecycle.touch(init.nowMs);
     this.recovery = new Recovery(this.recoveryHost(), this.stream, this.pathSet, this.signals);
+    this.pathLifecycle = new PathLifecycle(
+      {
+        newPath: (id, local, remote, localCid, remoteCid, nowMs, amplificationLimited) => this.createPath(id, local, remote, localCid, remoteCid, nowMs, undefined, amplificationLimited),
+        newController: (nowMs) => this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }),
+        requeue: (c) => this.recovery.requeue(c),
+        randomBytes: (n) => this.randomBytes(n),
+        emit,
+      },
+      this.pathSet,
+      this.signals,
+    );
     this.frameOwners = this.makeFrameOwners();
     this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, this.signals, this.scheduler);
     this.pathManager =
@@ -271,9 +283,7 @@ export class Connection {
     this.nowMs = nowMs;
     this.pathManager?.setLocalAddresses(addresses, nowMs, interfaces);
     if (this.pathManager === undefined || this.state !== 'established') return;
-    for (const path of this.paths) {
-      if (!path.closed && !addresses.some((a) => sameAddress(a, path.local))) this.abandonPath(path.id, ReasonCode.AddressRemoved);
-    }
+    this.pathLifecycle.onLocalAddresses(addresses, nowMs);
     this.pathManager.run(nowMs);
   }
 
@@ -437,29 +447,6 @@ export class Connection {
   }
 
   /**
-   * The newest authenticated packet of a path came from another address: NAT rebinding, or the peer
-   * moved. Only a packet with a new largest packet number moves the path (a reordered or re-sourced
-   * older one cannot; a replayed one was dropped as a duplicate), and a packet from the old address with
-   * a newer number moves it back the same way. Until the new address answers a PATH_CHALLENGE it gets
-   * at most 3x the bytes that arrived from it (RFC 9000 §8.1, §9.3), so a forged source address cannot
-   * turn the connection into an amplifier, and a later path carries no stream data meanwhile. Once it
-   * answers, the path starts afresh there (RFC 9000 §9.4): outstanding data is requeued, and RTT, loss
-   * detection and congestion state restart. A move back to the last validated address (the peer's next
-   * real packet after a spoofed one) restores it at once, with its state untouched (RFC 9000 §9.3.2).
-   */
-  private onPeerAddressChanged(path: Path, remote: SocketAddress, datagramBytes: number, nowMs: number): void {
-    if (path.moveTo(remote, datagramBytes)) path.startChallenge(nowMs, this.randomBytes(8));
-  }
-
-  /** The path's current address answered our challenge. */
-  private onAddressValidated(path: Path, nowMs: number): void {
-    const wasUsable = path.validated;
-    const restart = path.onValidated(() => this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }));
-    for (const packet of restart) this.recovery.requeue(packet.payload);
-    if (!wasUsable) this.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
-  }
-
-  /**
    * A short-header packet that arrived at our socket `local` for one of our CIDs, issued for path
    * `pathId`; `header` is its decoded header.
    */
@@ -497,14 +484,7 @@ export class Connection {
       return;
     }
     if (path === undefined) {
-      // The peer opened this path: answer on it with the CID the peer issued for it (once known), and
-      // validate its address with our own challenge; until then it gets at most 3x what it sent.
-      const cids = this.pathSet.cidsFor(pathId);
-      path = this.createPath(pathId, local, remote, cids.local, cids.remote ?? EMPTY, nowMs, undefined, true);
-      path.validation.noteReceived(datagram.length);
-      path.peerBackup = this.signals.peerStatusOf(pathId) === 'backup';
-      path.backup = path.peerBackup;
-      path.startChallenge(nowMs, this.randomBytes(8));
+      path = this.pathLifecycle.openedByPeer(pathId, local, remote, datagram.length, nowMs); // validated by our challenge
     }
     // RFC 9000 §12.3: a duplicate (a replay, or a copy the network made) is dropped before any frame is applied.
     if (path.acks.isDuplicate(pn)) return this.dropPacket();
@@ -529,7 +509,7 @@ export class Connection {
       if (sample >= 0) path.loss.rtt.update(sample, 0, path.loss.maxAckDelayMs, false, nowMs);
     }
     this.handshake.onAuthenticatedPacket();
-    if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.onPeerAddressChanged(path, remote, datagram.length, nowMs);
+    if (newest && (remote.port !== path.remote.port || remote.host !== path.remote.host)) this.pathLifecycle.onPeerMoved(path, remote, datagram.length, nowMs);
     this.lifecycle.onPacketReceived(nowMs);
     if (this.state === 'closing') {
       path.acks.onPacketReceived(pn, false, nowMs);
@@ -736,11 +716,7 @@ export class Connection {
    */
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
     if (this.state !== 'established' || this.outcome === undefined || !this.handshake.confirmed) return undefined;
-    const next = this.pathSet.nextOpenable();
-    if (next === undefined) return undefined;
-    const path = this.createPath(next.id, local, remote, next.local, next.remote, nowMs, undefined, false);
-    path.startChallenge(nowMs, this.randomBytes(8));
-    return next.id;
+    return this.pathLifecycle.open(nowMs, local, remote);
   }
 
   /**
@@ -785,12 +761,7 @@ export class Connection {
    * peer (PATH_STATUS). False for an unknown or closed path.
    */
   setPathStatus(pathId: number, status: 'available' | 'backup'): boolean {
-    const path = this.pathById(pathId);
-    if (path === undefined || path.closed || this.state !== 'established') return false;
-    this.signals.setStatus(pathId, status);
-    path.localBackup = status === 'backup';
-    this.updateBackup(path);
-    return true;
+    return this.state === 'established' && this.pathLifecycle.setStatus(pathId, status);
   }
 
   /**
@@ -800,30 +771,7 @@ export class Connection {
    * last validated one.
    */
   abandonPath(pathId: number, reasonCode: number = ReasonCode.NoError): boolean {
-    const path = this.pathById(pathId);
-    if (path === undefined || path.closed || this.state !== 'established') return false;
-    // The last validated path is never abandoned: the connection would be left with nothing to send on
-    // and hang until its idle timeout. Open another first, or close the connection.
-    if (path.validated && !this.pathSet.hasOtherValidated(path)) return false;
-    this.signals.abandon(pathId, reasonCode);
-    this.closePath(path, reasonCode);
-    return true;
-  }
-
-  /** Ends a path (either end abandoned it): requeue its outstanding data, replace its CID, report it. */
-  private closePath(path: Path, reasonCode: number): void {
-    for (const packet of path.close(this.nowMs)) this.recovery.requeue(packet.payload);
-    this.pathSet.issueNext();
-    this.emit({ type: 'path', pathId: path.id, change: 'closed', reasonCode });
-  }
-
-  /**
-   * Drops a closed path's state and its CIDs (from the endpoint's routing table too), so churn of paths
-   * opened and abandoned costs no memory: only its id, never reused, remains taken.
-   */
-  private forgetPath(path: Path): void {
-    this.pathSet.forget(path);
-    this.signals.forgetPath(path.id);
+    return this.state === 'established' && this.pathLifecycle.abandon(pathId, reasonCode, this.nowMs);
   }
 
   // ----- internals: frames ----------------------------------------------------------------
@@ -859,48 +807,18 @@ export class Connection {
     stream: this.stream,
     pathSet: this.pathSet,
     onAck: (frame, nowMs) => this.recovery.onAck(frame, nowMs),
-    onAddressValidated: (path, nowMs) => this.onAddressValidated(path, nowMs),
+    onAddressValidated: (path, nowMs) => this.pathLifecycle.onAddressValidated(path, nowMs),
     onPeerClose: (frame, nowMs) => this.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame)),
     onHandshakeDone: () => {
       if (this.role === 'server') return protocolError('HANDSHAKE_DONE from a client');
       this.handshake.confirm();
       return undefined;
     },
-    onAddAddress: (frame) => {
-      const added = this.signals.onPeerAdd(frame);
-      if (added !== undefined) this.emit({ type: 'remoteAddress', change: 'added', address: added });
-    },
-    onRemoveAddress: (frame) => {
-      const removed = this.signals.onPeerRemove(frame);
-      if (removed === undefined) return;
-      this.emit({ type: 'remoteAddress', change: 'removed', address: removed });
-      // docs/protocol.md §7.12: paths to a withdrawn address are abandoned.
-      for (const p of this.paths) if (!p.closed && sameAddress(p.remote, removed)) this.abandonPath(p.id, ReasonCode.AddressRemoved);
-    },
-    onPathStatus: (frame) => {
-      // Kept for a path id the peer may open next (a status can overtake the path's first packet); ids
-      // further ahead are ignored, so the table stays bounded.
-      if (!this.pathSet.inWindow(frame.pathId) || !this.signals.onPeerStatus(frame)) return;
-      const target = this.pathById(frame.pathId);
-      if (target === undefined || target.closed) return;
-      target.peerBackup = frame.status === 'backup';
-      this.updateBackup(target);
-    },
-    onPathAbandon: (frame) => {
-      const target = this.pathById(frame.pathId);
-      if (target === undefined) this.pathSet.onUnopenedAbandoned(frame.pathId);
-      else if (!target.closed) this.closePath(target, frame.reasonCode);
-    },
+    onAddAddress: (frame) => this.pathLifecycle.onPeerAddAddress(frame),
+    onRemoveAddress: (frame, nowMs) => this.pathLifecycle.onPeerRemoveAddress(frame, nowMs),
+    onPathStatus: (frame) => this.pathLifecycle.onPeerStatus(frame),
+    onPathAbandon: (frame, nowMs) => this.pathLifecycle.onPeerAbandon(frame, nowMs),
     };
-  }
-
-  /** A path is backup while either end's latest PATH_STATUS says so; reported when that changes. */
-  private updateBackup(path: Path): void {
-    const backup = path.localBackup || path.peerBackup;
-    if (path.backup !== backup) {
-      path.backup = backup;
-      this.emit({ type: 'path', pathId: path.id, change: 'status', reasonCode: 0 });
-    }
   }
 
   // ----- internals: lifecycle -------------------------------------------------------------

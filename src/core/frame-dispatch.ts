@@ -40,9 +40,9 @@ export interface FrameOwners {
   onHandshakeDone(): TransportError | undefined;
   /** ADD_ADDRESS, REMOVE_ADDRESS, PATH_STATUS, PATH_ABANDON: the peer's word on addresses and paths. */
   onAddAddress(frame: AddAddressFrame): void;
-  onRemoveAddress(frame: RemoveAddressFrame): void;
+  onRemoveAddress(frame: RemoveAddressFrame, nowMs: number): void;
   onPathStatus(frame: PathStatusFrame): void;
-  onPathAbandon(frame: PathAbandonFrame): void;
+  onPathAbandon(frame: PathAbandonFrame, nowMs: number): void;
 }
 
 type Handler<F> = (owners: FrameOwners, frame: F, path: Path, nowMs: number) => FrameOutcome;
@@ -70,9 +70,9 @@ const HANDLERS: { readonly [T in Frame['type']]: Handler<Extract<Frame, { type: 
   },
   handshakeDone: (o) => o.onHandshakeDone(),
   addAddress: (o, f) => void o.onAddAddress(f),
-  removeAddress: (o, f) => void o.onRemoveAddress(f),
+  removeAddress: (o, f, _path, nowMs) => void o.onRemoveAddress(f, nowMs),
   pathStatus: (o, f) => void o.onPathStatus(f),
-  pathAbandon: (o, f) => void o.onPathAbandon(f),
+  pathAbandon: (o, f, _path, nowMs) => void o.onPathAbandon(f, nowMs),
 };
 
 /** Hands one frame received on `path` to its owner. */
