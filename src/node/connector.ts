@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Connection } from '../core/connection.js';
+import type { AttemptEvent } from '../core/connection-events.js';
 import { Endpoint } from '../core/endpoint.js';
 import { cacheKey, createHappyEyeballsCache, type HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';
 import { orderDestinations, type Destination } from '../core/happy-eyeballs/order.js';
@@ -136,19 +137,37 @@ export class Connector {
     if (remotes.length > 0) driver.schedule();
   }
 
+  /**
+   * A happy-eyeballs attempt changed (the engine's `attempt` event): node:net's 'connectionAttempt' and
+   * 'connectionAttemptFailed' events; the winner is remembered in the cache, and its addresses become the
+   * socket's.
+   */
+  onAttempt(event: AttemptEvent): void {
+    const socket = this.#socket;
+    const family = isIP(event.remote.host) === 6 ? 6 : 4;
+    if (event.change === 'started') {
+      this.#attempted(event.remote.host, event.remote.port);
+      socket.emit('connectionAttempt', event.remote.host, event.remote.port, family);
+    }
+    else if (event.change === 'failed') socket.emit('connectionAttemptFailed', event.remote.host, event.remote.port, family, new MptError(MptErrorCode.ConnectionRefused, event.reason ?? 'unreachable'));
+    else if (event.change === 'won') {
+      const attempt = this.#connection?.raceAttempts()[event.index];
+      if (attempt !== undefined && this.#cache !== undefined && this.#cacheKey !== undefined) {
+        recordWinner(this.#cache, this.#cacheKey, attempt.remote.host, attempt.answeredAtMs - attempt.startedAtMs, Date.now());
+      }
+      socket.remoteAddress = event.remote.host;
+      socket.remotePort = event.remote.port;
+      socket.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
+      socket.localAddress = event.local.host;
+      socket.localPort = event.local.port;
+    }
+  }
+
   /** Lists an address tried in the socket's `autoSelectFamilyAttemptedAddresses` (when a name was looked up). */
-  attempted(host: string, port: number): void {
+  #attempted(host: string, port: number): void {
     const list = this.#socket.autoSelectFamilyAttemptedAddresses;
     const entry = `${host}:${port}`;
     if (list !== undefined && !list.includes(entry)) list.push(entry);
-  }
-
-  /** Race attempt `index` won: the happy-eyeballs cache remembers its address and how fast it answered. */
-  recordWinner(index: number): void {
-    const attempt = this.#connection?.raceAttempts()[index];
-    if (attempt !== undefined && this.#cache !== undefined && this.#cacheKey !== undefined) {
-      recordWinner(this.#cache, this.#cacheKey, attempt.remote.host, attempt.answeredAtMs - attempt.startedAtMs, Date.now());
-    }
   }
 
   async #run(): Promise<void> {
@@ -258,7 +277,7 @@ export class Connector {
     });
     if (connection.isErr()) throw connection.error;
     // A race reports each attempt as it starts ('connectionAttempt'); a lone address is tried now.
-    if (raced.length <= 1) this.attempted(address, options.port);
+    if (raced.length <= 1) this.#attempted(address, options.port);
     this.#connection = connection.value;
     this.#hooks.started(connection.value, livenessMs);
     if (follow) this.#interfaces.follow(options, family, remote, driver, connection.value);

@@ -1,10 +1,12 @@
+import type { Connection } from '../core/connection.js';
+import type { PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../core/connection-events.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import type { InterfaceInfo } from '../path-managers/path-manager.js';
-import type { MptPathInfo } from './path-info.js';
+import { pathInfoById, type MptPathInfo } from './path-info.js';
 
 /**
- * The arguments of the events an {@link MptSocket} adds to net.Socket's: 'path', 'remoteAddress',
- * 'localAddress' and 'pathManagerError'.
+ * The events an {@link MptSocket} adds to net.Socket's ('path', 'remoteAddress', 'localAddress',
+ * 'pathManagerError'): their arguments, and how the engine's connection events become them.
  * @module
  */
 
@@ -64,4 +66,33 @@ export interface MptPathManagerErrorEvent {
   readonly hook: string;
   /** What it threw. */
   readonly error: unknown;
+}
+
+/** The engine's path changes as the socket reports them: a failure is `down`, a recovery `up` again. */
+const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
+  up: 'up',
+  recovered: 'up',
+  failed: 'down',
+  status: 'status',
+  closed: 'closed',
+};
+
+/** The 'path' event for an engine `path` event: the path as it stands right after the change. */
+export function toPathEvent(event: PathEvent, connection: Connection | undefined): MptPathEvent {
+  return {
+    id: event.pathId,
+    change: PATH_CHANGES[event.change],
+    reasonCode: event.reasonCode,
+    path: connection === undefined ? undefined : pathInfoById(connection, event.pathId),
+  };
+}
+
+/** The 'remoteAddress' event for an engine `remoteAddress` event (the address copied). */
+export function toRemoteAddressEvent(event: RemoteAddressEvent): MptRemoteAddressEvent {
+  return { change: event.change, address: { host: event.address.host, port: event.address.port } };
+}
+
+/** The 'pathManagerError' event for an engine `pathManagerError` event. */
+export function toPathManagerErrorEvent(event: PathManagerErrorEvent): MptPathManagerErrorEvent {
+  return { pathManager: event.pathManager, hook: event.hook, error: event.error };
 }

@@ -1,21 +1,20 @@
 import { isIP } from 'node:net';
 import { Duplex, finished } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
-import type { AttemptEvent, ClosedEvent, ConnectionEvent, PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../core/connection-events.js';
+import type { ClosedEvent, ConnectionEvent } from '../core/connection-events.js';
 import type { SocketAddress } from '../core/socket-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { Connector } from './connector.js';
 import type { ConnectionOwner, EndpointDriver } from './driver.js';
 import { InactivityTimer } from './inactivity-timer.js';
-import { KeepAlive } from './keep-alive.js';
 import { checkConnectOptions, normalizeArgs } from './net-args.js';
 import { invalidArgTypeError, validateTimeout } from './net-errors.js';
 import type { MptConnectOptions, MptSocketOptions } from './options.js';
-import { firstPathRemote, hasUsablePath, pathInfoById, pathInfos, type MptPathInfo } from './path-info.js';
-import { releaseConnection } from './release-connection.js';
+import { firstPathRemote, hasUsablePath, pathInfos, type MptPathInfo } from './path-info.js';
 import type { MptAddressInfo, MptServer } from './server.js';
 import { abortError, connectionReset } from './socket-errors.js';
-import type { MptLocalAddressEvent, MptPathChange, MptPathEvent, MptPathManagerErrorEvent, MptRemoteAddressEvent } from './socket-events.js';
+import { SocketHandle } from './socket-handle.js';
+import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptLocalAddressEvent, type MptPathEvent, type MptPathManagerErrorEvent, type MptRemoteAddressEvent } from './socket-events.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
@@ -79,29 +78,26 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    */
   server: MptServer | null = null;
 
-  #connection: Connection | undefined = undefined;
-  #driver: EndpointDriver | undefined = undefined;
-  #ownsDriver = false;
+  /** The driver and connection the socket drives. */
+  readonly #handle = new SocketHandle(this, () => !this.destroyed && this.#active());
   /** A client's connect(), once called. */
   #connector: Connector | undefined = undefined;
-  readonly #keepAlive = new KeepAlive();
   readonly #inactivity = new InactivityTimer(() => {
     if (!this.destroyed) this.emit('timeout');
   });
   /** How the connection looks to the read and write sides. */
   readonly #link = {
     socket: this,
-    established: (): Connection | undefined => (this.#established ? this.#connection : undefined),
+    established: (): Connection | undefined => (this.#established ? this.#handle.connection : undefined),
     closed: (): boolean => this.#closed !== undefined,
     closeError: (): MptError | undefined => this.#closeError,
     touch: (): void => this.#inactivity.touch(),
-    schedule: (): void => this.#driver?.schedule(),
-    updateHold: (): void => this.#updateHold(),
+    schedule: (): void => this.#handle.driver?.schedule(),
+    updateHold: (): void => this.#handle.hold(),
   };
   readonly #reader = new StreamReader(this.#link);
   readonly #writer = new StreamWriter(this.#link);
   #established = false;
-  #refed = true;
   /** The peer ended and, without allowHalfOpen, so did we: a write now is net's EPIPE. */
   #endedByPeer = false;
   /** Whether 'close' was emitted. */
@@ -157,7 +153,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   connect(port: number | string, host?: string, connectListener?: () => void): this;
   connect(port: number | string, connectListener?: () => void): this;
   connect(...args: unknown[]): this {
-    if (this.#connection !== undefined || this.connecting || this.destroyed) {
+    if (this.#handle.connection !== undefined || this.connecting || this.destroyed) {
       throw new MptError(MptErrorCode.InvalidState, 'the socket is already connected or connecting');
     }
     const [raw, onConnect] = normalizeArgs(args);
@@ -165,25 +161,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     validateConnectOptions(options);
     if (onConnect !== undefined) this.once('connect', onConnect as () => void);
     this.connecting = true;
-    const connector = new Connector(
-      this,
-      {
-        bound: (driver) => {
-          this.#driver = driver;
-          this.#ownsDriver = true;
-          // The driver keeps the process alive only while this socket is active (#updateHold), as net's handle.
-          driver.setRef(false);
-          this.#updateHold();
-        },
-        started: (connection, livenessMs) => {
-          this.#connection = connection;
-          this.#keepAlive.setLiveness(livenessMs);
-          this.#keepAlive.apply(connection, this.#driver);
-          this.#driver?.attach(connection, this);
-        },
-      },
-      options,
-    );
+    const connector = new Connector(this, this.#handle, options);
     this.#connector = connector;
     // An aborted signal fails the connect before anything starts (no lookup, no socket, no timer); the
     // error comes on the next tick, as node:net's.
@@ -209,17 +187,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     onConnected: (socket: MptSocket) => void,
     onRelease: () => void,
   ): void {
-    this.#driver = driver;
-    this.#connection = connection;
-    this.#keepAlive.apply(connection, driver);
-    this.#ownsDriver = false;
     this.#onServerConnected = onConnected;
     this.#onServerRelease = onRelease;
     this.connecting = true;
     // The server socket the client's first datagram came to.
     this.localAddress = local.host;
     this.localPort = local.port;
-    driver.attach(connection, this, local);
+    this.#handle.adopt(driver, connection, local);
   }
 
   // ----- engine events ----------------------------------------------------------------------
@@ -242,66 +216,30 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'closed':
         return this.#onClosed(event);
       case 'path':
-        return this.#onPathEvent(event);
+        this.emit('path', toPathEvent(event, this.#handle.connection));
+        return this.#updateReachability();
       case 'remoteAddress':
-        return this.#onRemoteAddress(event);
+        this.emit('remoteAddress', toRemoteAddressEvent(event));
+        return;
       case 'pathManagerError':
-        return this.#onPathManagerError(event);
+        this.emit('pathManagerError', toPathManagerErrorEvent(event));
+        return;
       case 'pathManagerLog':
         return;
       case 'attempt':
-        return this.#onAttempt(event);
+        // A happy-eyeballs attempt started, failed or won: the connect's business ('connectionAttempt', ...).
+        return this.#connector?.onAttempt(event);
     }
-  }
-
-  #onPathEvent(event: PathEvent): void {
-    const connection = this.#connection;
-    const out: MptPathEvent = {
-      id: event.pathId,
-      change: PATH_CHANGES[event.change],
-      reasonCode: event.reasonCode,
-      path: connection === undefined ? undefined : pathInfoById(connection, event.pathId),
-    };
-    this.emit('path', out);
-    this.#updateReachability();
   }
 
   /** 'offline' when no path is left that can carry data (every one failed or closed), 'online' when one can again. */
   #updateReachability(): void {
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     if (connection === undefined || !this.#established || this.destroyed) return;
     const usable = hasUsablePath(connection);
     if (usable === !this.#offline) return;
     this.#offline = !usable;
     this.emit(usable ? 'online' : 'offline');
-  }
-
-  #onRemoteAddress(event: RemoteAddressEvent): void {
-    const out: MptRemoteAddressEvent = { change: event.change, address: { host: event.address.host, port: event.address.port } };
-    this.emit('remoteAddress', out);
-  }
-
-  #onPathManagerError(event: PathManagerErrorEvent): void {
-    const out: MptPathManagerErrorEvent = { pathManager: event.pathManager, hook: event.hook, error: event.error };
-    this.emit('pathManagerError', out);
-  }
-
-  /** A happy-eyeballs attempt changed: node:net's 'connectionAttempt' / 'connectionAttemptFailed' events; the winner's addresses. */
-  #onAttempt(event: AttemptEvent): void {
-    const family = isIP(event.remote.host) === 6 ? 6 : 4;
-    if (event.change === 'started') {
-      this.#connector?.attempted(event.remote.host, event.remote.port);
-      this.emit('connectionAttempt', event.remote.host, event.remote.port, family);
-    }
-    else if (event.change === 'failed') this.emit('connectionAttemptFailed', event.remote.host, event.remote.port, family, new MptError(MptErrorCode.ConnectionRefused, event.reason ?? 'unreachable'));
-    else if (event.change === 'won') {
-      this.#connector?.recordWinner(event.index);
-      this.remoteAddress = event.remote.host;
-      this.remotePort = event.remote.port;
-      this.remoteFamily = family === 6 ? 'IPv6' : 'IPv4';
-      this.localAddress = event.local.host;
-      this.localPort = event.local.port;
-    }
   }
 
   /** @internal Every UDP socket the connection used failed. */
@@ -311,14 +249,14 @@ export class MptSocket extends Duplex implements ConnectionOwner {
 
   /** @internal */
   afterEvents(): void {
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     if (connection === undefined) return;
     this.#writer.afterEvents(connection);
-    this.#updateHold();
+    this.#handle.hold();
   }
 
   #onConnected(remoteStaticKey: Uint8Array | undefined): void {
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     if (connection === undefined || this.destroyed) return;
     this.connecting = false;
     this.#established = true;
@@ -410,17 +348,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     this.#connector?.stop();
     this.#inactivity.clear();
     this.connecting = false;
-    const connection = this.#connection;
-    const driver = this.#driver;
-    let graceful = false;
-    if (connection !== undefined && driver !== undefined) {
-      const state = { established: this.#established, reset: this.#resetOnDestroy, refed: this.#refed, ownsDriver: this.#ownsDriver };
-      graceful = releaseConnection(driver, connection, state);
-    } else if (driver !== undefined && this.#ownsDriver) {
-      driver.destroy();
-    }
+    const graceful = this.#handle.release(this.#established, this.#resetOnDestroy);
     this.#writer.settle(graceful, error);
-    driver?.hold(this, false);
+    this.#handle.unhold();
     const release = this.#onServerRelease;
     this.#onServerRelease = undefined;
     release?.();
@@ -440,7 +370,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   resetAndDestroy(): this {
     // As net's: a socket that never connected has nothing to reset (ERR_SOCKET_CLOSED); one that is
     // connecting is reset once connected.
-    if (this.#connector === undefined && this.#connection === undefined && !this.connecting) {
+    if (this.#connector === undefined && this.#handle.connection === undefined && !this.connecting) {
       return this.destroy(Object.assign(new Error('Socket is closed'), { code: 'ERR_SOCKET_CLOSED' }));
     }
     this.#resetOnDestroy = true;
@@ -533,41 +463,26 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * `idleTimeoutMs`; none on a server's socket).
    */
   setKeepAlive(enable = false, initialDelayMs = 0): this {
-    this.#keepAlive.set(enable, initialDelayMs);
-    this.#keepAlive.apply(this.#connection, this.#driver);
+    this.#handle.setKeepAlive(enable, initialDelayMs);
     return this;
   }
 
   /** Lets the process exit while this socket is open and active (see {@link MptSocket.ref}). */
   unref(): this {
-    this.#refed = false;
-    this.#updateHold();
+    this.#handle.setRef(false);
     return this;
   }
 
   /** Undoes {@link MptSocket.unref}. */
   ref(): this {
-    this.#refed = true;
-    this.#updateHold();
+    this.#handle.setRef(true);
     return this;
   }
 
-  /**
-   * Tells the driver whether this socket keeps the process alive: as a node:net socket's handle, while
-   * it connects, reads (data flows into the stream's buffer: not paused at its high-water mark, the
-   * peer's end not reached) or has writes in flight (not yet acknowledged, or the FIN), unless unref'd.
-   * A socket that waits for nothing (paused and full, or both directions done with bytes still unread)
-   * lets the process exit, as net's does.
-   */
-  #updateHold(): void {
-    const driver = this.#driver;
-    if (driver === undefined) return;
-    driver.hold(this, this.#refed && !this.destroyed && this.#active());
-  }
-
+  /** Whether the socket works: it connects, reads, or has writes in flight (see {@link SocketHandle.hold}). */
   #active(): boolean {
     if (this.connecting) return true;
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     if (connection === undefined || this.#closed !== undefined) return false;
     const reading = this.#reader.reading;
     const writing = connection.bufferedBytes > 0 || this.#writer.busy || this.writableLength > 0;
@@ -592,7 +507,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * being {@link MptSocket.address}'s (a client with `localAddresses`, or a server listening on several).
    */
   addresses(): MptAddressInfo[] {
-    const driver = this.#driver;
+    const driver = this.#handle.driver;
     if (driver === undefined || this.destroyed) return [];
     return driver.addresses().map((a) => ({ address: a.host, family: isIP(a.host) === 6 ? 'IPv6' : 'IPv4', port: a.port }));
   }
@@ -622,7 +537,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * @deprecated As in node:net: use `writableLength`.
    */
   get bufferSize(): number | undefined {
-    if (this.destroyed || (this.#connector === undefined && this.#connection === undefined)) return undefined;
+    if (this.destroyed || (this.#connector === undefined && this.#handle.connection === undefined)) return undefined;
     return this.writableLength;
   }
 
@@ -669,26 +584,16 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * path-id order; empty before the handshake. A closed path is listed until the engine drops it.
    */
   get paths(): MptPathInfo[] {
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     if (connection === undefined) return [];
     return pathInfos(connection);
   }
 
   /** Connection-wide counters (a snapshot). */
   get stats(): ConnectionStats {
-    const connection = this.#connection;
+    const connection = this.#handle.connection;
     return connection === undefined
       ? { packetsDropped: 0, bytesWritten: 0, bytesRead: 0, packetsLost: 0, bytesRetransmitted: 0 }
       : { ...connection.stats };
   }
-
 }
-
-/** The engine's path changes as the socket reports them: a failure is `down`, a recovery `up` again. */
-const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
-  up: 'up',
-  recovered: 'up',
-  failed: 'down',
-  status: 'status',
-  closed: 'closed',
-};
