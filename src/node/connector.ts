@@ -287,7 +287,7 @@ export class Connector {
   /**
    * Adds the addresses that resolved after the race started to it (RFC 8305 §3), in RFC 6724 order, one
    * attempt delay after the latest attempt. Those of the other family than the first destination's leave
-   * from the second socket, bound now if the race had none (left out as in {@link Connector.#otherFamilySocket}).
+   * from the second socket, bound now if the race had none (or left out: see `#otherFamilySocket`).
    */
   #raceLate(): void {
     const options = this.#options;
