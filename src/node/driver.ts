@@ -6,6 +6,7 @@ import type { ConnectionEvent } from '../core/connection-events.js';
 import type { Endpoint } from '../core/endpoint.js';
 import { formatAddress, type SocketAddress } from '../core/socket-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
+import { pathLocalAddresses } from './path-info.js';
 
 /**
  * The event loop around one sans-IO {@link Endpoint} (docs/design.md §2.1) and its UDP
@@ -564,9 +565,9 @@ export class EndpointDriver {
 
   /** Whether some path of `connection` (or, before it has paths, the socket it started on) still has an open socket. */
   private usesOpenSocket(connection: Connection, attachment: Attachment): boolean {
-    const paths = connection.paths;
-    if (paths.length === 0) return this.socketFor(attachment.local)?.closed === false;
-    for (const path of paths) if (this.socketFor(path.local)?.closed === false) return true;
+    const locals = pathLocalAddresses(connection);
+    if (locals.length === 0) return this.socketFor(attachment.local)?.closed === false;
+    for (const local of locals) if (this.socketFor(local)?.closed === false) return true;
     return false;
   }
 

@@ -4,17 +4,9 @@
  */
 export { connect, createConnection } from './connect.js';
 export { createServer, MptServer, type MptAddressInfo, type MptDropArgument, type MptServerEvents } from './server.js';
-export {
-  MptSocket,
-  type MptPathChange,
-  type MptPathEvent,
-  type MptPathInfo,
-  type MptLocalAddressEvent,
-  type MptPathManagerErrorEvent,
-  type MptPathStatus,
-  type MptRemoteAddressEvent,
-  type MptSocketReadyState,
-} from './socket.js';
+export { MptSocket, type MptSocketReadyState } from './socket.js';
+export type { MptPathInfo, MptPathStatus } from './path-info.js';
+export type { MptLocalAddressEvent, MptPathChange, MptPathEvent, MptPathManagerErrorEvent, MptRemoteAddressEvent } from './socket-events.js';
 export { setInterfaceTableSource, usableLocalAddresses, type InterfaceTable } from './interfaces.js';
 export {
   classifyInterfaceName,

@@ -12,7 +12,8 @@ import { DEFAULT_MAX_PATHS, pickTransport, resolvePathManager, withLoopbackDatag
 import { validateListenOptions, validateServerOptions } from './validate-options.js';
 import { checkListenOptions, normalizeArgs, type CheckedListenOptions } from './net-args.js';
 import { serverAlreadyListenError, serverNotRunningError } from './net-errors.js';
-import { ADOPT, MptSocket, SET_SERVER, toMptError } from './socket.js';
+import { ADOPT, MptSocket, SET_SERVER } from './socket.js';
+import { toMptError } from './socket-errors.js';
 
 /**
  * {@link MptServer}: accepts mpt connections on one UDP socket per listening
