@@ -125,6 +125,12 @@ export interface ConnectionInit {
    * attempt delay apart, after `local` -> `remote` (see {@link HandshakeRace}).
    */
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
+  /**
+   * Called at the start of every method the application calls directly (write, read, close, openPath,
+   * ...): the connection's next timeout, or what it has to send, may change, so its endpoint looks at it
+   * again before its next nextTimeout/handleTimeout/pollTransmit.
+   */
+  readonly wake?: ((connection: Connection) => void) | undefined;
 }
 
 /** Most 1-RTT datagrams a server sends to an unvalidated address, per byte received (RFC 9000 §8.1). */
@@ -216,6 +222,7 @@ export class Connection {
   private readonly localParams: TransportParams;
   private readonly issueCid: ((connection: Connection) => Uint8Array) | undefined;
   private readonly retireCid: ((cid: Uint8Array) => void) | undefined;
+  private readonly wake: ((connection: Connection) => void) | undefined;
   /** The time of the latest input (datagram, timer or poll), ms. */
   private nowMs: number;
   /** Most paths both sides allow, path 0 included (the smaller max_paths); 1 until the handshake completes. */
@@ -361,6 +368,7 @@ export class Connection {
     this.scheduler = new DuplicatingScheduler(createScheduler(init.transport.scheduler));
     this.issueCid = init.issueCid;
     this.retireCid = init.retireCid;
+    this.wake = init.wake;
     this.localCids.push(init.localCid);
     this.localCidPathIds.push(0);
     this.initialRemoteCid = init.remoteCid;
@@ -391,6 +399,7 @@ export class Connection {
    * are kept for the addresses that remain.
    */
   setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[], interfaces?: readonly LocalInterface[]): void {
+    this.wake?.(this);
     this.nowMs = nowMs;
     this.pathManager?.setLocalAddresses(addresses, nowMs, interfaces);
     if (this.pathManager === undefined || this.state !== 'established') return;
@@ -407,6 +416,7 @@ export class Connection {
    * (mpt always does). The path manager's `setDuplication`.
    */
   setDuplication(pathIds: readonly number[] | undefined): void {
+    this.wake?.(this);
     this.scheduler.setDuplication(pathIds);
   }
 
@@ -488,6 +498,7 @@ export class Connection {
    * bytes exceed the send buffer limit: wait for a 'writable' event.
    */
   write(bytes: Uint8Array): boolean {
+    this.wake?.(this);
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || this.sendBuffer.finalSize !== undefined) return false;
     if (bytes.length > 0) {
       this.sendBuffer.write(bytes);
@@ -500,12 +511,14 @@ export class Connection {
 
   /** Ends our direction after the bytes written so far (half-close, FIN). */
   shutdown(): void {
+    this.wake?.(this);
     if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
     this.sendBuffer.finish();
   }
 
   /** Stream bytes received in order, up to `maxBytes`, or undefined if none are ready. */
   read(maxBytes?: number): Uint8Array | undefined {
+    this.wake?.(this);
     const bytes = this.reassembly.read(maxBytes);
     if (bytes === undefined) return undefined;
     this.stats.bytesRead += bytes.length;
@@ -543,6 +556,7 @@ export class Connection {
    * bindings and the peer's idle timer alive; 0 turns it off.
    */
   setKeepAlive(nowMs: number, intervalMs: number): void {
+    this.wake?.(this);
     this.keepAliveIntervalMs = Math.max(0, intervalMs);
     this.keepAliveAtMs = undefined;
     this.armKeepAlive(nowMs);
@@ -550,6 +564,7 @@ export class Connection {
 
   /** Abandons our direction abruptly: unsent data is dropped and the peer gets RESET. */
   reset(applicationErrorCode: number): void {
+    this.wake?.(this);
     if (this.state === 'closed' || this.state === 'draining' || this.state === 'closing') return;
     this.resetCode = applicationErrorCode;
     this.resetPending = true;
@@ -560,6 +575,7 @@ export class Connection {
    * answering with it for three PTOs, then the connection is gone.
    */
   close(nowMs: number, reasonCode: number = ReasonCode.ApplicationClose, applicationErrorCode = 0, reason = ''): void {
+    this.wake?.(this);
     this.closeWith(nowMs, reasonCode, applicationErrorCode, reason, 'local', undefined);
   }
 
@@ -1045,6 +1061,7 @@ export class Connection {
    * nothing, once the handshake is done or for a server.
    */
   addRaceDestinations(nowMs: number, targets: readonly RaceTarget[], attemptDelayMs: number): boolean {
+    this.wake?.(this);
     if (this.role !== 'client' || this.outcome !== undefined || this.state === 'closing' || this.state === 'draining' || this.state === 'closed' || targets.length === 0) return false;
     if (this.race === undefined) {
       this.race = new HandshakeRace([{ local: this.local, remote: this.remote }], attemptDelayMs, this.connectStartedAtMs);
@@ -1064,6 +1081,7 @@ export class Connection {
    * attempt of the race has now failed (the owner then fails the connect).
    */
   failAttempt(nowMs: number, local: SocketAddress, remote: SocketAddress, reason: string): boolean {
+    this.wake?.(this);
     const race = this.race;
     if (race === undefined || this.outcome !== undefined) return false;
     const attempt = race.fail({ local, remote }, reason, nowMs);
@@ -1239,6 +1257,7 @@ export class Connection {
    * peer's CID for the next path not yet received).
    */
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
+    this.wake?.(this);
     if (this.state !== 'established' || this.outcome === undefined || !this.handshakeConfirmed) return undefined;
     const id = this.nextPathId;
     if (this.openPathCount >= this.pathLimit) return undefined;
@@ -1255,12 +1274,14 @@ export class Connection {
    * not an IP literal with a port, is already advertised, or too many are.
    */
   advertiseAddress(address: SocketAddress): boolean {
+    this.wake?.(this);
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
     return this.signals.advertise(address);
   }
 
   /** Withdraws an address advertised with {@link advertiseAddress} (REMOVE_ADDRESS); the peer abandons its paths to it. */
   withdrawAddress(address: SocketAddress): boolean {
+    this.wake?.(this);
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
     return this.signals.withdraw(address);
   }
@@ -1284,6 +1305,7 @@ export class Connection {
    * it is already known.
    */
   addRemoteAddress(nowMs: number, address: SocketAddress): boolean {
+    this.wake?.(this);
     if (this.remoteAddresses().some((a) => sameAddress(a, address)) || this.knownRemotes.length >= MAX_PEER_ADDRESSES) return false;
     this.knownRemotes.push(address);
     this.emit({ type: 'remoteAddress', change: 'added', address });
@@ -1296,6 +1318,7 @@ export class Connection {
    * peer (PATH_STATUS). False for an unknown or closed path.
    */
   setPathStatus(pathId: number, status: 'available' | 'backup'): boolean {
+    this.wake?.(this);
     const path = this.pathById(pathId);
     if (path === undefined || path.closed || this.state !== 'established') return false;
     this.signals.setStatus(pathId, status);
@@ -1315,6 +1338,7 @@ export class Connection {
    * last validated one.
    */
   abandonPath(pathId: number, reasonCode: number = ReasonCode.NoError): boolean {
+    this.wake?.(this);
     const path = this.pathById(pathId);
     if (path === undefined || path.closed || this.state !== 'established') return false;
     // The last validated path is never abandoned: the connection would be left with nothing to send on
