@@ -2,8 +2,8 @@
  * One process of bench/idle-cost.ts. Roles:
  * - `server <kind>`: listens on 127.0.0.1 (kind `mpt`: createServer; `tcp`: node:net) and holds every
  *   connection it accepts, reading and discarding.
- * - `client <kind> <port> <key> <count> <localHost>`: opens `count` connections to the server from
- *   `localHost` (a few at a time) and keeps them open, idle.
+ * - `client <kind> <port> <key> <count> <localHost> <setupS>`: opens `count` connections to the server
+ *   from `localHost` (a few at a time; none started after `setupS` seconds) and keeps them open, idle.
  * Both print one JSON line per message on stdout and take commands, one JSON line each, on stdin:
  * `{"cmd":"snapshot"}` (after gc when run with --expose-gc: memory and connection count),
  * `{"cmd":"measure","ms":20000}` (this process's CPU time over the next `ms` of wall time) and
@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { connect, createServer, type MptSocket } from '../src/index.js';
 
-const [role, kind, portArg, keyArg, countArg, hostArg] = process.argv.slice(2);
+const [role, kind, portArg, keyArg, countArg, hostArg, setupArg] = process.argv.slice(2);
 const SERVER_HOST = '127.0.0.1';
 /** Connection attempts in flight at once per client process. */
 const CONCURRENCY = 8;
@@ -100,8 +100,10 @@ async function openAll(): Promise<void> {
   let next = 0;
   let failed = 0;
   const startedAt = performance.now();
+  // A server that cannot keep up is given this long; the connections open by then are measured.
+  const giveUpAt = startedAt + Number(setupArg ?? Infinity) * 1000;
   const lane = async (): Promise<void> => {
-    while (next < count) {
+    while (next < count && performance.now() < giveUpAt) {
       next++;
       let opened = false;
       for (let attempt = 0; attempt < ATTEMPTS && !opened; attempt++) {
