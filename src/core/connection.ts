@@ -110,6 +110,12 @@ export interface ConnectionInit {
    * attempt delay apart, after `local` -> `remote` (see {@link HandshakeRace}).
    */
   readonly race?: { readonly alternatives: readonly RaceTarget[]; readonly attemptDelayMs: number } | undefined;
+  /**
+   * Called at the start of every method the application calls directly (write, read, close, openPath,
+   * ...): the connection's next timeout, or what it has to send, may change, so its endpoint looks at it
+   * again before its next nextTimeout/handleTimeout/pollTransmit.
+   */
+  readonly wake?: ((connection: Connection) => void) | undefined;
 }
 
 export { serverTransportParams } from './local-transport-params.js';
@@ -129,6 +135,8 @@ export class Connection {
 
   private readonly transport: TransportConfig;
   private readonly localParams: TransportParams;
+  /** Tells the endpoint to look at this connection again (see {@link ConnectionInit.wake}). */
+  private readonly wake: ((connection: Connection) => void) | undefined;
   /** The time of the latest input (datagram, timer or poll), ms. */
   private nowMs: number;
   /** The paths and the connection IDs that name them. */
@@ -183,6 +191,7 @@ export class Connection {
     this.role = role;
     this.nowMs = init.nowMs;
     this.transport = init.transport;
+    this.wake = init.wake;
     const { local, remote, localCid, remoteCid, race } = init;
     this.handshake = new HandshakeDriver({ role, nowMs: init.nowMs, local, remote, localCid, remoteCid, initialRttMs: init.transport.initialRttMs, race }, this.handshakeHost());
     this.localParams = params;
@@ -280,6 +289,7 @@ export class Connection {
    * are kept for the addresses that remain.
    */
   setLocalAddresses(nowMs: number, addresses: readonly SocketAddress[], interfaces?: readonly LocalInterface[]): void {
+    this.wake?.(this);
     this.nowMs = nowMs;
     this.pathManager?.setLocalAddresses(addresses, nowMs, interfaces);
     if (this.pathManager === undefined || this.state !== 'established') return;
@@ -294,6 +304,7 @@ export class Connection {
    * (mpt always does). The path manager's `setDuplication`.
    */
   setDuplication(pathIds: readonly number[] | undefined): void {
+    this.wake?.(this);
     this.scheduler.setDuplication(pathIds);
   }
 
@@ -347,16 +358,19 @@ export class Connection {
    * bytes exceed the send buffer limit: wait for a 'writable' event.
    */
   write(bytes: Uint8Array): boolean {
+    this.wake?.(this);
     return this.lifecycle.isOpen && this.stream.write(bytes);
   }
 
   /** Ends our direction after the bytes written so far (half-close, FIN). */
   shutdown(): void {
+    this.wake?.(this);
     if (this.lifecycle.isOpen) this.stream.finish();
   }
 
   /** Stream bytes received in order, up to `maxBytes`, or undefined if none are ready. */
   read(maxBytes?: number): Uint8Array | undefined {
+    this.wake?.(this);
     return this.stream.read(maxBytes);
   }
 
@@ -390,11 +404,13 @@ export class Connection {
    * bindings and the peer's idle timer alive; 0 turns it off.
    */
   setKeepAlive(nowMs: number, intervalMs: number): void {
+    this.wake?.(this);
     this.lifecycle.setKeepAlive(nowMs, intervalMs);
   }
 
   /** Abandons our direction abruptly: unsent data is dropped and the peer gets RESET. */
   reset(applicationErrorCode: number): void {
+    this.wake?.(this);
     if (this.lifecycle.isOpen) this.stream.reset(applicationErrorCode);
   }
 
@@ -403,6 +419,7 @@ export class Connection {
    * answering with it for three PTOs, then the connection is gone.
    */
   close(nowMs: number, reasonCode: number = ReasonCode.ApplicationClose, applicationErrorCode = 0, reason = ''): void {
+    this.wake?.(this);
     this.closeWith(nowMs, reasonCode, applicationErrorCode, reason, 'local', undefined);
   }
 
@@ -580,6 +597,7 @@ export class Connection {
    * nothing, once the handshake is done or for a server.
    */
   addRaceDestinations(nowMs: number, targets: readonly RaceTarget[], attemptDelayMs: number): boolean {
+    this.wake?.(this);
     return this.handshake.addRaceDestinations(nowMs, targets, attemptDelayMs);
   }
 
@@ -594,6 +612,7 @@ export class Connection {
    * attempt of the race has now failed (the owner then fails the connect).
    */
   failAttempt(nowMs: number, local: SocketAddress, remote: SocketAddress, reason: string): boolean {
+    this.wake?.(this);
     return this.handshake.failAttempt(nowMs, local, remote, reason);
   }
 
@@ -715,6 +734,7 @@ export class Connection {
    * peer's CID for the next path not yet received).
    */
   openPath(nowMs: number, local: SocketAddress, remote: SocketAddress): number | undefined {
+    this.wake?.(this);
     if (this.state !== 'established' || this.outcome === undefined || !this.handshake.confirmed) return undefined;
     return this.pathLifecycle.open(nowMs, local, remote);
   }
@@ -724,12 +744,14 @@ export class Connection {
    * not an IP literal with a port, is already advertised, or too many are.
    */
   advertiseAddress(address: SocketAddress): boolean {
+    this.wake?.(this);
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
     return this.signals.advertise(address);
   }
 
   /** Withdraws an address advertised with {@link advertiseAddress} (REMOVE_ADDRESS); the peer abandons its paths to it. */
   withdrawAddress(address: SocketAddress): boolean {
+    this.wake?.(this);
     if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
     return this.signals.withdraw(address);
   }
@@ -750,6 +772,7 @@ export class Connection {
    * it is already known.
    */
   addRemoteAddress(nowMs: number, address: SocketAddress): boolean {
+    this.wake?.(this);
     if (!this.signals.addKnown(this.handshake.remote, address)) return false;
     this.emit({ type: 'remoteAddress', change: 'added', address });
     this.pathManager?.run(nowMs);
@@ -761,6 +784,7 @@ export class Connection {
    * peer (PATH_STATUS). False for an unknown or closed path.
    */
   setPathStatus(pathId: number, status: 'available' | 'backup'): boolean {
+    this.wake?.(this);
     return this.state === 'established' && this.pathLifecycle.setStatus(pathId, status);
   }
 
@@ -771,6 +795,7 @@ export class Connection {
    * last validated one.
    */
   abandonPath(pathId: number, reasonCode: number = ReasonCode.NoError): boolean {
+    this.wake?.(this);
     return this.state === 'established' && this.pathLifecycle.abandon(pathId, reasonCode, this.nowMs);
   }
 

@@ -11,6 +11,7 @@ import { Connection, serverTransportParams, type ConnectionInit } from './connec
 import type { DatagramEndpoint, Transmit } from './datagram-endpoint.js';
 import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
+import { TimerEntry, TimerQueue } from './timer-queue.js';
 import { attemptDelayMs } from './happy-eyeballs/schedule.js';
 import type { RaceTarget } from './happy-eyeballs/race.js';
 import type { LocalInterface, PathManagerFactory } from '../path-managers/path-manager.js';
@@ -129,6 +130,41 @@ interface QueuedDatagram {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * What the endpoint keeps per connection: its place in the round robin, its timer, and whether it
+ * may have something to send.
+ */
+interface Slot {
+  readonly connection: Connection;
+  /** Registration order: the round robin and simultaneous timers go by it. */
+  readonly seq: number;
+  /** Keyed by the connection's nextTimeout() as last computed. */
+  readonly timer: TimerEntry<Slot>;
+  /** In {@link Endpoint.ready}: touched since a pollTransmit last found nothing to send. */
+  ready: boolean;
+  /** In the endpoint's dirty list: its nextTimeout() must be asked again. */
+  dirty: boolean;
+  /** Unregistered. */
+  gone: boolean;
+}
+
+/** Whether `connection` reached `closed` (a call, so a check made before a call into it is not assumed to hold after). */
+function isClosed(connection: Connection): boolean {
+  return connection.state === 'closed';
+}
+
+/** The first index of `slots` (sorted by seq) whose seq is at least `seq`. */
+function lowerBound(slots: readonly Slot[], seq: number): number {
+  let lo = 0;
+  let hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((slots[mid] as Slot).seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Routes by the first 6 bytes of a CID: exact for the 8-byte CIDs we issue, checked in full after lookup. */
 function cidKey(cid: Uint8Array): number {
   let key = 0;
@@ -149,8 +185,25 @@ export class Endpoint implements DatagramEndpoint {
   readonly stats: EndpointStats = { undecodable: 0, unknownConnection: 0, refused: 0, versionNegotiations: 0, retries: 0 };
   /** Live connections. */
   readonly connections = new Set<Connection>();
-  /** The same connections in an array, for round-robin polling without allocating per datagram. */
-  private readonly polled: Connection[] = [];
+  /**
+   * Called whenever a connection is handed a datagram or a timeout, polled, or called into by the
+   * application: whoever owns connections (the Node driver) looks again only at those, not at every one.
+   */
+  onTouched: ((connection: Connection) => void) | undefined = undefined;
+  /** The same connections' slots in registration order: the round robin's order. */
+  private readonly polled: Slot[] = [];
+  /** Each live connection's slot. */
+  private readonly slots = new Map<Connection, Slot>();
+  /** Every connection with a deadline, keyed by it: no scan of every connection per flush. */
+  private readonly timers = new TimerQueue<Slot>();
+  /**
+   * The connections that may have something to send (touched since pollTransmit last found them with
+   * nothing), sorted by seq; a connection that closed stays until it is swept.
+   */
+  private readonly ready: Slot[] = [];
+  /** Connections whose nextTimeout() may have changed since it was last asked. */
+  private readonly dirty: Slot[] = [];
+  private nextSeq = 0;
 
   private readonly transport: TransportConfig;
   private readonly provider: CryptoProvider;
@@ -246,50 +299,119 @@ export class Endpoint implements DatagramEndpoint {
     if (connection.state === 'closed') this.unregister(connection);
   }
 
-  /** Runs every connection timer that is due. */
+  /** Runs every connection timer that is due: only the connections whose deadline passed are visited. */
   handleTimeout(nowMs: number): void {
-    for (const connection of this.connections) {
-      const due = connection.nextTimeout();
-      if (due !== undefined && due <= nowMs) connection.handleTimeout(nowMs);
-      this.sweep(connection);
+    this.refreshTimers();
+    const due: Slot[] = [];
+    for (let entry = this.timers.popDue(nowMs); entry !== undefined; entry = this.timers.popDue(nowMs)) due.push(entry.value);
+    // In registration order, as connections that fall due together always ran.
+    if (due.length > 1) due.sort((a, b) => a.seq - b.seq);
+    for (const slot of due) {
+      if (slot.gone) continue;
+      slot.connection.handleTimeout(nowMs);
+      this.touch(slot);
+      this.sweep(slot.connection);
     }
+    this.sweepReady();
   }
 
-  /** The next datagram of any connection, round robin. */
+  /** The next datagram of any connection, round robin over those that may have one. */
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
     for (let queued = this.queued.shift(); queued !== undefined; queued = this.queued.shift()) {
       if (queued.bytes.length > out.length) continue; // never written past the caller's buffer
       out.set(queued.bytes, 0);
       return { local: queued.local, remote: queued.remote, length: queued.bytes.length };
     }
-    const list = this.polled;
-    const n = list.length;
+    const polled = this.polled;
+    if (polled.length === 0) return undefined;
+    // A connection whose deadline passed may send because of it (a delayed ACK, the pacer) even before
+    // its timers run.
+    this.refreshTimers();
+    this.timers.forEachDue(nowMs, this.markReady);
+    const ready = this.ready;
+    // The turn starts at the connection after the last one that sent, as a scan of every connection would.
+    let i = lowerBound(ready, (polled[this.cursor] as Slot).seq);
     let closedSeen = false;
-    for (let i = 0; i < n; i++) {
-      const at = (this.cursor + i) % n;
-      const connection = list[at] as Connection;
+    for (let remaining = ready.length; remaining > 0; remaining--) {
+      if (i >= ready.length) i = 0;
+      const slot = ready[i] as Slot;
+      const connection = slot.connection;
       if (connection.state === 'closed') {
         closedSeen = true; // closed by the application or a failed handshake since the last sweep
+        i++;
         continue;
       }
       const transmit = connection.pollTransmit(nowMs, out);
+      this.markDirty(slot);
+      this.onTouched?.(connection);
       if (transmit !== undefined) {
-        this.cursor = (at + 1) % n;
+        this.cursor = (lowerBound(polled, slot.seq) + 1) % polled.length;
         return transmit;
       }
+      if (isClosed(connection)) {
+        closedSeen = true; // closed while polled: stays until swept
+        i++;
+        continue;
+      }
+      slot.ready = false;
+      ready.splice(i, 1);
     }
-    if (closedSeen) for (let i = list.length - 1; i >= 0; i--) this.sweep(list[i] as Connection);
+    if (closedSeen) this.sweepReady();
     return undefined;
   }
 
-  /** The earliest connection timer. */
+  /** The earliest connection timer: the top of the timer queue. */
   nextTimeout(): number | undefined {
-    let t: number | undefined;
-    for (const connection of this.connections) {
-      const due = connection.nextTimeout();
-      if (due !== undefined && (t === undefined || due < t)) t = due;
+    this.refreshTimers();
+    return this.timers.nextDeadline();
+  }
+
+  // ----- connection bookkeeping -----------------------------------------------------------
+
+  /** `slot`'s connection was handed something or polled: its deadline may have moved and it may have output. */
+  private touch(slot: Slot): void {
+    this.markDirty(slot);
+    this.markReady(slot.timer);
+    this.onTouched?.(slot.connection);
+  }
+
+  /** The application called into a connection directly (ConnectionInit.wake). */
+  private readonly wake = (connection: Connection): void => {
+    const slot = this.slots.get(connection);
+    if (slot !== undefined) this.touch(slot);
+  };
+
+  private markDirty(slot: Slot): void {
+    if (slot.dirty || slot.gone) return;
+    slot.dirty = true;
+    this.dirty.push(slot);
+  }
+
+  private readonly markReady = (entry: TimerEntry<Slot>): void => {
+    const slot = entry.value;
+    if (slot.ready || slot.gone) return;
+    slot.ready = true;
+    const ready = this.ready;
+    const at = lowerBound(ready, slot.seq);
+    if (at === ready.length) ready.push(slot);
+    else ready.splice(at, 0, slot);
+  };
+
+  /** Asks every connection touched since the last time for its next timeout again. */
+  private refreshTimers(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const slot = dirty[i] as Slot;
+      slot.dirty = false;
+      if (!slot.gone) this.timers.set(slot.timer, slot.connection.nextTimeout());
     }
-    return t;
+    dirty.length = 0;
+  }
+
+  /** Forgets the connections that closed among those that may have output (the only ones that can have closed unseen). */
+  private sweepReady(): void {
+    const ready = this.ready;
+    for (let i = ready.length - 1; i >= 0; i--) this.sweep((ready[i] as Slot).connection);
   }
 
   // ----- routing --------------------------------------------------------------------------
@@ -307,12 +429,14 @@ export class Endpoint implements DatagramEndpoint {
       const connection = this.lookup(packet.dcid);
       if (connection === undefined) return void this.stats.unknownConnection++;
       connection.handleRetry(nowMs, packet.scid, packet.retryToken);
+      this.touchConnection(connection);
       return;
     }
     const payload = bytes.subarray(packet.headerLength, packet.packetLength);
     const known = this.lookup(packet.dcid) ?? (packet.type === 'initial' ? this.byInitialDcid.get(hex(packet.dcid)) : undefined);
     if (known !== undefined) {
       known.handleLongPacket(nowMs, local, remote, packet.type, packet.scid, payload, bytes.length);
+      this.touchConnection(known);
       this.sweep(known);
       return;
     }
@@ -328,6 +452,7 @@ export class Endpoint implements DatagramEndpoint {
     // Each CID was issued for one path: the CID names the path (docs/protocol.md §6).
     const pathId = connection.pathIdForCid(header.value.dcid);
     connection.handleShortPacket(nowMs, local, remote, bytes, header.value, pathId < 0 ? 0 : pathId);
+    this.touchConnection(connection);
     this.sweep(connection);
   }
 
@@ -455,6 +580,7 @@ export class Endpoint implements DatagramEndpoint {
     if (connection === undefined || vn.value.supportedVersions.includes(WIRE_VERSION)) return;
     const error = new MptError(MptErrorCode.VersionNegotiation, `the server speaks versions ${vn.value.supportedVersions.map((v) => `0x${v.toString(16)}`).join(', ')}, not 0x${WIRE_VERSION.toString(16)}`);
     if (connection.failVersionNegotiation(error, remote)) this.unregister(connection);
+    else this.touchConnection(connection);
   }
 
   /** A fresh CID routed to `connection` (a connection's CIDs for further paths). */
@@ -483,6 +609,7 @@ export class Endpoint implements DatagramEndpoint {
       scratch: this.scratch,
       issueCid: this.issueCid,
       retireCid: this.retireCid,
+      wake: this.wake,
       pathManager: paths.pathManager,
       localAddresses: paths.localAddresses,
       localInterfaces: paths.localInterfaces,
@@ -508,15 +635,33 @@ export class Endpoint implements DatagramEndpoint {
 
   private register(connection: Connection): void {
     this.connections.add(connection);
-    this.polled.push(connection);
+    const slot: Slot = { connection, seq: this.nextSeq++, timer: undefined as unknown as TimerEntry<Slot>, ready: false, dirty: false, gone: false };
+    (slot as { timer: TimerEntry<Slot> }).timer = new TimerEntry(slot);
+    this.slots.set(connection, slot);
+    this.polled.push(slot);
+    this.touch(slot);
     for (const cid of connection.localCids) this.byCid.set(cidKey(cid), connection);
+  }
+
+  /** Marks a registered connection touched (see {@link touch}). */
+  private touchConnection(connection: Connection): void {
+    const slot = this.slots.get(connection);
+    if (slot !== undefined) this.touch(slot);
   }
 
   private unregister(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.halfOpen.delete(connection);
-    const at = this.polled.indexOf(connection);
-    if (at >= 0) this.polled.splice(at, 1);
+    const slot = this.slots.get(connection) as Slot;
+    this.slots.delete(connection);
+    slot.gone = true;
+    this.timers.remove(slot.timer);
+    if (slot.ready) {
+      slot.ready = false;
+      this.ready.splice(lowerBound(this.ready, slot.seq), 1);
+    }
+    const at = lowerBound(this.polled, slot.seq);
+    if (this.polled[at] === slot) this.polled.splice(at, 1);
     if (this.cursor >= this.polled.length) this.cursor = 0;
     for (const cid of connection.localCids) if (this.byCid.get(cidKey(cid)) === connection) this.byCid.delete(cidKey(cid));
     const key = this.initialDcidOf.get(connection);

@@ -112,6 +112,8 @@ interface Accepted {
 interface Attachment {
   readonly owner: ConnectionOwner;
   readonly local: SocketAddress;
+  /** Attach order: owners are visited in it. */
+  readonly order: number;
 }
 
 /**
@@ -144,6 +146,11 @@ export class EndpointDriver {
   private readonly sockets: BoundSocket[];
   private readonly out = new Uint8Array(OUT_BUFFER_BYTES);
   private readonly owners = new Map<Connection, Attachment>();
+  private attachments = 0;
+  /** Connections the endpoint touched (or that were attached) since the last dispatch: only their owners are visited. */
+  private readonly touched = new Set<Connection>();
+  /** The owners visited by one dispatch, reused. */
+  private readonly visits: Array<{ connection: Connection; attachment: Attachment }> = [];
   private readonly accepted: Accepted[] = [];
   private readonly flushBound = (): void => this.flush();
   private readonly onTimerBound = (): void => this.onTimer();
@@ -169,6 +176,7 @@ export class EndpointDriver {
     this.sockets = [...sockets];
     this.local = (sockets[0] as BoundSocket).local;
     this.openSockets = sockets.length;
+    endpoint.onTouched = (connection) => void this.touched.add(connection);
     for (const bound of sockets) this.adopt(bound);
   }
 
@@ -295,7 +303,8 @@ export class EndpointDriver {
    * accepted on (until the connection has paths, the only way to know which socket it depends on).
    */
   attach(connection: Connection, owner: ConnectionOwner, local: SocketAddress = this.local): void {
-    this.owners.set(connection, { owner, local });
+    this.owners.set(connection, { owner, local, order: this.attachments++ });
+    this.touched.add(connection);
     this.schedule();
   }
 
@@ -481,7 +490,20 @@ export class EndpointDriver {
       else connection.close(performance.now());
     }
     accepted.length = 0;
-    for (const [connection, attachment] of this.owners) {
+    const touched = this.touched;
+    if (touched.size === 0) return;
+    // Only the owners of connections that something happened to: the others have no events, and nothing
+    // their afterEvents() reads changed. In attach order, as when every owner was visited.
+    const visits = this.visits;
+    for (const connection of touched) {
+      const attachment = this.owners.get(connection);
+      if (attachment !== undefined) visits.push({ connection, attachment });
+    }
+    touched.clear();
+    if (visits.length > 1) visits.sort((a, b) => a.attachment.order - b.attachment.order);
+    for (let i = 0; i < visits.length; i++) {
+      const { connection, attachment } = visits[i] as { connection: Connection; attachment: Attachment };
+      if (this.owners.get(connection) !== attachment) continue;
       const owner = attachment.owner;
       for (let e = connection.pollEvent(); e !== undefined; e = connection.pollEvent()) {
         owner.handleConnectionEvent(e);
@@ -489,6 +511,7 @@ export class EndpointDriver {
       }
       if (this.owners.get(connection) === attachment) owner.afterEvents();
     }
+    visits.length = 0;
   }
 
   private sendDatagram(bound: BoundSocket, datagram: Buffer, remote: SocketAddress): void {
