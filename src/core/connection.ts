@@ -23,7 +23,7 @@ import { SendBuffer } from './send-buffer.js';
 import type { SentPacket } from './sent-packets.js';
 import { MAX_PEER_ADDRESSES, PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
-import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManager, PathManagerFactory } from './path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import { HandshakeRace, type RaceAttempt, type RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';

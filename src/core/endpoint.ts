@@ -13,7 +13,7 @@ import { ServerHandshake } from './handshake.js';
 import type { SocketAddress } from './socket-address.js';
 import { attemptDelayMs } from './happy-eyeballs/schedule.js';
 import type { RaceTarget } from './happy-eyeballs/race.js';
-import type { LocalInterface, PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManagerFactory } from './path-manager.js';
 import {
   decodeLongHeader,
   decodeShortHeader,

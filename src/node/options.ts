@@ -6,7 +6,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
 import { pathManagerByName, type PathManagerName } from '../path-managers/by-name.js';
 import { fullmesh } from '../path-managers/fullmesh.js';
-import type { PathManagerFactory } from '../path-managers/path-manager.js';
+import type { PathManagerFactory } from '../core/path-manager.js';
 import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-monitor.js';
 
 /**

@@ -16,7 +16,7 @@ import { EndpointDriver, type BindOptions, type ConnectionOwner } from './driver
 import { ABORT_CODE, Linger } from './linger.js';
 import { readInterfaceTable, routedSourceAddress } from './interfaces.js';
 import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
-import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
+import type { InterfaceInfo, LocalInterface } from '../core/path-manager.js';
 import { resolveHost } from './resolve.js';
 import { DEFAULT_MAX_PATHS, isLoopback, pickTransport, resolvePathManager, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions, type MptSocketOptions } from './options.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
