@@ -15,7 +15,6 @@ import { AckStatus } from './loss-detector.js';
 import { PacketContents, Path } from './path.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
-import { probeMayCarryData } from './reinjection.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
@@ -1710,8 +1709,9 @@ export class Connection {
     // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
     const copyAt = dataPath && this.scheduler.redundant && this.redundantAgreed ? this.sendBuffer.copyStart(this.scheduler.copyFrom(path)) : -1;
-    // A probe on a path that stopped answering carries no data while another path answers (reinjection.ts).
-    const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.paths));
+    // Reinjection is the scheduler's: by default a probe on a path that stopped answering carries no data
+    // while another path answers (scheduler/reinjection.ts).
+    const dataRoom = room >= MIN_DATA_ROOM || (probe && this.scheduler.probeMayCarryData(path, this.paths));
     let dataAllowed = dataPath && (this.sendBuffer.hasDataToSend || copyAt >= 0) && !this.resetSent && dataRoom;
     let mtuProbe = 0;
     if (this.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {

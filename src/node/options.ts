@@ -45,9 +45,12 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
  *   (back-pressure), 16 KiB to 1 GiB. Default 4 MiB.
  * - `congestionControl`: the congestion controller of every path: `'olia'` (default), `'lia'`, `'balia'`
  *   (coupled: the paths together take no more than one TCP flow's share of a shared bottleneck, see
- *   docs/cc.md), or uncoupled `'cubic'`, `'reno'` (each path as its own flow).
+ *   docs/cc.md), or uncoupled `'cubic'`, `'reno'` (each path as its own flow); or a
+ *   `CongestionControlFactory`: a `CongestionGroup` (its `createController` makes each path's
+ *   controller) or a function that makes a group per connection (docs/cc.md, "Your own congestion control").
  * - `scheduler`: how packets are spread over the paths: `'minrtt'` (default: the lowest-RTT path with
- *   window room), `'roundrobin'` (paths take turns), `'redundant'` (every stream byte on every path).
+ *   window room), `'roundrobin'` (paths take turns), `'redundant'` (every stream byte on every path);
+ *   or a `SchedulerFactory`, a function that makes each connection's own `Scheduler`.
  *   Backup paths carry data only while no available path answers.
  * - `maxDatagramSizeBytes`: the upper bound of PMTU discovery, the largest UDP payload tried, bytes,
  *   1200 to 65 527. Default 1452 (Ethernet, IPv6); up to 64 KiB when the peer is on loopback.
