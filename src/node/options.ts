@@ -8,6 +8,7 @@ import { pathManagerByName, type PathManagerName } from '../path-managers/by-nam
 import { fullmesh } from '../path-managers/fullmesh.js';
 import type { PathManagerFactory } from '../core/path-manager.js';
 import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-monitor.js';
+import { isLoopback } from './interfaces.js';
 
 /**
  * Options of the Node API: {@link connect}, {@link createServer} and the
@@ -362,11 +363,6 @@ export function withLivenessPings(transport: Partial<Record<keyof TransportConfi
 
 /** The largest UDP payload over IPv4 (65 535 - 20 - 8); over IPv6 it is the engine's MAX_DATAGRAM_SIZE (65 535 - 8). */
 const MAX_UDP_PAYLOAD_V4 = 65_507;
-
-/** Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x). */
-export function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
 
 /**
  * The transport settings for a socket whose peer is reached over loopback:
