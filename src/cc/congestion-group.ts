@@ -23,15 +23,17 @@ import { RenoController } from './reno.js';
 export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = Object.freeze(['olia', 'lia', 'balia', 'cubic', 'reno']);
 
 /**
- * The congestion group of one connection. Coupled algorithms (olia, lia,
- * balia) get a fresh group whose controllers share the state of every path
- * of the connection; reno and cubic run one independent instance per path
- * ("uncoupled", so a connection with n paths may take up to n flows' share
- * of a shared bottleneck) and share one stateless group.
+ * The congestion group of one connection, from a built-in name or a
+ * {@link CongestionControlFactory} (see groupFromFactory below). Coupled
+ * algorithms (olia, lia, balia) get a fresh group whose controllers share
+ * the state of every path of the connection; reno and cubic run one
+ * independent instance per path ("uncoupled", so a connection with n paths
+ * may take up to n flows' share of a shared bottleneck) and share one
+ * stateless group.
  */
-export function createCongestionGroup(name: CongestionControlName | CongestionControlFactory): CongestionGroup {
-  if (typeof name !== 'string') return groupFromFactory(name);
-  switch (name) {
+export function createCongestionGroup(choice: CongestionControlName | CongestionControlFactory): CongestionGroup {
+  if (typeof choice !== 'string') return groupFromFactory(choice);
+  switch (choice) {
     case 'olia':
       return new OliaGroup();
     case 'lia':
