@@ -3,8 +3,9 @@
  *
  * This is the package root: the connection API (`connect`, `createServer`,
  * used like node:net's), errors, keys, the crypto providers, the path
- * managers (fullmesh, backup, policy and the plugin interface) and the
- * protocol constants. The README's status table says what works.
+ * managers (fullmesh, backup, policy and the plugin interface), the
+ * congestion-control and scheduler interfaces (for factories of one's own)
+ * and the protocol constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode, type MptConnectAttempt } from './errors.js';
@@ -23,8 +24,18 @@ export { MPT_NOISE_PROTOCOLS, type MptHandshakeMode } from './crypto/mpt-suite.j
 export { ReasonCode, reasonCodeName } from './core/wire/reason-codes.js';
 export type { TransportConfig } from './core/config.js';
 export type { ConnectionStats } from './core/connection.js';
-export type { CongestionControlName } from './cc/congestion-controller.js';
-export type { SchedulerName } from './core/scheduler/scheduler.js';
+export type {
+  CcPathInfo,
+  CongestionControlFactory,
+  CongestionControlName,
+  CongestionController,
+  CongestionGroup,
+  RttSample,
+} from './cc/congestion-controller.js';
+export { CONGESTION_CONTROL_NAMES, createCongestionGroup } from './cc/congestion-group.js';
+export type { Scheduler, SchedulerFactory, SchedulerName, SchedulerPath } from './core/scheduler/scheduler.js';
+export { SCHEDULER_NAMES, createScheduler } from './core/scheduler/create-scheduler.js';
+export { probeMayCarryData } from './core/scheduler/reinjection.js';
 export type { SocketAddress } from './core/socket-address.js';
 export {
   backup,

@@ -62,6 +62,17 @@ export interface CongestionGroup {
 }
 
 /**
+ * A congestion-control algorithm given as code rather than by name, for the `congestionControl`
+ * transport setting (as quinn's ControllerFactory): either a {@link CongestionGroup}, one object that
+ * makes the controller of every path of every connection given these options (right for an uncoupled
+ * algorithm, whose group holds no state), or a function the engine calls once per connection for that
+ * connection's own group (what a coupled algorithm needs: its paths' controllers share the group's
+ * state). A function that throws, or returns no group, leaves that connection with the default ('olia').
+ * The controllers run inside the engine's packet processing, so their methods must not throw.
+ */
+export type CongestionControlFactory = CongestionGroup | (() => CongestionGroup);
+
+/**
  * The built-in congestion-control algorithms: coupled 'olia', 'lia' and
  * 'balia' (one group shared by a connection's paths), uncoupled 'cubic' and
  * 'reno' (independent per path).

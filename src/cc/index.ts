@@ -5,6 +5,7 @@
  */
 export type {
   CcPathInfo,
+  CongestionControlFactory,
   CongestionControlName,
   CongestionController,
   CongestionGroup,
@@ -33,6 +34,7 @@ export {
   CONGESTION_CONTROL_NAMES,
   createCongestionGroup,
   isCongestionControlName,
+  isCongestionGroup,
   parseCongestionControl,
 } from './congestion-group.js';
 export { initialWindowBytes, minimumWindowBytes, RENO_LOSS_REDUCTION_FACTOR } from './window.js';

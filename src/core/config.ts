@@ -1,9 +1,9 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { CongestionControlName } from '../cc/congestion-controller.js';
+import type { CongestionControlFactory, CongestionControlName } from '../cc/congestion-controller.js';
 import { parseCongestionControl } from '../cc/congestion-group.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { parseScheduler } from './scheduler/create-scheduler.js';
-import type { SchedulerName } from './scheduler/scheduler.js';
+import type { SchedulerFactory, SchedulerName } from './scheduler/scheduler.js';
 import { MAX_PROBE_SIZE, MIN_PROBE_SIZE } from './wire/frame-types.js';
 
 /**
@@ -29,8 +29,12 @@ export interface TransportConfig {
   readonly maxWindowBytes: number;
   /** Bytes written but not yet acknowledged above which write() asks the app to wait. Default 4 MiB. */
   readonly sendBufferBytes: number;
-  /** Congestion controller of every path (docs/cc.md). Default 'olia'. */
-  readonly congestionControl: CongestionControlName;
+  /**
+   * Congestion controller of every path (docs/cc.md): a built-in by name, or a
+   * {@link CongestionControlFactory} (a congestion group, or a function that makes one per connection).
+   * Default 'olia'.
+   */
+  readonly congestionControl: CongestionControlName | CongestionControlFactory;
   /** Upper bound of PMTU discovery: the largest UDP payload we try. Default 1452 (Ethernet, IPv6). */
   readonly maxDatagramSizeBytes: number;
   /** Whether PMTU discovery probes above 1200 bytes. Default true. */
@@ -45,9 +49,10 @@ export interface TransportConfig {
   /**
    * How packets are spread over the paths (docs/architecture.md, Schedulers): 'minrtt' (the lowest-RTT
    * path with window room), 'roundrobin' (paths take turns) or 'redundant' (every stream byte on every
-   * path). Backup paths carry data only when no available path answers. Default 'minrtt'.
+   * path), or a {@link SchedulerFactory}: a function that makes each connection's own scheduler. Backup
+   * paths carry data only when no available path answers. Default 'minrtt'.
    */
-  readonly scheduler: SchedulerName;
+  readonly scheduler: SchedulerName | SchedulerFactory;
 }
 
 /** The defaults of {@link TransportConfig}. */
@@ -97,7 +102,7 @@ function invalid(message: string): Result<never, MptError> {
 
 /**
  * Fills in defaults and checks every value: numbers in range (whole numbers
- * for counts and byte sizes), a known congestion controller and scheduler,
+ * for counts and byte sizes), a known congestion controller and scheduler or a factory of one,
  * booleans where booleans belong. Unknown keys are
  * ignored, so options objects can carry other layers' settings too.
  */

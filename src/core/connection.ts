@@ -13,7 +13,7 @@ import { createScheduler } from './scheduler/create-scheduler.js';
 import { DuplicatingScheduler } from './scheduler/duplication.js';
 import { PathSignals } from './path-signals.js';
 import { PathManagerRunner } from './path-manager-runner.js';
-import type { LocalInterface, PathManager, PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManager, PathManagerFactory } from './path-manager.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import type { RaceAttempt, RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';

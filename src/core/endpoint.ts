@@ -14,7 +14,7 @@ import type { SocketAddress } from './socket-address.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
 import { attemptDelayMs } from './happy-eyeballs/schedule.js';
 import type { RaceTarget } from './happy-eyeballs/race.js';
-import type { LocalInterface, PathManagerFactory } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManagerFactory } from './path-manager.js';
 import {
   decodeLongHeader,
   decodeShortHeader,

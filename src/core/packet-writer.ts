@@ -7,7 +7,6 @@ import type { Path } from './path.js';
 import type { PathSet } from './path-set.js';
 import type { PathSignals } from './path-signals.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
-import { probeMayCarryData } from './reinjection.js';
 import type { DuplicatingScheduler } from './scheduler/duplication.js';
 import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type CloseFrame } from './wire/index.js';
 
@@ -107,8 +106,9 @@ export class PacketWriter {
     // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
     const copyAt = dataPath && this.scheduler.redundant && host.redundantAgreed ? stream.copyStart(this.scheduler.copyFrom(path)) : -1;
-    // A probe on a path that stopped answering carries no data while another path answers (reinjection.ts).
-    const dataRoom = room >= MIN_DATA_ROOM || (probe && probeMayCarryData(path, this.pathSet.paths));
+    // Reinjection is the scheduler's: by default a probe on a path that stopped answering carries no data
+    // while another path answers (scheduler/reinjection.ts).
+    const dataRoom = room >= MIN_DATA_ROOM || (probe && this.scheduler.probeMayCarryData(path, this.pathSet.paths));
     let dataAllowed = dataPath && (stream.hasDataToSend || copyAt >= 0) && stream.mayCarryData && dataRoom;
     let mtuProbe = 0;
     if (host.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {

@@ -1,5 +1,5 @@
-import type { InterfaceInfo, LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView } from '../path-managers/path-manager.js';
-import { PathManagerHost, type PathManagerFailure } from '../path-managers/path-manager-host.js';
+import type { InterfaceInfo, LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView } from './path-manager.js';
+import { PathManagerHost, type PathManagerFailure } from './path-manager-host.js';
 import type { ConnectionEvent } from './connection-events.js';
 import type { Path } from './path.js';
 import { addressKey, sameAddress, type SocketAddress } from './socket-address.js';

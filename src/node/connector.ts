@@ -10,9 +10,9 @@ import { MptError, MptErrorCode } from '../errors.js';
 import { connectFailed, ConnectWatchdog } from './connect-watchdog.js';
 import { EndpointDriver } from './driver.js';
 import { describeBound, InterfaceFollowing } from './interface-following.js';
-import { routedSourceAddress } from './interfaces.js';
+import { isLoopback, routedSourceAddress } from './interfaces.js';
 import { localBindings } from './local-bindings.js';
-import { DEFAULT_MAX_PATHS, isLoopback, pickTransport, resolvePathManager, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions } from './options.js';
+import { DEFAULT_MAX_PATHS, pickTransport, resolvePathManager, withLivenessPings, withLoopbackDatagrams, type MptConnectOptions } from './options.js';
 import { resolveHost } from './resolve.js';
 import { abortError, toMptError } from './socket-errors.js';
 

@@ -1,10 +1,10 @@
 import type { Connection } from '../core/connection.js';
 import type { SocketAddress } from '../core/socket-address.js';
-import type { InterfaceInfo, LocalInterface } from '../path-managers/path-manager.js';
+import type { InterfaceInfo, LocalInterface } from '../core/path-manager.js';
 import type { EndpointDriver } from './driver.js';
 import { describeInterfaces, InterfaceMonitor, type InterfaceAddress, type InterfaceChange, type InterfaceMonitorOptions } from './interface-monitor.js';
-import { readInterfaceTable } from './interfaces.js';
-import { isLoopback, type MptConnectOptions } from './options.js';
+import { isLoopback, readInterfaceTable } from './interfaces.js';
+import type { MptConnectOptions } from './options.js';
 import type { MptLocalAddressEvent } from './socket-events.js';
 
 /**

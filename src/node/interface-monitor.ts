@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { InterfaceInfo, InterfaceType } from '../path-managers/path-manager.js';
+import type { InterfaceInfo, InterfaceType } from '../core/path-manager.js';
 import { isFamily, isLinkLocalV6, readInterfaceTable, type InterfaceTable } from './interfaces.js';
 
 /**

@@ -1,13 +1,17 @@
 import { createSocket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { SocketAddress } from '../core/socket-address.js';
-import { isLoopback } from './options.js';
 
 /**
  * The local addresses a multipath client can bind one socket each to
  * (docs/design.md §2.3), read from the OS interface table.
  * @module
  */
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x). */
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
 
 /** An interface table in the shape of `os.networkInterfaces()`. */
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;

@@ -6,8 +6,9 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { KeyPair } from '../crypto/x25519.js';
 import { pathManagerByName, type PathManagerName } from '../path-managers/by-name.js';
 import { fullmesh } from '../path-managers/fullmesh.js';
-import type { PathManagerFactory } from '../path-managers/path-manager.js';
+import type { PathManagerFactory } from '../core/path-manager.js';
 import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-monitor.js';
+import { isLoopback } from './interfaces.js';
 
 /**
  * Options of the Node API: {@link connect}, {@link createServer} and the
@@ -45,9 +46,12 @@ import type { InterfaceMonitor, InterfaceMonitorOptions } from './interface-moni
  *   (back-pressure), 16 KiB to 1 GiB. Default 4 MiB.
  * - `congestionControl`: the congestion controller of every path: `'olia'` (default), `'lia'`, `'balia'`
  *   (coupled: the paths together take no more than one TCP flow's share of a shared bottleneck, see
- *   docs/cc.md), or uncoupled `'cubic'`, `'reno'` (each path as its own flow).
+ *   docs/cc.md), or uncoupled `'cubic'`, `'reno'` (each path as its own flow); or a
+ *   `CongestionControlFactory`: a `CongestionGroup` (its `createController` makes each path's
+ *   controller) or a function that makes a group per connection (docs/cc.md, "Your own congestion control").
  * - `scheduler`: how packets are spread over the paths: `'minrtt'` (default: the lowest-RTT path with
- *   window room), `'roundrobin'` (paths take turns), `'redundant'` (every stream byte on every path).
+ *   window room), `'roundrobin'` (paths take turns), `'redundant'` (every stream byte on every path);
+ *   or a `SchedulerFactory`, a function that makes each connection's own `Scheduler`.
  *   Backup paths carry data only while no available path answers.
  * - `maxDatagramSizeBytes`: the upper bound of PMTU discovery, the largest UDP payload tried, bytes,
  *   1200 to 65 527. Default 1452 (Ethernet, IPv6); up to 64 KiB when the peer is on loopback.
@@ -359,11 +363,6 @@ export function withLivenessPings(transport: Partial<Record<keyof TransportConfi
 
 /** The largest UDP payload over IPv4 (65 535 - 20 - 8); over IPv6 it is the engine's MAX_DATAGRAM_SIZE (65 535 - 8). */
 const MAX_UDP_PAYLOAD_V4 = 65_507;
-
-/** Whether `address` is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x). */
-export function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
 
 /**
  * The transport settings for a socket whose peer is reached over loopback:

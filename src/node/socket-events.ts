@@ -1,7 +1,7 @@
 import type { Connection } from '../core/connection.js';
 import type { PathEvent, PathManagerErrorEvent, RemoteAddressEvent } from '../core/connection-events.js';
 import type { SocketAddress } from '../core/socket-address.js';
-import type { InterfaceInfo } from '../path-managers/path-manager.js';
+import type { InterfaceInfo } from '../core/path-manager.js';
 import { pathInfoById, type MptPathInfo } from './path-info.js';
 
 /**

@@ -1,7 +1,7 @@
 import { sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { checkBackupOptions } from './check-config.js';
-import type { PathManager, PathManagerContext, PathStatsSample, PathView } from './path-manager.js';
+import type { PathManager, PathManagerContext, PathStatsSample, PathView } from '../core/path-manager.js';
 
 /**
  * The backup path manager: one primary path carries the traffic, and paths

@@ -1,6 +1,6 @@
 import { backup } from './backup.js';
 import { fullmesh } from './fullmesh.js';
-import type { PathManagerFactory } from './path-manager.js';
+import type { PathManagerFactory } from '../core/path-manager.js';
 import { POLICY_PRESETS, policy, type PolicyPresetName } from './policy.js';
 
 /**

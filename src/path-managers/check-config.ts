@@ -1,5 +1,5 @@
 import { arrayOf, bool, checkOptions, describe, either, invalidConfig, nearest, num, object, oneOf, str, type Check, type OptionSpec } from '../option-check.js';
-import type { InterfaceType } from './path-manager.js';
+import type { InterfaceType } from '../core/path-manager.js';
 
 /**
  * The settings of the built-in path managers, checked when the factory is called (`fullmesh({...})`,

@@ -1,7 +1,7 @@
 import { addressKey, sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { checkFullmeshOptions } from './check-config.js';
-import type { PathManager, PathManagerContext, PathView } from './path-manager.js';
+import type { PathManager, PathManagerContext, PathView } from '../core/path-manager.js';
 
 /**
  * The fullmesh path manager (as Linux MPTCP's and mptcpd's): the client

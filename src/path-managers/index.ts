@@ -12,8 +12,8 @@ export type {
   PathManagerFactory,
   PathStatsSample,
   PathView,
-} from './path-manager.js';
-export { PathManagerHost, type PathManagerFailure, type PathManagerHook, type PathManagerHookArgs } from './path-manager-host.js';
+} from '../core/path-manager.js';
+export { PathManagerHost, type PathManagerFailure, type PathManagerHook, type PathManagerHookArgs } from '../core/path-manager-host.js';
 export { fullmesh, type FullmeshOptions } from './fullmesh.js';
 export { backup, type BackupFailure, type BackupOptions } from './backup.js';
 export { isPathManagerName, PATH_MANAGER_NAMES, pathManagerByName, type PathManagerName } from './by-name.js';

@@ -1,7 +1,7 @@
 import { addressKey, sameAddress, type SocketAddress } from '../core/socket-address.js';
 import { ReasonCode } from '../core/wire/reason-codes.js';
 import { checkPolicyConfig } from './check-config.js';
-import type { InterfaceType, LocalInterface, PathManager, PathManagerContext, PathView } from './path-manager.js';
+import type { InterfaceType, LocalInterface, PathManager, PathManagerContext, PathView } from '../core/path-manager.js';
 
 /**
  * The policy path manager (a connection manager): ordered, JSON-serialisable

@@ -1,5 +1,5 @@
 import type { SocketAddress } from '../core/socket-address.js';
-import type { Link } from './link.js';
+import type { LinkDropCause } from './stats.js';
 
 /**
  * A datagram in flight through the simulated network. While it travels
@@ -7,6 +7,19 @@ import type { Link } from './link.js';
  * datagram costs one object, not a datagram plus an event plus a closure.
  * @module
  */
+
+/**
+ * A link as a datagram's route holds it: what the simulator asks of each hop. Declared here, by the
+ * datagram, so the datagram needs nothing of the link's module (the simulator's `Link` is one).
+ */
+export interface Hop {
+  /** The link's name, for traces and errors. */
+  readonly name: string;
+  /** The datagram enters the link at `nowMs`; returns the drop cause, or undefined when the link took it. */
+  enter(datagram: SimDatagram, nowMs: number): LinkDropCause | undefined;
+  /** The datagram's delivery event is due: whether it leaves the link (false: a blackhole took it). */
+  exit(datagram: SimDatagram): boolean;
+}
 
 /** Event kind of a {@link SimDatagram}: it is due to leave its current link. */
 export const DELIVER_EVENT = 0;
@@ -37,7 +50,7 @@ export class SimDatagram {
     readonly from: SocketAddress,
     readonly toHost: string,
     readonly toPort: number,
-    readonly route: readonly Link[],
+    readonly route: readonly Hop[],
     readonly sentAtMs: number,
   ) {}
 

@@ -1,5 +1,4 @@
 import type { SimDatagram } from './datagram.js';
-import type { Link } from './link.js';
 import type { NodeState } from './node.js';
 
 /**
@@ -18,6 +17,17 @@ export const ACTION_EVENT = 3;
 /** Event kind: drain an endpoint's output and re-arm its timer (SimNode.wake). */
 export const SERVICE_EVENT = 4;
 
+/**
+ * A link's transmitter as its {@link TxDoneEvent} names it: declared here, by the event, so the event
+ * needs nothing of the link's module (the simulator's `Link` is one).
+ */
+export interface Transmitter {
+  /** The link's name, for traces and errors. */
+  readonly name: string;
+  /** The datagram being serialised is fully on the wire at `nowMs`. */
+  handleTxDone(nowMs: number): void;
+}
+
 /** A link's end-of-serialisation event; each link owns exactly one and reuses it. */
 export class TxDoneEvent {
   /** Event kind tag. */
@@ -27,7 +37,7 @@ export class TxDoneEvent {
   /** Tie-break; set by the event queue. */
   seq = 0;
   /** @param link the link whose transmitter this is */
-  constructor(readonly link: Link) {}
+  constructor(readonly link: Transmitter) {}
 }
 
 /**

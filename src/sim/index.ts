@@ -67,7 +67,7 @@ export {
   type SimulatedAttemptEvent,
 } from './simulate-connection.js';
 export { createHappyEyeballsCache, type HappyEyeballsCache, type HappyEyeballsCacheEntry } from '../core/happy-eyeballs/cache.js';
-export type { LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView, InterfaceInfo, InterfaceType } from '../path-managers/path-manager.js';
+export type { LocalInterface, PathManager, PathManagerContext, PathManagerFactory, PathStatsSample, PathView, InterfaceInfo, InterfaceType } from '../core/path-manager.js';
 export { ReasonCode } from '../core/wire/reason-codes.js';
 export { MptError, MptErrorCode } from '../errors.js';
 export { formatTrace, type TraceRecord, type TraceSink, type TraceType } from './trace.js';

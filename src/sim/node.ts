@@ -1,6 +1,5 @@
 import type { DatagramEndpoint } from '../core/datagram-endpoint.js';
 import type { SocketAddress } from '../core/socket-address.js';
-import type { TimerEvent } from './events.js';
 import type { EndpointStats } from './stats.js';
 
 /**
@@ -20,10 +19,18 @@ export interface NodeControl {
   unbind(node: NodeState, address: SocketAddress): void;
 }
 
+/** A timer event queued for a node, as the node keeps it (the simulator's `TimerEvent` is one). Internal. */
+export interface PendingTimer {
+  /** When it is due, virtual ms. */
+  readonly timeMs: number;
+  /** Set when an earlier timer supersedes it: the run loop then skips it. */
+  cancelled: boolean;
+}
+
 /** The simulator's private state of an attached endpoint. Internal. */
 export class NodeState {
   /** The pending timer event, if one is queued. */
-  timer: TimerEvent | undefined = undefined;
+  timer: PendingTimer | undefined = undefined;
   /** Datagrams emitted. */
   datagramsSent = 0;
   /** Bytes emitted. */

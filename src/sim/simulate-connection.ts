@@ -6,7 +6,7 @@ import { sameAddress, type SocketAddress } from '../core/socket-address.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { keyPairFromPrivate, type KeyPair } from '../crypto/x25519.js';
 import { MptError, MptErrorCode } from '../errors.js';
-import type { LocalInterface, PathManager, PathManagerFactory, PathView } from '../path-managers/path-manager.js';
+import type { LocalInterface, PathManager, PathManagerFactory, PathView } from '../core/path-manager.js';
 import type { LinkOptions } from './link-options.js';
 import type { AttemptEvent } from '../core/connection-events.js';
 import { cacheKey, type HappyEyeballsCache } from '../core/happy-eyeballs/cache.js';

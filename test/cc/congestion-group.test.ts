@@ -4,8 +4,11 @@ import {
   createCongestionGroup,
   CubicController,
   isCongestionControlName,
+  isCongestionGroup,
+  OliaGroup,
   parseCongestionControl,
   RenoController,
+  type CongestionGroup,
 } from '../../src/cc/index.js';
 import { MptError } from '../../src/errors.js';
 
@@ -53,5 +56,50 @@ describe('parseCongestionControl', () => {
       expect(error.code).toBe('ERR_MPT_INVALID_CONFIG');
       expect(error.message).toContain('olia, lia, balia, cubic, reno');
     }
+  });
+});
+
+describe('congestion control by factory', () => {
+  const reno = createCongestionGroup('reno');
+
+  it('accepts a congestion group or a function, without calling the function', () => {
+    let called = 0;
+    const factory = () => {
+      called++;
+      return reno;
+    };
+    expect(parseCongestionControl(reno)._unsafeUnwrap()).toBe(reno);
+    expect(parseCongestionControl(factory)._unsafeUnwrap()).toBe(factory);
+    expect(called).toBe(0);
+    expect(isCongestionGroup(reno)).toBe(true);
+    expect(isCongestionGroup({ createController: 1 })).toBe(false);
+  });
+
+  it('says what is wrong with an object that is no group', () => {
+    const message = parseCongestionControl({ createControler: () => reno })._unsafeUnwrapErr().message;
+    expect(message).toContain('congestionControl must be one of olia');
+    expect(message).toContain('a function that returns one, got an object without createController');
+  });
+
+  it('makes the group from the factory: the object itself, or a fresh call of the function per connection', () => {
+    expect(createCongestionGroup(reno)).toBe(reno);
+    const made: CongestionGroup[] = [];
+    const factory = () => {
+      const g = new OliaGroup();
+      made.push(g);
+      return g;
+    };
+    expect(createCongestionGroup(factory)).toBe(made[0]);
+    expect(createCongestionGroup(factory)).toBe(made[1]);
+    expect(made[0]).not.toBe(made[1]);
+  });
+
+  it('falls back to the default (olia) when the function throws or returns no group', () => {
+    expect(
+      createCongestionGroup(() => {
+        throw new Error('broken');
+      }),
+    ).toBeInstanceOf(OliaGroup);
+    expect(createCongestionGroup((() => ({})) as never)).toBeInstanceOf(OliaGroup);
   });
 });

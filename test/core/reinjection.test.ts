@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Path } from '../../src/core/path.js';
-import { isSilent, probeMayCarryData } from '../../src/core/reinjection.js';
+import { isSilent, probeMayCarryData } from '../../src/core/scheduler/reinjection.js';
 
 /** The fields of a Path the rule reads. */
 function path(ptoCount: number, extra: Partial<Pick<Path, 'validated' | 'hasRemoteCid' | 'closed'>> = {}): Path {

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Endpoint } from '../../src/core/endpoint.js';
 import {
   connect,
+  createCongestionGroup,
+  createScheduler,
   createServer,
   generateKeyPair,
   MptError,
@@ -126,11 +128,14 @@ describe("node:net's options", () => {
 });
 
 describe('transport settings are checked synchronously', () => {
-  const bad: [Record<string, unknown>, string][] = [
+  const bad: [Record<string, unknown>, string | RegExp][] = [
     [{ idleTimeoutMs: -1 }, 'idleTimeoutMs must be an integer from 0 to 3600000, got -1'],
     [{ idleTimeoutMs: '5s' }, 'idleTimeoutMs'],
     [{ congestionControl: 'bbr' }, 'congestionControl'],
     [{ scheduler: 'fastest' }, 'scheduler'],
+    [{ congestionControl: { createControler() {} } }, /congestionControl must be one of .*, got an object without createController/],
+    [{ congestionControl: 5 }, /congestionControl must be one of olia, .* or a function that returns one, got number/],
+    [{ scheduler: { order() {} } }, /scheduler must be one of minrtt, .* or a function that returns a Scheduler \(one per connection\), got object/],
     [{ maxPaths: 0 }, 'maxPaths must be an integer from 1 to 256, got 0'],
     [{ maxPaths: 2.5 }, 'maxPaths must be an integer'],
     [{ pacing: 'yes' }, 'pacing must be a boolean'],
@@ -146,6 +151,13 @@ describe('transport settings are checked synchronously', () => {
 
   test('a valid transport setting passes', () => {
     expect(connectAccepted({ idleTimeoutMs: 5000, congestionControl: 'cubic', scheduler: 'roundrobin', maxPaths: 4, pacing: false })).toBeInstanceOf(MptSocket);
+  });
+
+  test('congestion control and the scheduler may be factories', () => {
+    const group = createCongestionGroup('reno');
+    expect(connectAccepted({ congestionControl: group, scheduler: () => createScheduler('roundrobin') })).toBeInstanceOf(MptSocket);
+    expect(connectAccepted({ congestionControl: () => createCongestionGroup('olia') })).toBeInstanceOf(MptSocket);
+    expect(() => createServer({ congestionControl: group, scheduler: () => createScheduler('minrtt') })).not.toThrow();
   });
 });
 

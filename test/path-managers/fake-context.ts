@@ -1,7 +1,7 @@
 // A PathManagerContext that records what a plugin asks for, with paths that
 // come up or fail when the test says so.
 import { sameAddress, type SocketAddress } from '../../src/core/socket-address.js';
-import type { LocalInterface, PathManagerContext, PathView } from '../../src/path-managers/path-manager.js';
+import type { LocalInterface, PathManagerContext, PathView } from '../../src/core/path-manager.js';
 
 export const addr = (host: string, port = 4433): SocketAddress => ({ host, port });
 

@@ -8,7 +8,7 @@ import type { PathEvent } from '../../src/core/connection-events.js';
 import { sameAddress, type SocketAddress } from '../../src/core/socket-address.js';
 import { ReasonCode } from '../../src/core/wire/index.js';
 import { fullmesh } from '../../src/path-managers/fullmesh.js';
-import type { PathManager } from '../../src/path-managers/path-manager.js';
+import type { PathManager } from '../../src/core/path-manager.js';
 import { CLIENT, SERVER, enginePair, payload, sha256 } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
 import { CLIENT_B, bdpLink } from '../support/two-paths.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReasonCode } from '../../src/core/wire/reason-codes.js';
 import { fullmesh } from '../../src/path-managers/fullmesh.js';
-import { PathManagerHost } from '../../src/path-managers/path-manager-host.js';
+import { PathManagerHost } from '../../src/core/path-manager-host.js';
 import { FakeContext, addr } from './fake-context.js';
 
 function host(ctx: FakeContext, options?: Parameters<typeof fullmesh>[0]): PathManagerHost {

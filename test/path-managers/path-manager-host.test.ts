@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PathManager } from '../../src/path-managers/path-manager.js';
-import { PathManagerHost, type PathManagerFailure } from '../../src/path-managers/path-manager-host.js';
+import type { PathManager } from '../../src/core/path-manager.js';
+import { PathManagerHost, type PathManagerFailure } from '../../src/core/path-manager-host.js';
 import { FakeContext, addr } from './fake-context.js';
 
 describe('PathManagerHost', () => {

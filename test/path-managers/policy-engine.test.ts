@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PathEvent } from '../../src/core/connection-events.js';
 import { ReasonCode } from '../../src/core/wire/index.js';
-import type { PathManager } from '../../src/path-managers/path-manager.js';
+import type { PathManager } from '../../src/core/path-manager.js';
 import { POLICY_PRESETS, policy, type PolicyConfig } from '../../src/path-managers/policy.js';
 import { payload, sha256 } from '../support/engine-pair.js';
 import { specLink } from '../support/multipath.js';

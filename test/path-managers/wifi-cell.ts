@@ -6,7 +6,7 @@
 import type { Connection } from '../../src/core/connection.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import type { LinkOptions } from '../../src/sim/link-options.js';
-import type { LocalInterface, PathManagerFactory } from '../../src/path-managers/path-manager.js';
+import type { LocalInterface, PathManagerFactory } from '../../src/core/path-manager.js';
 import { CLIENT, enginePair, payload, type Sink } from '../support/engine-pair.js';
 import { nullProvider } from '../support/null-provider.js';
 import { CLIENT_B } from '../support/two-paths.js';

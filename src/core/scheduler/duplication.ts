@@ -7,7 +7,7 @@
  * multipath mosh) turns it on for lossy paths only.
  * @module
  */
-import type { Scheduler, SchedulerName, SchedulerPath } from './scheduler.js';
+import type { Scheduler, SchedulerPath } from './scheduler.js';
 
 /** Wraps a connection's scheduler; with no paths named it behaves exactly as the scheduler it wraps. */
 export class DuplicatingScheduler implements Scheduler {
@@ -22,7 +22,7 @@ export class DuplicatingScheduler implements Scheduler {
 
   constructor(private readonly inner: Scheduler) {}
 
-  get name(): SchedulerName {
+  get name(): string {
     return this.inner.name;
   }
 
@@ -60,5 +60,9 @@ export class DuplicatingScheduler implements Scheduler {
   copyFrom(path: SchedulerPath): number {
     if (this.inner.redundant) return this.inner.copyFrom(path);
     return this.duplicated.includes(path.id) ? (this.copiedTo[path.id] ?? 0) : Infinity;
+  }
+
+  probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean {
+    return this.inner.probeMayCarryData(path, paths);
   }
 }

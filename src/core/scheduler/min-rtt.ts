@@ -5,6 +5,7 @@
  * @module
  */
 import { DataRule, rankPaths } from './path-rank.js';
+import { probeMayCarryData } from './reinjection.js';
 import type { Scheduler, SchedulerPath } from './scheduler.js';
 
 class MinRttScheduler implements Scheduler {
@@ -25,6 +26,10 @@ class MinRttScheduler implements Scheduler {
 
   copyFrom(): number {
     return Infinity;
+  }
+
+  probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean {
+    return probeMayCarryData(path, paths);
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { DataRule, rankPaths } from './path-rank.js';
+import { probeMayCarryData } from './reinjection.js';
 import type { Scheduler, SchedulerPath } from './scheduler.js';
 
 class RedundantScheduler implements Scheduler {
@@ -39,6 +40,10 @@ class RedundantScheduler implements Scheduler {
 
   copyFrom(path: SchedulerPath): number {
     return this.copiedTo[path.id] ?? 0;
+  }
+
+  probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean {
+    return probeMayCarryData(path, paths);
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { DataRule, rankPaths } from './path-rank.js';
+import { probeMayCarryData } from './reinjection.js';
 import type { Scheduler, SchedulerPath } from './scheduler.js';
 
 class RoundRobinScheduler implements Scheduler {
@@ -38,6 +39,10 @@ class RoundRobinScheduler implements Scheduler {
 
   copyFrom(): number {
     return Infinity;
+  }
+
+  probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean {
+    return probeMayCarryData(path, paths);
   }
 }
 

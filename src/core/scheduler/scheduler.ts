@@ -10,6 +10,15 @@
 /** The built-in schedulers, by the name the `scheduler` transport setting takes. */
 export type SchedulerName = 'minrtt' | 'roundrobin' | 'redundant';
 
+/**
+ * A scheduler given as code rather than by name, for the `scheduler` transport setting: a function
+ * the engine calls once per connection for that connection's own {@link Scheduler} (a scheduler keeps
+ * per-connection state, so one object is never shared), as MPTCP's scheduler ops are one table whose
+ * state lives per connection. A function that throws, or returns something without the
+ * {@link Scheduler} methods, leaves that connection with the default scheduler ('minrtt').
+ */
+export type SchedulerFactory = () => Scheduler;
+
 /** What a scheduler reads of a path; the engine's `Path` has all of it. */
 export interface SchedulerPath {
   /** Path id: unique and never reused within a connection. */
@@ -22,8 +31,18 @@ export interface SchedulerPath {
   readonly failed: boolean;
   /** Abandoned: gets nothing more. */
   readonly closed: boolean;
+  /** Whether we hold a connection ID of the peer's for the path, so it can send at all. */
+  readonly hasRemoteCid: boolean;
   /** Loss recovery: probe timeouts without an ACK since, and the smoothed RTT in ms. */
-  readonly loss: { readonly ptoCount: number; readonly rtt: { readonly smoothedRttMs: number } };
+  readonly loss: {
+    /** Probe timeouts in a row without an ACK since (above 0: the path is potentially failed). */
+    readonly ptoCount: number;
+    /** The path's RTT estimates. */
+    readonly rtt: {
+      /** Smoothed RTT, ms. */
+      readonly smoothedRttMs: number;
+    };
+  };
 }
 
 /**
@@ -34,8 +53,8 @@ export interface SchedulerPath {
  * its window and pacer have room) sends it. Nothing here allocates per packet.
  */
 export interface Scheduler {
-  /** Which scheduler this is. */
-  readonly name: SchedulerName;
+  /** Which scheduler this is: a {@link SchedulerName} for the built-in ones, any name for others. */
+  readonly name: string;
   /**
    * Whether stream data sent on one path is also sent on every other path
    * that may carry data: each such path sends its own copy of every stream
@@ -66,4 +85,12 @@ export interface Scheduler {
    * Others: Infinity (nothing is copied).
    */
   copyFrom(path: SchedulerPath): number;
+  /**
+   * Reinjection: whether a PTO probe on `path` may carry stream data. When a path stops answering, the
+   * connection queues its outstanding data again for the other paths; a probe that took that data back
+   * into the silent path would delay it, so the built-in schedulers answer with `probeMayCarryData`
+   * (false while the path is silent and another validated path still answers, docs/architecture.md).
+   * `paths` is every path of the connection. Answering true always sends probes with data, as on one path.
+   */
+  probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean;
 }

@@ -16,6 +16,7 @@ export function fakePath(id: number, srttMs: number, state: Partial<Pick<FakePat
     backup: state.backup ?? false,
     failed: state.failed ?? false,
     closed: state.closed ?? false,
+    hasRemoteCid: true,
     loss: { ptoCount: state.ptoCount ?? 0, rtt: { smoothedRttMs: srttMs } },
   };
 }

@@ -1,4 +1,4 @@
-import type { SocketAddress } from '../core/socket-address.js';
+import type { SocketAddress } from './socket-address.js';
 
 /**
  * The path-manager plugin interface (docs/design.md §3.9): which paths a connection

@@ -1,5 +1,7 @@
 /**
- * Where the data of a path that stopped answering goes (reinjection).
+ * Where the data of a path that stopped answering goes (reinjection): the
+ * built-in schedulers' `Scheduler.probeMayCarryData`, which the
+ * connection asks before a PTO probe takes stream data.
  *
  * When a path's probe timer fires while another path still answers, the
  * connection queues everything the silent path had outstanding again, for
@@ -20,10 +22,10 @@
  * probes carry data as on one path.
  * @module
  */
-import type { Path } from './path.js';
+import type { SchedulerPath } from './scheduler.js';
 
 /** Whether `path` is "potentially failed": its probe timer fired with no answer since (MPTCP: after an RTO). */
-export function isSilent(path: Path): boolean {
+export function isSilent(path: SchedulerPath): boolean {
   return path.loss.ptoCount > 0;
 }
 
@@ -31,10 +33,10 @@ export function isSilent(path: Path): boolean {
  * Whether a PTO probe on `path` may carry stream data: not when the path is
  * silent and another validated path still answers (that one carries it).
  */
-export function probeMayCarryData(path: Path, paths: readonly Path[]): boolean {
+export function probeMayCarryData(path: SchedulerPath, paths: readonly SchedulerPath[]): boolean {
   if (!isSilent(path)) return true;
   for (let i = 0; i < paths.length; i++) {
-    const p = paths[i] as Path;
+    const p = paths[i] as SchedulerPath;
     if (p !== path && p.validated && p.hasRemoteCid && !p.closed && !isSilent(p)) return false;
   }
   return true;
