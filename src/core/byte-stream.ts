@@ -1,6 +1,6 @@
 import type { ConnectionEvent } from './connection-events.js';
 import { ReceiveFlowControl } from './flow-control.js';
-import { MIN_DATA_ROOM, type FrameWriter } from './frame-writer.js';
+import { MIN_DATA_ROOM, type FrameSource, type FrameWriter } from './frame-writer.js';
 import type { PacketContents } from './packet-contents.js';
 import type { Path } from './path.js';
 import { Reassembly, ReassemblyStatus } from './reassembly.js';
@@ -51,6 +51,10 @@ export class ByteStream {
   private dataBlockedReported = -1;
   /** DATA_BLOCKED frames sent. */
   dataBlockedSent = 0;
+  /** The stream's flow-control frames, MAX_DATA and DATA_BLOCKED, for the packet writer. */
+  readonly flowFrames: FrameSource;
+  /** The stream's RESET, for the packet writer (after the other control frames). */
+  readonly resetFrames: FrameSource;
 
   constructor(
     private readonly config: ByteStreamConfig,
@@ -59,6 +63,19 @@ export class ByteStream {
   ) {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: config.initialWindowBytes, maxWindowBytes: config.maxWindowBytes });
     this.reassembly = new Reassembly(config.initialWindowBytes, config.maxWindowBytes);
+    const stream = this;
+    this.flowFrames = {
+      get framesDue(): boolean {
+        return stream.maxDataDue || stream.dataBlockedDue !== undefined;
+      },
+      writeFrames: (w, path, nowMs) => this.writeFlowFrames(w, this.maxDataDue, this.dataBlockedDue, nowMs, path.loss.rtt.smoothedRttMs),
+    };
+    this.resetFrames = {
+      get framesDue(): boolean {
+        return stream.resetPending;
+      },
+      writeFrames: (w) => this.writeReset(w),
+    };
   }
 
   // ----- the application's side ----------------------------------------------------------
@@ -188,8 +205,8 @@ export class ByteStream {
     return !this.resetSent;
   }
 
-  /** Writes MAX_DATA (auto-tuned from `rttMs`) and DATA_BLOCKED, when due and asked for. */
-  writeFlowFrames(w: FrameWriter, maxData: boolean, dataBlocked: number | undefined, nowMs: number, rttMs: number): void {
+  /** Writes MAX_DATA (auto-tuned from `rttMs`) and DATA_BLOCKED, when due. */
+  private writeFlowFrames(w: FrameWriter, maxData: boolean, dataBlocked: number | undefined, nowMs: number, rttMs: number): void {
     if (maxData) {
       const value = this.flow.pollMaxData(nowMs, rttMs);
       if (value !== undefined) {
@@ -207,7 +224,7 @@ export class ByteStream {
   }
 
   /** Writes our RESET. */
-  writeReset(w: FrameWriter): void {
+  private writeReset(w: FrameWriter): void {
     w.put({ type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
     w.contents.reset = true;
     this.resetPending = false;

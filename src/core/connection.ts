@@ -20,7 +20,6 @@ import type { Transmit } from './datagram-endpoint.js';
 import { AddressValidation } from './address-validation.js';
 import { ByteStream } from './byte-stream.js';
 import { dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './frame-dispatch.js';
-import type { FrameWriter } from './frame-writer.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
 import { PathSet, type PathTimerActions } from './path-set.js';
@@ -209,7 +208,7 @@ export class Connection {
     const ptoMs = (): number => this.pathSet.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
     this.lifecycle = new Lifecycle(init.transport.idleTimeoutMs, init.transport.keepAliveIntervalMs, ptoMs, emit);
     this.lifecycle.touch(init.nowMs);
-    this.recovery = new Recovery(this.recoveryHost(), this.stream, this.pathSet, this.signals);
+    this.recovery = new Recovery(this.recoveryHost(), this.stream, this.pathSet);
     this.pathLifecycle = new PathLifecycle(
       {
         newPath: (id, local, remote, localCid, remoteCid, nowMs, amplificationLimited) => this.createPath(id, local, remote, localCid, remoteCid, nowMs, undefined, amplificationLimited),
@@ -222,7 +221,9 @@ export class Connection {
       this.signals,
     );
     this.frameOwners = this.makeFrameOwners();
-    this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, this.signals, this.scheduler);
+    // The owners of connection-level control frames, in the order their frames go into a packet.
+    const frameSources = [this.handshake, this.stream.flowFrames, this.pathSet, this.signals, this.stream.resetFrames];
+    this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, frameSources, this.scheduler);
     this.pathManager =
       init.pathManager === undefined
         ? undefined
@@ -235,14 +236,6 @@ export class Connection {
     return {
       get sealer() {
         return c.outcome?.send;
-      },
-      get handshakeDoneDue() {
-        return c.handshake.handshakeDoneDue;
-      },
-      writeHandshakeDone(w: FrameWriter): void {
-        w.put({ type: 'handshakeDone' });
-        w.contents.handshakeDone = true;
-        c.handshake.onHandshakeDoneSent();
       },
       get pmtuEnabled() {
         return c.pmtuEnabled;
@@ -263,8 +256,6 @@ export class Connection {
   private recoveryHost(): RecoveryHost {
     const c = this;
     return {
-      onHandshakeDoneAcked: () => this.handshake.onHandshakeDoneAcked(),
-      onHandshakeDoneLost: () => this.handshake.onHandshakeDoneLost(),
       onProbeTimeout: () => this.handshake.onProbeTimeout(),
       get peerAckDelayExponent() {
         return c.peerParams?.ackDelayExponent ?? 3;

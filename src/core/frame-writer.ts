@@ -1,5 +1,6 @@
 import { encodeFrame, type Frame } from './wire/index.js';
-import { PacketContents } from './packet-contents.js';
+import { PacketContents, type SentFrameOwner } from './packet-contents.js';
+import type { Path } from './path.js';
 
 /**
  * The payload of one packet being built: each owner appends its frames here (in the packet writer's
@@ -37,9 +38,25 @@ export class FrameWriter {
     if (ackEliciting) this.ackEliciting = true;
   }
 
+  /** Leaves a record of the frame just written: `owner` hears, by `token`, whether its packet was acknowledged or lost. */
+  record<T>(owner: SentFrameOwner<T>, token: T): void {
+    (this.contents.records ??= []).push({ owner: owner as SentFrameOwner<never>, token });
+  }
+
   /** PADDING up to the limit. */
   pad(): void {
     this.buf.fill(0, this.at, this.limit);
     this.at = this.limit;
   }
+}
+
+/**
+ * An owner of connection-level control frames (sent only on validated paths), asked by the packet
+ * writer, in a fixed order, to write what it has due.
+ */
+export interface FrameSource {
+  /** Whether it has frames to send now. */
+  readonly framesDue: boolean;
+  /** Writes what is due and fits (leaving room for data), recording each frame for its ACK or loss. */
+  writeFrames(w: FrameWriter, path: Path, nowMs: number): void;
 }

@@ -4,6 +4,8 @@ import { equalBytes } from './bytes.js';
 import { MIN_DATAGRAM_SIZE } from './config.js';
 import type { ConnectionEvent } from './connection-events.js';
 import type { Transmit } from './datagram-endpoint.js';
+import type { FrameSource, FrameWriter } from './frame-writer.js';
+import type { SentFrameOwner } from './packet-contents.js';
 import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
 import { HandshakeAttempts, type RaceSettings } from './happy-eyeballs/attempts.js';
 import type { RaceAttempt, RaceTarget } from './happy-eyeballs/race.js';
@@ -92,7 +94,7 @@ export interface HandshakeDriverInit {
 export type ClientStart = Omit<ClientHandshakeConfig, 'earlyFrames'>;
 
 /** Drives one connection's handshake; see the module comment. */
-export class HandshakeDriver {
+export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   /** The handshake outcome (keys, the peer's parameters) once complete. */
   private done: HandshakeOutcome | undefined;
   private readonly role: 'client' | 'server';
@@ -469,22 +471,24 @@ export class HandshakeDriver {
   }
 
   /** Server: whether HANDSHAKE_DONE is due in the next packet. */
-  get handshakeDoneDue(): boolean {
+  get framesDue(): boolean {
     return this.handshakeDonePending;
   }
 
-  /** HANDSHAKE_DONE went out in a packet. */
-  onHandshakeDoneSent(): void {
+  /** Writes HANDSHAKE_DONE (server). */
+  writeFrames(w: FrameWriter): void {
+    w.put({ type: 'handshakeDone' });
+    w.record<null>(this, null);
     this.handshakeDonePending = false;
   }
 
   /** A packet carrying HANDSHAKE_DONE was acknowledged. */
-  onHandshakeDoneAcked(): void {
+  onFrameAcked(): void {
     this.handshakeDoneAcked = true;
   }
 
   /** A packet carrying HANDSHAKE_DONE will never be acknowledged: send it again, unless another copy was. */
-  onHandshakeDoneLost(): void {
+  onFrameLost(): void {
     if (!this.handshakeDoneAcked) this.handshakeDonePending = true;
   }
 

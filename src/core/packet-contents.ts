@@ -10,9 +10,27 @@ import type { AddAddressFrame, PathAbandonFrame, PathStatusFrame, RemoveAddressF
 export type SignalFrame = AddAddressFrame | RemoveAddressFrame | PathStatusFrame | PathAbandonFrame;
 
 /**
- * What a sent packet carried, so that an ACK or a loss can be applied to
- * each part: stream data goes back to the send buffer, control frames are
- * re-queued, probes inform PMTU discovery.
+ * An owner of frames that wants to hear what became of each it sent: `token` is whatever it chose to
+ * identify the frame by when it wrote it ({@link FrameWriter.record}).
+ */
+export interface SentFrameOwner<T = unknown> {
+  /** The packet that carried the frame was acknowledged. */
+  onFrameAcked(token: T): void;
+  /** The packet that carried the frame will never be acknowledged (lost, or its path closed): send again if still needed. */
+  onFrameLost(token: T): void;
+}
+
+/** One frame's record in a sent packet: its owner and the owner's token. */
+export interface SentFrameRecord {
+  readonly owner: SentFrameOwner<never>;
+  readonly token: unknown;
+}
+
+/**
+ * What a sent packet carried, so that an ACK or a loss goes back to each frame's owner. The frames of
+ * the hot path (DATA, ACK, MAX_DATA, DATA_BLOCKED, RESET, PATH_CHALLENGE, an MTU probe) have fields of
+ * their own, read by their owners; every other frame leaves a {@link SentFrameRecord} (rare: the list
+ * is allocated only then).
  */
 export class PacketContents {
   /** Stream offset of the DATA frame, or -1 if none. */
@@ -27,17 +45,24 @@ export class PacketContents {
   maxData = -1;
   /** DATA_BLOCKED limit sent, or -1. */
   dataBlocked = -1;
-  /** Whether HANDSHAKE_DONE was sent. */
-  handshakeDone = false;
   /** Whether RESET was sent. */
   reset = false;
   /** Size of an MTU probe in bytes, or 0. */
   mtuProbeBytes = 0;
   /** Whether a PATH_CHALLENGE was sent. */
   pathChallenge = false;
-  /** Path ids whose NEW_CONNECTION_ID this packet carried, or undefined (rare: allocated only then). */
-  newCids: number[] | undefined = undefined;
-  /** ADD_ADDRESS, REMOVE_ADDRESS, PATH_STATUS and PATH_ABANDON frames this packet carried, or undefined (rare). */
-  signals: SignalFrame[] | undefined = undefined;
-}
+  /** The other frames' records (HANDSHAKE_DONE, NEW_CONNECTION_ID, the path signals...), or undefined. */
+  records: SentFrameRecord[] | undefined = undefined;
 
+  /** Tells each recorded frame's owner that the packet was acknowledged. */
+  ackRecords(): void {
+    const records = this.records;
+    if (records !== undefined) for (const r of records) (r.owner as SentFrameOwner).onFrameAcked(r.token);
+  }
+
+  /** Tells each recorded frame's owner that the packet will never be acknowledged. */
+  loseRecords(): void {
+    const records = this.records;
+    if (records !== undefined) for (const r of records) (r.owner as SentFrameOwner).onFrameLost(r.token);
+  }
+}

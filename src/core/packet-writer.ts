@@ -1,11 +1,10 @@
 import type { TransportConfig } from './config.js';
 import { AEAD_TAG_LENGTH } from '../crypto/provider.js';
 import type { ByteStream } from './byte-stream.js';
-import { FrameWriter, MIN_DATA_ROOM } from './frame-writer.js';
+import { FrameWriter, MIN_DATA_ROOM, type FrameSource } from './frame-writer.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Path } from './path.js';
 import type { PathSet } from './path-set.js';
-import type { PathSignals } from './path-signals.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import type { DuplicatingScheduler } from './scheduler/duplication.js';
 import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type CloseFrame } from './wire/index.js';
@@ -13,11 +12,11 @@ import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type C
 /**
  * Builds one 1-RTT packet for a path. It decides whether the path may send now and how much (the
  * gates: congestion window, pacer, the anti-amplification budget, the caller's buffer, an MTU probe),
- * then asks each owner to write its frames, always in the same order:
- *
- *   ACK, HANDSHAKE_DONE, MAX_DATA and DATA_BLOCKED, NEW_CONNECTION_ID, path signals (ADD_ADDRESS,
- *   REMOVE_ADDRESS, PATH_STATUS, PATH_ABANDON), RESET, PATH_RESPONSE, PATH_CHALLENGE, then an MTU
- *   probe or one DATA frame, then PING if a probe or keep-alive needs something ack-eliciting.
+ * then asks each owner to write its frames, always in the same order: the path's ACK; on a validated
+ * path, each connection-level {@link FrameSource} in the order the connection gave (today HANDSHAKE_DONE,
+ * MAX_DATA and DATA_BLOCKED, NEW_CONNECTION_ID, the path signals ADD_ADDRESS / REMOVE_ADDRESS /
+ * PATH_STATUS / PATH_ABANDON, RESET); the path's PATH_RESPONSE and PATH_CHALLENGE; then an MTU probe or
+ * one DATA frame; then PING if a probe or keep-alive needs something ack-eliciting.
  *
  * Control frames come before data so a full window never delays them, and leave room for data. The
  * packet is sealed and recorded with what it carried ({@link PacketContents}), so its acknowledgement
@@ -37,9 +36,6 @@ export interface PacketSealer {
 export interface PacketWriterHost {
   /** The 1-RTT keys, once the handshake gave them. */
   readonly sealer: PacketSealer | undefined;
-  /** Whether a HANDSHAKE_DONE is owed (server), and writing it. */
-  readonly handshakeDoneDue: boolean;
-  writeHandshakeDone(w: FrameWriter): void;
   /** Whether PMTU probing was agreed, and redundant copies. */
   readonly pmtuEnabled: boolean;
   readonly redundantAgreed: boolean;
@@ -54,6 +50,10 @@ export interface PacketWriterHost {
 
 /** Writes packets for one connection. */
 export class PacketWriter {
+  /**
+   * @param sources - the owners of connection-level control frames, in the order their frames go into a
+   *   packet (after any ACK, before path validation frames and data).
+   */
   constructor(
     private readonly transport: TransportConfig,
     private readonly payload: Uint8Array,
@@ -61,9 +61,15 @@ export class PacketWriter {
     private readonly lifecycle: Lifecycle,
     private readonly stream: ByteStream,
     private readonly pathSet: PathSet,
-    private readonly signals: PathSignals,
+    private readonly sources: readonly FrameSource[],
     private readonly scheduler: DuplicatingScheduler,
   ) {}
+
+  /** Whether any owner has connection-level control frames due. */
+  private sharedFramesDue(): boolean {
+    for (const source of this.sources) if (source.framesDue) return true;
+    return false;
+  }
 
   /**
    * Whether `path` can send nothing until a datagram arrives: the peer opened it before its
@@ -90,18 +96,12 @@ export class PacketWriter {
     // Connection-level frames (and stream data) go only on validated paths: an unvalidated one may lead
     // to a spoofed address, and its few bytes under the amplification limit are for validating it.
     const shared = path.validated;
-    const maxData = shared && stream.maxDataDue;
-    // RFC 9000 §4.1: tell the peer when its flow control limit, not the network, holds us back (once per limit).
-    const dataBlocked = shared ? stream.dataBlockedDue : undefined;
+    const sharedFrames = shared && this.sharedFramesDue();
     const room = path.cwndRoomBytes;
     // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
     const pathResponse = path.pathResponsePending && (room > 0 || probe);
-    const handshakeDone = shared && host.handshakeDoneDue;
-    const reset = shared && stream.resetDue;
-    const newCids = shared && this.pathSet.newCidsDue;
-    const signals = shared && this.signals.hasPending;
     const ping = shared && lifecycle.pingDue;
-    const control = handshakeDone || maxData || dataBlocked !== undefined || reset || newCids || signals || pathResponse || path.challengePending || ping;
+    const control = sharedFrames || pathResponse || path.challengePending || ping;
     // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
     // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
@@ -166,11 +166,7 @@ export class PacketWriter {
       }
       path.ackNow = false;
     }
-    if (handshakeDone) host.writeHandshakeDone(w);
-    if (maxData || dataBlocked !== undefined) stream.writeFlowFrames(w, maxData, dataBlocked, nowMs, path.loss.rtt.smoothedRttMs);
-    if (newCids) this.pathSet.writeNewCids(w);
-    if (signals) this.signals.writeFrames(w);
-    if (reset) stream.writeReset(w);
+    if (sharedFrames) for (const source of this.sources) if (source.framesDue) source.writeFrames(w, path, nowMs);
     if (pathResponse && w.room >= 9) {
       w.put({ type: 'pathResponse', data: path.pathResponseData });
       path.pathResponsePending = false;

@@ -1,6 +1,6 @@
 import { equalBytes } from './bytes.js';
-import { MIN_DATA_ROOM, type FrameWriter } from './frame-writer.js';
-import type { PacketContents } from './packet-contents.js';
+import { MIN_DATA_ROOM, type FrameSource, type FrameWriter } from './frame-writer.js';
+import type { SentFrameOwner } from './packet-contents.js';
 import type { Path } from './path.js';
 import { RttEstimator } from './rtt-estimator.js';
 import { frameLength, type Frame } from './wire/index.js';
@@ -15,7 +15,7 @@ import { frameLength, type Frame } from './wire/index.js';
  */
 
 /** The paths and CIDs of one connection. */
-export class PathSet {
+export class PathSet implements FrameSource, SentFrameOwner<number> {
   /** Every path not yet forgotten, in the order they were made. */
   readonly paths: Path[] = [];
   /** Our CIDs in use (routed to this connection by the endpoint), with {@link localCidPathIds} alongside. */
@@ -191,12 +191,12 @@ export class PathSet {
   // ----- NEW_CONNECTION_ID out ---------------------------------------------------------------
 
   /** Whether NEW_CONNECTION_ID frames wait to be sent. */
-  get newCidsDue(): boolean {
+  get framesDue(): boolean {
     return this.newCidsPending.length > 0;
   }
 
   /** Writes the pending NEW_CONNECTION_ID frames that fit, leaving room for data. */
-  writeNewCids(w: FrameWriter): void {
+  writeFrames(w: FrameWriter): void {
     const pending = this.newCidsPending;
     while (pending.length > 0) {
       const id = pending[0] as number;
@@ -216,13 +216,16 @@ export class PathSet {
       if (w.room - MIN_DATA_ROOM < frameLength(frame)) break;
       w.put(frame);
       pending.shift();
-      (w.contents.newCids ??= []).push(id);
+      w.record<number>(this, id);
     }
   }
 
-  /** A packet that carried NEW_CONNECTION_ID frames was lost: send them again. */
-  onLost(c: PacketContents): void {
-    if (c.newCids !== undefined) for (const id of c.newCids) if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
+  /** The NEW_CONNECTION_ID for path `id` arrived. */
+  onFrameAcked(_id: number): void {}
+
+  /** The NEW_CONNECTION_ID for path `id` was lost: send it again (unless the path's CID was retired since). */
+  onFrameLost(id: number): void {
+    if (!this.newCidsPending.includes(id)) this.newCidsPending.push(id);
   }
 
   // ----- the paths' own timers ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { frameLength, type AddAddressFrame, type Frame, type PathStatusFrame, type RemoveAddressFrame } from './wire/index.js';
-import { MIN_DATA_ROOM, type FrameWriter } from './frame-writer.js';
-import type { PacketContents, SignalFrame } from './packet-contents.js';
+import { MIN_DATA_ROOM, type FrameSource, type FrameWriter } from './frame-writer.js';
+import type { SentFrameOwner, SignalFrame } from './packet-contents.js';
 import { bytesToIp, ipToBytes } from './ip-address.js';
 import { addressKey, sameAddress, type SocketAddress } from './socket-address.js';
 
@@ -44,7 +44,7 @@ interface PeerAddress {
 }
 
 /** The signalling state of a connection. */
-export class PathSignals {
+export class PathSignals implements FrameSource, SentFrameOwner<SignalFrame> {
   /** Frames waiting to go out, oldest first. */
   private readonly pending: SignalFrame[] = [];
   /** Our advertised (or withdrawn) addresses by address id; re-advertising an address reuses its id. */
@@ -80,24 +80,29 @@ export class PathSignals {
     this.pending.shift();
   }
 
+  /** Whether a frame waits to be sent (the packet writer's question). */
+  get framesDue(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Writes the pending frames that fit into the packet being built, leaving room for data. */
   writeFrames(w: FrameWriter): void {
     for (let f = this.peek(); f !== undefined; f = this.peek()) {
       if (frameLength(f) > w.room - MIN_DATA_ROOM) break;
       w.put(f);
       this.shift();
-      (w.contents.signals ??= []).push(f);
+      w.record<SignalFrame>(this, f);
     }
   }
 
-  /** A packet that carried signal frames was acknowledged. */
-  onPacketAcked(c: PacketContents): void {
-    if (c.signals !== undefined) for (const f of c.signals) this.onAcked(f);
+  /** A signal frame arrived (its packet was acknowledged). */
+  onFrameAcked(frame: SignalFrame): void {
+    this.onAcked(frame);
   }
 
-  /** A packet that carried signal frames was lost: each is sent again unless superseded. */
-  onPacketLost(c: PacketContents): void {
-    if (c.signals !== undefined) for (const f of c.signals) this.onLost(f);
+  /** A signal frame was lost: sent again unless superseded. */
+  onFrameLost(frame: SignalFrame): void {
+    this.onLost(frame);
   }
 
   // ----- what we say ------------------------------------------------------------------------

@@ -5,15 +5,15 @@ import { AckStatus } from './loss-detector.js';
 import type { PacketContents } from './packet-contents.js';
 import type { Path } from './path.js';
 import type { PathSet } from './path-set.js';
-import type { PathSignals } from './path-signals.js';
 import type { SentPacket } from './sent-packets.js';
 import { protocolError, type TransportError } from './transport-error.js';
 import { ackDelayMicros, ackFrameRanges, type AckFrame } from './wire/index.js';
 
 /**
  * What became of the packets we sent, routed to each frame's owner. An ACK settles packets on its
- * path: each acknowledged packet's record ({@link PacketContents}) goes back to the stream, the path
- * signals, the handshake and the path itself (ACK-of-ACK, PMTU probes), and its bytes to the
+ * path: each acknowledged packet's record ({@link PacketContents}) goes back to the stream, to each
+ * recorded frame's owner (the handshake, the path set, the path signals...) and to the path itself
+ * (ACK-of-ACK, PMTU probes), and its bytes to the
  * congestion controller. A packet declared lost, or one whose path failed or closed, is queued again
  * by the same owners ("requeue"): each decides what to send again. Probe timeouts of a path that
  * stopped answering move its data to the others (reinjection, see reinjection.ts).
@@ -33,11 +33,8 @@ export const PATH_FAILED_PTOS = 2;
  */
 const PMTU_BLACK_HOLE_PTOS = 3;
 
-/** The owners recovery reports to besides the stream, the path set and the signals. */
+/** What recovery needs from the connection besides the stream and the path set. */
 export interface RecoveryHost {
-  /** HANDSHAKE_DONE was acknowledged, or lost. */
-  onHandshakeDoneAcked(): void;
-  onHandshakeDoneLost(): void;
   /** A path's probe timer fired: the handshake may need repeating too (XX message 3 lost). */
   onProbeTimeout(): void;
   /** The peer's ack_delay_exponent (3 before its parameters arrive). */
@@ -54,7 +51,6 @@ export class Recovery {
     private readonly host: RecoveryHost,
     private readonly stream: ByteStream,
     private readonly pathSet: PathSet,
-    private readonly signals: PathSignals,
   ) {}
 
   /** An ACK frame: settles the packets it names on its path. */
@@ -74,8 +70,7 @@ export class Recovery {
       const c = packet.payload;
       this.stream.onAcked(c, path);
       if (c.ackLargest >= 0) path.acks.onAckOfAckFrame(c.ackLargest);
-      if (c.handshakeDone) this.host.onHandshakeDoneAcked();
-      this.signals.onPacketAcked(c);
+      c.ackRecords();
       if (c.mtuProbeBytes > 0) {
         path.pmtud.onProbeAcked(c.mtuProbeBytes, nowMs);
         path.cc.onMtuUpdate(path.mtuBytes);
@@ -114,9 +109,7 @@ export class Recovery {
   /** Queues again whatever a packet that will never be acknowledged carried (MTU probes aside). */
   requeue(c: PacketContents): void {
     this.stream.onLost(c);
-    if (c.handshakeDone) this.host.onHandshakeDoneLost();
-    this.pathSet.onLost(c);
-    this.signals.onPacketLost(c);
+    c.loseRecords();
   }
 
   /** Queues again what every outstanding packet of `path` carried, without declaring it lost. */
