@@ -44,7 +44,8 @@ const UNKNOWN_INTERFACE: InterfaceInfo = Object.freeze({ name: '', type: 'other'
 
 /** The plugin's view of a path. */
 export function pathView(path: Path): PathView {
-  return { id: path.id, local: path.local, remote: path.remote, state: path.state, bytesSent: path.stats.bytesSent, bytesReceived: path.stats.bytesReceived };
+  const s = path.snapshot();
+  return { id: s.id, local: s.local, remote: s.remote, state: s.state, bytesSent: s.stats.bytesSent, bytesReceived: s.stats.bytesReceived };
 }
 
 /** Per path, the counters at the last stats sample, to turn totals into rates. */
@@ -237,8 +238,9 @@ export class PathManagerRunner {
     this.lastStatsMs = nowMs;
     const out: PathStatsSample[] = [];
     for (const id of this.marks.keys()) if (this.target.pathById(id) === undefined) this.marks.delete(id);
-    for (const path of this.target.paths) {
-      if (path.closed) continue;
+    for (const live of this.target.paths) {
+      if (live.closed) continue;
+      const path = live.snapshot();
       const s = path.stats;
       const mark = this.marks.get(path.id) ?? { packetsSent: 0, packetsLost: 0, streamBytesAcked: 0 };
       const sent = s.packetsSent - mark.packetsSent;
@@ -247,12 +249,12 @@ export class PathManagerRunner {
       this.marks.set(path.id, { packetsSent: s.packetsSent, packetsLost: s.packetsLost, streamBytesAcked: s.streamBytesAcked });
       out.push({
         id: path.id,
-        srttMs: path.loss.rtt.smoothedRttMs,
+        srttMs: path.srttMs,
         lossRate: sent > 0 ? Math.min(1, lost / sent) : 0,
         throughputBps: acked / seconds,
-        cwndBytes: path.cc.cwnd,
+        cwndBytes: path.cwndBytes,
         packetsSent: sent,
-        ptoCount: path.loss.ptoCount,
+        ptoCount: path.ptoCount,
       });
     }
     return out;

@@ -20,6 +20,37 @@ export { PacketContents } from './packet-contents.js';
  * @module
  */
 
+/**
+ * A read-only copy of what a path's owner (the application, a path manager, diagnostics) may know of it:
+ * its addresses, status and measurements now. Taken by {@link Path.snapshot}; it does not change after.
+ */
+export interface PathSnapshot {
+  /** Path id. */
+  readonly id: number;
+  /** Our address on this path. */
+  readonly local: SocketAddress;
+  /** The peer's address on this path. */
+  readonly remote: SocketAddress;
+  /** Where the path stands. */
+  readonly state: 'validating' | 'active' | 'backup' | 'failed' | 'closed';
+  /** Whether it may carry stream data. */
+  readonly validated: boolean;
+  /** Smoothed RTT, ms (the initial guess before a sample). */
+  readonly srttMs: number;
+  /** Least RTT seen, ms. */
+  readonly minRttMs: number;
+  /** Probe timeouts in a row without an answer. */
+  readonly ptoCount: number;
+  /** Congestion window, bytes. */
+  readonly cwndBytes: number;
+  /** Bytes in flight. */
+  readonly bytesInFlight: number;
+  /** The largest datagram the path carries now (PMTU), bytes. */
+  readonly mtuBytes: number;
+  /** The path's counters, copied. */
+  readonly stats: Readonly<PathStats>;
+}
+
 /** Counters of one path. */
 export interface PathStats {
   /** Packets sent. */
@@ -348,5 +379,33 @@ export class Path {
     this.cc.close();
     this.forgetAtMs = nowMs + 3 * this.loss.ptoMs;
     return outstanding;
+  }
+
+  /** Smoothed RTT, ms (the initial guess before a sample). */
+  get srttMs(): number {
+    return this.loss.rtt.smoothedRttMs;
+  }
+
+  /** Probe timeouts in a row without an answer (above 0: the path may have failed). */
+  get ptoCount(): number {
+    return this.loss.ptoCount;
+  }
+
+  /** A read-only copy of the path as its owner may see it (see {@link PathSnapshot}). */
+  snapshot(): PathSnapshot {
+    return {
+      id: this.id,
+      local: { host: this.local.host, port: this.local.port },
+      remote: { host: this.remote.host, port: this.remote.port },
+      state: this.state,
+      validated: this.validated,
+      srttMs: this.loss.rtt.smoothedRttMs,
+      minRttMs: this.loss.rtt.minRttMs,
+      ptoCount: this.loss.ptoCount,
+      cwndBytes: this.cc.cwnd,
+      bytesInFlight: this.loss.bytesInFlight,
+      mtuBytes: this.mtuBytes,
+      stats: { ...this.stats },
+    };
   }
 }

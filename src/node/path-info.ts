@@ -4,9 +4,8 @@ import type { SocketAddress } from '../core/socket-address.js';
 
 /**
  * What the Node layer reports about a connection's paths ({@link MptPathInfo}, `socket.paths`, the
- * 'path' event's snapshot), and the one place it reads the engine's `Path` objects: every read of a
- * path's fields in src/node goes through the functions here, so that a change in how the engine
- * exposes its paths is made once.
+ * 'path' event's snapshot), from the engine's read-only `Path.snapshot()`; the few other facts the
+ * Node layer needs of a path (its state, its peer address) are read here too, in one place.
  * @module
  */
 
@@ -57,24 +56,25 @@ export interface MptPathInfo {
 
 /** A plain snapshot of one engine path (addresses copied). */
 export function pathInfo(p: Path): MptPathInfo {
+  const s = p.snapshot();
   return {
-    id: p.id,
-    local: { host: p.local.host, port: p.local.port },
-    remote: { host: p.remote.host, port: p.remote.port },
-    status: p.state,
-    srttMs: p.loss.rtt.smoothedRttMs,
-    minRttMs: p.loss.rtt.minRttMs,
-    cwndBytes: p.cc.cwnd,
-    bytesInFlight: p.loss.bytesInFlight,
-    mtuBytes: p.mtuBytes,
-    bytesSent: p.stats.bytesSent,
-    bytesReceived: p.stats.bytesReceived,
-    streamBytesSent: p.stats.streamBytesSent,
-    packetsSent: p.stats.packetsSent,
-    packetsReceived: p.stats.packetsReceived,
-    packetsLost: p.stats.packetsLost,
-    bytesRetransmitted: p.stats.streamBytesRetransmitted,
-    validated: p.validated,
+    id: s.id,
+    local: s.local,
+    remote: s.remote,
+    status: s.state,
+    srttMs: s.srttMs,
+    minRttMs: s.minRttMs,
+    cwndBytes: s.cwndBytes,
+    bytesInFlight: s.bytesInFlight,
+    mtuBytes: s.mtuBytes,
+    bytesSent: s.stats.bytesSent,
+    bytesReceived: s.stats.bytesReceived,
+    streamBytesSent: s.stats.streamBytesSent,
+    packetsSent: s.stats.packetsSent,
+    packetsReceived: s.stats.packetsReceived,
+    packetsLost: s.stats.packetsLost,
+    bytesRetransmitted: s.stats.streamBytesRetransmitted,
+    validated: s.validated,
   };
 }
 

@@ -12,7 +12,7 @@ import type { SchedulerPath } from './scheduler.js';
  * MPTCP treats a subflow after an RTO): its low RTT may be stale.
  */
 export function answers(path: SchedulerPath): boolean {
-  return !path.failed && path.loss.ptoCount === 0;
+  return !path.failed && path.ptoCount === 0;
 }
 
 /**
@@ -56,7 +56,7 @@ export function rankPaths<P extends SchedulerPath>(paths: readonly P[], out: P[]
 function before(a: SchedulerPath, aRank: number, b: SchedulerPath, byId: boolean): boolean {
   const bRank = rank(b);
   if (aRank !== bRank) return aRank < bRank;
-  return byId ? a.id < b.id : a.loss.rtt.smoothedRttMs < b.loss.rtt.smoothedRttMs;
+  return byId ? a.id < b.id : a.srttMs < b.srttMs;
 }
 
 /**

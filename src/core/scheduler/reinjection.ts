@@ -26,7 +26,7 @@ import type { SchedulerPath } from './scheduler.js';
 
 /** Whether `path` is "potentially failed": its probe timer fired with no answer since (MPTCP: after an RTO). */
 export function isSilent(path: SchedulerPath): boolean {
-  return path.loss.ptoCount > 0;
+  return path.ptoCount > 0;
 }
 
 /**

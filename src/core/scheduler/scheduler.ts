@@ -33,16 +33,10 @@ export interface SchedulerPath {
   readonly closed: boolean;
   /** Whether we hold a connection ID of the peer's for the path, so it can send at all. */
   readonly hasRemoteCid: boolean;
-  /** Loss recovery: probe timeouts without an ACK since, and the smoothed RTT in ms. */
-  readonly loss: {
-    /** Probe timeouts in a row without an ACK since (above 0: the path is potentially failed). */
-    readonly ptoCount: number;
-    /** The path's RTT estimates. */
-    readonly rtt: {
-      /** Smoothed RTT, ms. */
-      readonly smoothedRttMs: number;
-    };
-  };
+  /** Probe timeouts in a row without an ACK since (above 0: the path is potentially failed). */
+  readonly ptoCount: number;
+  /** Smoothed RTT, ms. */
+  readonly srttMs: number;
 }
 
 /**

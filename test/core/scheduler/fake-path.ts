@@ -6,7 +6,8 @@ export interface FakePath extends SchedulerPath {
   backup: boolean;
   failed: boolean;
   closed: boolean;
-  loss: { ptoCount: number; rtt: { smoothedRttMs: number } };
+  ptoCount: number;
+  srttMs: number;
 }
 
 export function fakePath(id: number, srttMs: number, state: Partial<Pick<FakePath, 'validated' | 'backup' | 'failed' | 'closed'>> & { ptoCount?: number } = {}): FakePath {
@@ -17,7 +18,8 @@ export function fakePath(id: number, srttMs: number, state: Partial<Pick<FakePat
     failed: state.failed ?? false,
     closed: state.closed ?? false,
     hasRemoteCid: true,
-    loss: { ptoCount: state.ptoCount ?? 0, rtt: { smoothedRttMs: srttMs } },
+    ptoCount: state.ptoCount ?? 0,
+    srttMs,
   };
 }
 

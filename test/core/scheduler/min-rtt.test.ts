@@ -37,14 +37,14 @@ describe('minRttScheduler', () => {
     expect(s.carriesData(backup)).toBe(false);
 
     // The primary's probe timer fired: the backup that answers goes first and takes data.
-    primary.loss.ptoCount = 1;
+    primary.ptoCount = 1;
     s.order([primary, backup], out);
     expect(ids(out)).toEqual([1, 0]);
     expect(s.carriesData(backup)).toBe(true);
     expect(s.carriesData(primary)).toBe(true);
 
     // The primary answers again: the backup is idle again.
-    primary.loss.ptoCount = 0;
+    primary.ptoCount = 0;
     s.order([primary, backup], out);
     expect(s.carriesData(backup)).toBe(false);
 
