@@ -19,7 +19,7 @@ import type { RaceAttempt, RaceTarget } from './happy-eyeballs/race.js';
 import type { Transmit } from './datagram-endpoint.js';
 import { AddressValidation } from './address-validation.js';
 import { ByteStream } from './byte-stream.js';
-import { dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './frame-dispatch.js';
+import { allowedInEarlyFrames, dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './frame-dispatch.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
 import { PathSet, type PathTimerActions } from './path-set.js';
@@ -332,7 +332,7 @@ export class Connection {
     const c = new Connection('server', init, params);
     c.handshakeValidation.noteReceived(initialDatagramBytes);
     c.handshake.startServer(accepted, init.nowMs);
-    if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs);
+    if (accepted.earlyFrames.length > 0 && c.outcome !== undefined) c.handleFrames(c.paths[0] as Path, accepted.earlyFrames, init.nowMs, true);
     c.pathManager?.run(init.nowMs);
     return c;
   }
@@ -794,9 +794,10 @@ export class Connection {
 
   /**
    * Applies every frame of a packet, each by its owner ({@link dispatchFrame}); a transport error closes
-   * the connection here. Returns whether any frame was ack-eliciting.
+   * the connection here. `early`: a client's 0-RTT frames, where only DATA and PADDING may appear. Returns
+   * whether any frame was ack-eliciting.
    */
-  private handleFrames(path: Path, payload: Uint8Array, nowMs: number): boolean {
+  private handleFrames(path: Path, payload: Uint8Array, nowMs: number, early = false): boolean {
     const reader = new Reader(payload);
     const owners = this.frameOwners;
     let ackEliciting = false;
@@ -807,7 +808,7 @@ export class Connection {
         return true;
       }
       if (isAckEliciting(frame)) ackEliciting = true;
-      const outcome = dispatchFrame(owners, frame, path, nowMs);
+      const outcome = early && !allowedInEarlyFrames(frame) ? protocolError(`${frame.type} frame in 0-RTT early frames`) : dispatchFrame(owners, frame, path, nowMs);
       if (outcome === PEER_CLOSED) return true;
       if (outcome !== undefined) {
         this.closeWith(nowMs, outcome.reasonCode, 0, outcome.reason, 'local', undefined);

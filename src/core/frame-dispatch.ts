@@ -80,6 +80,18 @@ export function dispatchFrame(owners: FrameOwners, frame: Frame, path: Path, now
   return (HANDLERS[frame.type] as Handler<Frame>)(owners, frame, path, nowMs);
 }
 
+/**
+ * The frames a client's 0-RTT early frames may hold (docs/protocol.md §3.6): stream data, and padding.
+ * Anything else there is a PROTOCOL_VIOLATION: those frames are replayable and were sealed before the
+ * server answered, so nothing but the stream may be acted on.
+ */
+const EARLY_FRAMES: ReadonlySet<Frame['type']> = new Set<Frame['type']>(['padding', 'data']);
+
+/** Whether `frame` may be among a client's 0-RTT early frames. */
+export function allowedInEarlyFrames(frame: Frame): boolean {
+  return EARLY_FRAMES.has(frame.type);
+}
+
 /** Whether a frame asks for an acknowledgement: all but PADDING, ACK and CLOSE. */
 export function isAckEliciting(frame: Frame): boolean {
   return frame.type !== 'padding' && frame.type !== 'ack' && frame.type !== 'close';

@@ -57,6 +57,10 @@ export class FrameWriter {
 export interface FrameSource {
   /** Whether it has frames to send now. */
   readonly framesDue: boolean;
-  /** Writes what is due and fits (leaving room for data), recording each frame for its ACK or loss. */
+  /**
+   * Writes what is due, recording each frame for its ACK or loss. Small frames that come early in the
+   * order (HANDSHAKE_DONE, MAX_DATA, RESET) always fit; an owner whose frames may not (a list of them)
+   * checks {@link FrameWriter.room} and leaves {@link MIN_DATA_ROOM} for data.
+   */
   writeFrames(w: FrameWriter, path: Path, nowMs: number): void;
 }

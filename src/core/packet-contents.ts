@@ -6,7 +6,7 @@ import type { AddAddressFrame, PathAbandonFrame, PathStatusFrame, RemoveAddressF
  * @module
  */
 
-/** The frames that tell the peer about addresses and paths (docs/protocol.md §7.10-7.13). */
+/** The frames that tell the peer about addresses and paths (docs/protocol.md §7.11-7.14). */
 export type SignalFrame = AddAddressFrame | RemoveAddressFrame | PathStatusFrame | PathAbandonFrame;
 
 /**

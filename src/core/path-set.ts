@@ -231,7 +231,7 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
   // ----- the paths' own timers ----------------------------------------------------------------
 
   /**
-   * The earliest deadline of any path: loss and probe timers, ACK delays (not for a path that cannot
+   * The earliest deadline of any path: loss and probe timers, the PMTU raise timer, ACK delays (not for a path that cannot
    * send yet: its ACK waits for the datagram that unblocks it, not for a timer that would fire at once,
    * again and again), path validation, and a closed path's forgetting.
    */
@@ -246,6 +246,7 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
         continue;
       }
       at(path.loss.timerMs);
+      at(path.pmtud.raiseAtMs);
       if (!sendBlocked(path)) at(path.acks.ackDueAtMs);
       if (path.challengeOutstanding && isMovable(path)) at(path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
     }

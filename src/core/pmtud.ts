@@ -49,6 +49,14 @@ export class PmtuDiscovery {
   }
 
   /**
+   * When the next search may start (the raise timer, RFC 8899 §5.1.2), if one completed and a larger
+   * size is still possible: the owner wakes then, so the probe goes out without other traffic.
+   */
+  get raiseAtMs(): number | undefined {
+    return this.searchDone && this.probingBytes === 0 && this.currentBytes < this.maxBytes && this.nextSearchAtMs > 0 ? this.nextSearchAtMs : undefined;
+  }
+
+  /**
    * The size of the probe to send now, or 0 when none is due: one probe is
    * outstanding at a time, and after a finished search the next starts when
    * the raise timer expires.

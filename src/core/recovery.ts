@@ -16,7 +16,7 @@ import { ackDelayMicros, ackFrameRanges, type AckFrame } from './wire/index.js';
  * (ACK-of-ACK, PMTU probes), and its bytes to the
  * congestion controller. A packet declared lost, or one whose path failed or closed, is queued again
  * by the same owners ("requeue"): each decides what to send again. Probe timeouts of a path that
- * stopped answering move its data to the others (reinjection, see reinjection.ts).
+ * stopped answering move its data to the others (reinjection, see scheduler/reinjection.ts).
  * @module
  */
 

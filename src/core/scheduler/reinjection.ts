@@ -1,12 +1,12 @@
 /**
  * Where the data of a path that stopped answering goes (reinjection): the
- * built-in schedulers' `Scheduler.probeMayCarryData`, which the
- * connection asks before a PTO probe takes stream data.
+ * built-in schedulers' `Scheduler.probeMayCarryData`, which the packet
+ * writer asks before a PTO probe takes stream data.
  *
- * When a path's probe timer fires while another path still answers, the
- * connection queues everything the silent path had outstanding again, for
- * the scheduler to resend on whichever path takes it (connection.ts,
- * `handleTimeout`). The silent path's own PTO probes ignore the congestion
+ * When a path's probe timer fires while another path still answers,
+ * recovery queues everything the silent path had outstanding again, for
+ * the scheduler to resend on whichever path takes it (recovery.ts,
+ * `onLossTimeout`). The silent path's own PTO probes ignore the congestion
  * window and are sent at once, before the other paths have window room for
  * the requeued data; if the probes carried data they would take the oldest
  * requeued ranges, the very ones the receiver's reassembly waits for, back
