@@ -77,6 +77,7 @@ export {
   MptSocket,
   type LookupFunction,
   type MptAddressInfo,
+  type MptSocketServer,
   type MptConnectOptions,
   type MptDropArgument,
   type NetError,

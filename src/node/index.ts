@@ -4,6 +4,7 @@
  */
 export { connect, createConnection } from './connect.js';
 export { createServer, MptServer, type MptAddressInfo, type MptDropArgument, type MptServerEvents } from './server.js';
+export type { MptSocketServer } from './address-info.js';
 export { MptSocket, type MptSocketReadyState } from './socket.js';
 export type { MptPathInfo, MptPathStatus } from './path-info.js';
 export type { MptLocalAddressEvent, MptPathChange, MptPathEvent, MptPathManagerErrorEvent, MptRemoteAddressEvent } from './socket-events.js';

@@ -1,3 +1,4 @@
+import type { MptAddressInfo } from './address-info.js';
 import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
@@ -24,14 +25,11 @@ import { toMptError } from './socket-errors.js';
 /** How long close() lets handshakes already under way complete, ms. */
 const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
 
-/** What `server.address()` returns, as net.Server's. */
-export interface MptAddressInfo {
-  /** Bound IP address. */
-  readonly address: string;
-  /** 'IPv4' or 'IPv6'. */
-  readonly family: string;
-  /** Bound UDP port. */
-  readonly port: number;
+export type { MptAddressInfo };
+
+declare module './address-info.js' {
+  // A socket's `server` is the MptServer that accepted it, with all its members.
+  interface MptSocketServer extends MptServer {}
 }
 
 /** Events of {@link MptServer}. */

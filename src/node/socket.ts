@@ -11,7 +11,7 @@ import { checkConnectOptions, normalizeArgs } from './net-args.js';
 import { invalidArgTypeError, validateTimeout } from './net-errors.js';
 import type { MptConnectOptions, MptSocketOptions } from './options.js';
 import { firstPathRemote, hasUsablePath, pathInfos, type MptPathInfo } from './path-info.js';
-import type { MptAddressInfo, MptServer } from './server.js';
+import type { MptAddressInfo, MptSocketServer } from './address-info.js';
 import { abortError, connectionReset } from './socket-errors.js';
 import { SocketHandle } from './socket-handle.js';
 import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptLocalAddressEvent, type MptPathEvent, type MptPathManagerErrorEvent, type MptRemoteAddressEvent } from './socket-events.js';
@@ -76,7 +76,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * The {@link MptServer} that accepted this socket; null for a client's socket. A plain property, as
    * net.Socket's: node:http sets it to its own server when an mpt socket is handed to it.
    */
-  server: MptServer | null = null;
+  server: MptSocketServer | null = null;
 
   /** The driver and connection the socket drives. */
   readonly #handle = new SocketHandle(this, () => !this.destroyed && this.#active());
@@ -175,7 +175,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /** @internal The server that accepted this socket. */
-  [SET_SERVER](server: MptServer): void {
+  [SET_SERVER](server: MptSocketServer): void {
     this.server = server;
   }
 
