@@ -7,16 +7,18 @@ import type { Transmit } from './datagram-endpoint.js';
 import type { FrameSource, FrameWriter } from './frame-writer.js';
 import type { SentFrameOwner } from './packet-contents.js';
 import { ClientHandshake, type AcceptedInitial, type ClientHandshakeConfig, type HandshakeOutcome, type ServerHandshake } from './handshake.js';
+import { HandshakeFlight } from './handshake-flight.js';
 import { HandshakeAttempts, type RaceSettings } from './happy-eyeballs/attempts.js';
 import type { RaceAttempt, RaceTarget } from './happy-eyeballs/race.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
-import { encodeFrame, encodeLongHeader, frameLength, longHeaderLength, ReasonCode, WIRE_VERSION, type Frame, type TransportParams } from './wire/index.js';
+import { encodeFrame, frameLength, longHeaderLength, ReasonCode, WIRE_VERSION, type Frame, type TransportParams } from './wire/index.js';
 
 /**
  * A connection's handshake, driven to completion: the Noise messages in long-header packets, their
  * retransmission and deadline, the happy-eyeballs race of a client's Initial, a Retry, version
  * negotiation failure, and the handshake's confirmation (HANDSHAKE_DONE). It owns the handshake state
- * and its deadline; it reaches the connection only through a {@link HandshakeHost}.
+ * and its deadline (the datagram in flight is a {@link HandshakeFlight}, the race's bookkeeping
+ * {@link HandshakeAttempts}); it reaches the connection only through a {@link HandshakeHost}.
  * @module
  */
 
@@ -99,7 +101,6 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   private done: HandshakeOutcome | undefined;
   private readonly role: 'client' | 'server';
   private readonly host: HandshakeHost;
-  private readonly initialRttMs: number;
   /** Our handshake SCID. */
   private readonly localCid: Uint8Array;
   /** Where handshake datagrams go, and path 0 starts: our socket and the peer's address. */
@@ -113,24 +114,10 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   private clientInitialPayload: Uint8Array | undefined;
   /** The server's handshake state; undefined on a client. */
   private serverHandshake: ServerHandshake | undefined;
-  /** A handshake datagram waiting to be sent. */
-  private pendingHandshake: Uint8Array | undefined;
-  /** The last handshake datagram we sent, for retransmission. */
-  private lastHandshake: Uint8Array | undefined;
-  /** Client: when the handshake datagram is retransmitted, ms. */
-  private handshakeTimerMs: number | undefined;
-  private handshakeBackoff = 1;
-  /** When the current handshake message was first sent, ms; -1 before. */
-  private handshakeFirstSentAtMs = -1;
-  /** When a handshake datagram was last sent, ms; -1 before. */
-  private handshakeLastSentAtMs = -1;
-  /** Times the current handshake message was sent; an RTT sample is only taken from one sent once (Karn). */
-  private handshakeSends = 0;
-  /** Server: least time between repeats of message 2 prompted by unreadable 1-RTT packets, ms; -1 until measured. */
-  private handshakeRepeatGapMs = -1;
+  /** The handshake datagram in flight: pending, kept for repeats, retransmitted on a client's deadline. */
+  private readonly flight: HandshakeFlight;
   /** An RTT sample from the handshake exchange, ms, to seed path 0's estimator; -1 if none. */
   private handshakeRttMs = -1;
-  private handshakePacketNumber = 0;
   /** Client: true once a 1-RTT packet from the server authenticated (RFC 9001 §4.1.2 "confirmed"). Server: once complete. */
   private handshakeConfirmed = false;
   private rejectedServerKeys = 0;
@@ -150,7 +137,8 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   constructor(init: HandshakeDriverInit, host: HandshakeHost) {
     this.role = init.role;
     this.host = host;
-    this.initialRttMs = init.initialRttMs;
+    // Before any RTT sample, twice the initial RTT; after the handshake's own sample, a PTO (RFC 9002 §6.2.1).
+    this.flight = new HandshakeFlight(init.role === 'client', () => host.ptoBaseMs() ?? 2 * init.initialRttMs);
     this.localCid = init.localCid;
     this.localAddress = init.local;
     this.remoteAddress = init.remote;
@@ -240,13 +228,13 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
       // happy-eyeballs attempt of the same connect(), never a second connection. Answer it there, so
       // the client learns that destination works too (a padded Initial of >= 1200 bytes for a message 2
       // of a few hundred: no amplification); the client's message 3 then says which one it chose.
-      if (this.lastHandshake !== undefined) this.attempts.queueReply({ local, remote });
+      if (this.flight.current !== undefined) this.attempts.queueReply({ local, remote });
       return;
     }
     if (type === 'initial') {
       // Our message 2 was lost: the client repeats its Initial; repeat the answer until a 1-RTT packet
       // from the client shows it has the keys (an IK server is complete at once, yet its message 2 may be lost).
-      if (!this.host.addressValidated()) this.pendingHandshake = this.lastHandshake;
+      if (!this.host.addressValidated()) this.flight.repeat();
       return;
     }
     const hs = this.serverHandshake;
@@ -267,10 +255,10 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
       this.onLateAnswer({ local, remote }, nowMs);
       return this.host.dropPacket();
     }
-    if (type === 'handshake' && this.done !== undefined && !this.handshakeConfirmed && this.lastHandshake !== undefined) {
+    if (type === 'handshake' && this.done !== undefined && !this.handshakeConfirmed && this.flight.current !== undefined) {
       // The server repeats message 2: our message 3 was lost, so it could read none of our 1-RTT packets.
       // Repeat message 3 now, and queue again what those packets carried (not congestion: no window cut).
-      this.pendingHandshake = this.lastHandshake;
+      this.flight.repeat();
       this.host.requeueUnreadable();
       return;
     }
@@ -297,13 +285,13 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
     const won = this.attempts.win({ local, remote }, nowMs);
     if (won !== undefined) {
       // The attempt's own round trip, unless a retransmission since makes it ambiguous (RFC 9002 §5.1 spirit).
-      if (this.handshakeBackoff === 1) this.handshakeRttMs = nowMs - won.startedAtMs;
+      if (!this.flight.retransmitted) this.handshakeRttMs = nowMs - won.startedAtMs;
     } else this.takeHandshakeRttSample(nowMs);
-    this.handshakeTimerMs = undefined;
+    this.flight.stopTimer();
     this.complete(read.value.outcome, nowMs);
     if (read.value.reply !== undefined) {
       // XX message 3: a new flight, timed from the RTT just measured rather than the initial guess.
-      this.handshakeBackoff = 1;
+      this.flight.restartBackoff();
       this.queueHandshake('handshake', read.value.reply, nowMs);
     }
   }
@@ -311,7 +299,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   /** The server asked for a retry: resend the Initial with its token to its new CID. */
   handleRetry(nowMs: number, retryScid: Uint8Array, token: Uint8Array): void {
     if (this.role !== 'client' || this.done !== undefined || this.retryToken.length > 0 || this.clientHandshake === undefined) return;
-    if (this.lastHandshake === undefined) return;
+    if (this.flight.current === undefined) return;
     this.retryToken = token.slice();
     this.retryScid = retryScid.slice();
     this.initialRemoteCid = retryScid.slice();
@@ -335,11 +323,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
 
   /** Server: a 1-RTT packet it cannot read yet arrived (XX message 3 was lost): repeat message 2, at most once per round trip, which makes the client repeat message 3. */
   onUnreadablePacket(nowMs: number): void {
-    if (this.role !== 'server' || this.done !== undefined || this.lastHandshake === undefined || this.handshakeLastSentAtMs < 0) return;
-    const sinceSent = nowMs - this.handshakeLastSentAtMs;
-    // The first such packet comes at least a round trip after message 2 left: that gap is the rate limit.
-    if (this.handshakeRepeatGapMs < 0) this.handshakeRepeatGapMs = Math.max(sinceSent, 1);
-    if (sinceSent >= this.handshakeRepeatGapMs) this.pendingHandshake = this.lastHandshake;
+    if (this.role === 'server' && this.done === undefined) this.flight.repeatWhenUnanswered(nowMs);
   }
 
   /** A 1-RTT packet of the peer authenticated: for a client, the handshake is confirmed. */
@@ -351,9 +335,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   confirm(): void {
     if (this.handshakeConfirmed) return;
     this.handshakeConfirmed = true;
-    this.handshakeTimerMs = undefined;
-    this.pendingHandshake = undefined;
-    this.lastHandshake = undefined;
+    this.flight.stop();
   }
 
   /**
@@ -361,7 +343,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
    * sample when its answer arrives now.
    */
   rttSampleMs(nowMs: number): number {
-    return this.handshakeSends === 1 && this.handshakeFirstSentAtMs >= 0 ? nowMs - this.handshakeFirstSentAtMs : -1;
+    return this.flight.rttSampleMs(nowMs);
   }
 
   /** Server: path 0 answers from `local`, the address the client's winning attempt chose (an IK or PSK server made path 0 at the first Initial). */
@@ -419,19 +401,16 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
   /** When the handshake next needs {@link handleTimeout}, ms, or undefined. */
   nextTimeout(): number | undefined {
     const race = this.done === undefined ? this.attempts.nextTimeout() : undefined;
-    const timer = this.handshakeTimerMs;
+    const timer = this.flight.nextTimeout();
     if (timer === undefined) return race;
     return race === undefined || timer < race ? timer : race;
   }
 
   /** Retransmits the handshake datagram, and starts race attempts, when due at `nowMs`. */
   handleTimeout(nowMs: number): void {
-    if (this.handshakeTimerMs !== undefined && nowMs >= this.handshakeTimerMs) {
-      this.pendingHandshake = this.lastHandshake;
-      this.handshakeBackoff *= 2;
-      this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+    if (this.flight.handleTimeout(nowMs) && this.done === undefined) {
       // Every running attempt gets the retransmission (RFC 8305 §5: attempts are never cancelled).
-      if (this.done === undefined) this.attempts.onRetransmit({ local: this.localAddress, remote: this.remoteAddress });
+      this.attempts.onRetransmit({ local: this.localAddress, remote: this.remoteAddress });
     }
     if (this.done === undefined && this.attempts.racing) {
       this.attempts.handleTimeout(nowMs);
@@ -441,28 +420,20 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
 
   /** A probe timeout on a path: until the server confirms, our probes are unreadable to it if XX message 3 was lost, so repeat it too. */
   onProbeTimeout(): void {
-    if (this.role === 'client' && !this.handshakeConfirmed && this.lastHandshake !== undefined) this.pendingHandshake = this.lastHandshake;
-  }
-
-  private handshakeTimeoutMs(): number {
-    // Before any RTT sample, twice the initial RTT; after the handshake's own sample, a PTO (RFC 9002 §6.2.1).
-    const base = this.host.ptoBaseMs() ?? 2 * this.initialRttMs;
-    return base * this.handshakeBackoff;
+    if (this.role === 'client' && !this.handshakeConfirmed && this.flight.current !== undefined) this.flight.repeat();
   }
 
   // ----- output ---------------------------------------------------------------------------
 
   /** The next handshake datagram to send, written into `out`, or undefined. */
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
-    const handshake = this.pendingHandshake;
+    const handshake = this.flight.pending;
     if (handshake !== undefined && handshake.length > out.length) {
       // Never written past the caller's buffer (early data is bounded, so this is a driver bug): counted.
-      this.pendingHandshake = undefined;
+      this.flight.dropPending();
       this.host.dropOversized();
     } else if (handshake !== undefined && this.host.mayAmplify(handshake.length)) {
-      this.pendingHandshake = undefined;
-      if (this.handshakeSends++ === 0) this.handshakeFirstSentAtMs = nowMs;
-      this.handshakeLastSentAtMs = nowMs;
+      this.flight.onSent(nowMs);
       out.set(handshake, 0);
       this.host.noteSent(handshake.length);
       return { local: this.localAddress, remote: this.remoteAddress, length: handshake.length };
@@ -498,7 +469,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
    */
   private nextAttemptTransmit(out: Uint8Array): Transmit | undefined {
     const client = this.role === 'client';
-    const bytes = this.lastHandshake;
+    const bytes = this.flight.current;
     if (!this.attempts.hasOwed) return undefined;
     if (bytes === undefined || bytes.length > out.length || (client && this.done !== undefined) || (!client && !this.host.mayAmplify(bytes.length))) {
       if (client || bytes === undefined) this.attempts.clearOwed();
@@ -512,23 +483,9 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
 
   // ----- internals ------------------------------------------------------------------------
 
+  /** Makes `message` the handshake datagram in flight, to the peer's current handshake CID (an Initial with any Retry token). */
   private queueHandshake(type: 'initial' | 'handshake', message: Uint8Array, nowMs: number): void {
-    const pn = this.handshakePacketNumber++;
-    const scid = this.localCid;
-    const header =
-      type === 'initial'
-        ? ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, token: this.retryToken, packetNumber: pn, packetNumberLength: 4 } as const)
-        : ({ type, version: WIRE_VERSION, dcid: this.initialRemoteCid, scid, packetNumber: pn, packetNumberLength: 4 } as const);
-    const length = longHeaderLength(header, message.length) + message.length;
-    // A client pads its Initial so a server never answers more than 3x what it got (docs/protocol.md §3.5).
-    const datagram = new Uint8Array(type === 'initial' ? Math.max(length, MIN_DATAGRAM_SIZE) : length);
-    datagram.set(message, encodeLongHeader(datagram, 0, header, message.length));
-    this.pendingHandshake = datagram;
-    this.lastHandshake = datagram;
-    this.handshakeSends = 0;
-    this.handshakeFirstSentAtMs = -1;
-    // The client drives retransmission; a server repeats message 2 when the Initial repeats.
-    if (this.role === 'client') this.handshakeTimerMs = nowMs + this.handshakeTimeoutMs();
+    this.flight.queue(type, this.initialRemoteCid, this.localCid, this.retryToken, message, nowMs);
   }
 
   /** The reply to our last handshake message arrived: an RTT sample if that message went out once (Karn). */
@@ -551,7 +508,7 @@ export class HandshakeDriver implements FrameSource, SentFrameOwner<null> {
 
   private complete(outcome: HandshakeOutcome, nowMs: number): void {
     this.done = outcome;
-    if (this.role === 'client') this.lastHandshake = undefined; // IK and PSK end here; XX queues message 3 next
+    if (this.role === 'client') this.flight.forget(); // IK and PSK end here; XX queues message 3 next
     else {
       this.handshakeDonePending = true;
       this.handshakeConfirmed = true;
