@@ -243,9 +243,6 @@ export class Connection {
       get redundantAgreed() {
         return c.redundantAgreed;
       },
-      amplificationLimited: (path) => path.isAmplificationLimited,
-      amplificationBudget: (path) => path.amplificationBudget,
-      noteSent: (path, bytes) => path.validation.noteSent(bytes),
       wakeAt: (atMs) => {
         if (this.pacingWakeMs === undefined || atMs < this.pacingWakeMs) this.pacingWakeMs = atMs;
       },
@@ -500,13 +497,13 @@ export class Connection {
     if (newest) path.largestReceived = pn;
     path.stats.packetsReceived++;
     path.stats.bytesReceived += datagram.length;
-    if (path.id === 0 && !path.validation.validated && this.role === 'server' && newest && !sameAddress(local, path.local)) {
+    if (path.handshakePath && !path.validation.validated && this.role === 'server' && newest && !sameAddress(local, path.local)) {
       // An IK or PSK server made path 0 at the first Initial; the client's winning happy-eyeballs attempt
       // went to another of our addresses: path 0 answers from the address the client chose.
       path.local = local;
       this.handshake.moveLocal(local);
     }
-    if (path.id === 0 && !path.validation.validated && !path.challengeOutstanding) {
+    if (path.handshakePath && !path.validation.validated && !path.challengeOutstanding) {
       // A packet under our 1-RTT keys proves the peer received our message 2 at that address.
       path.validation.validated = true;
       path.validatedRemote = path.remote;
@@ -539,7 +536,7 @@ export class Connection {
     t = min(t, this.handshake.nextTimeout());
     t = min(t, this.pacingWakeMs);
     t = min(t, this.pathManager?.nextTimeout());
-    return min(t, this.pathSet.nextTimeout(this.transport.initialRttMs, (path) => this.writer.sendBlocked(path)));
+    return min(t, this.pathSet.nextTimeout(this.transport.initialRttMs, this.writer));
   }
 
   /** Runs whatever timers are due at `nowMs`. */

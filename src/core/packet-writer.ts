@@ -39,11 +39,6 @@ export interface PacketWriterHost {
   /** Whether PMTU probing was agreed, and redundant copies. */
   readonly pmtuEnabled: boolean;
   readonly redundantAgreed: boolean;
-  /** Whether `path`'s address is held to 3x what it sent us, and how many bytes that leaves. */
-  amplificationLimited(path: Path): boolean;
-  amplificationBudget(path: Path): number;
-  /** A datagram of `bytes` left on `path` (its amplification account). */
-  noteSent(path: Path, bytes: number): void;
   /** The pacer will let `path` send at `atMs`: wake up then. */
   wakeAt(atMs: number): void;
 }
@@ -77,7 +72,7 @@ export class PacketWriter {
    */
   sendBlocked(path: Path): boolean {
     if (!path.hasRemoteCid) return true;
-    return this.host.amplificationLimited(path) && this.host.amplificationBudget(path) < MIN_AMPLIFICATION_ROOM;
+    return path.isAmplificationLimited && path.amplificationBudget < MIN_AMPLIFICATION_ROOM;
   }
 
   /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
@@ -137,9 +132,9 @@ export class PacketWriter {
     if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
     // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
     let maxLength = Math.min(path.mtuBytes, out.length);
-    const limited = host.amplificationLimited(path);
+    const limited = path.isAmplificationLimited;
     if (limited) {
-      const budget = host.amplificationBudget(path);
+      const budget = path.amplificationBudget;
       if (budget < MIN_AMPLIFICATION_ROOM) return 0;
       if (budget < maxLength) maxLength = budget;
     }
@@ -193,7 +188,7 @@ export class PacketWriter {
     }
     // RFC 9000 §8.2.1: a datagram with a PATH_CHALLENGE on a new path is expanded to 1200 bytes (within the
     // amplification limit), so the path is known to carry full-size datagrams before it carries data.
-    if (w.contents.pathChallenge && path.id > 0 && w.at < w.limit) w.pad();
+    if (w.contents.pathChallenge && !path.handshakePath && w.at < w.limit) w.pad();
     if (w.at === 0) return 0;
 
     const length = headerLength + w.at + AEAD_TAG_LENGTH;
@@ -213,7 +208,7 @@ export class PacketWriter {
     }
     path.stats.packetsSent++;
     path.stats.bytesSent += length;
-    host.noteSent(path, length);
+    path.validation.noteSent(length);
     lifecycle.onPacketSent(nowMs);
     return length;
   }

@@ -235,20 +235,19 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
    * send yet: its ACK waits for the datagram that unblocks it, not for a timer that would fire at once,
    * again and again), path validation, and a closed path's forgetting.
    */
-  nextTimeout(initialRttMs: number, sendBlocked: (path: Path) => boolean): number | undefined {
+  nextTimeout(initialRttMs: number, sender: { sendBlocked(path: Path): boolean }): number | undefined {
     let t: number | undefined;
-    const at = (ms: number | undefined): void => {
-      if (ms !== undefined && (t === undefined || ms < t)) t = ms;
-    };
-    for (const path of this.paths) {
+    const paths = this.paths;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i] as Path;
       if (path.closed) {
-        at(path.forgetAtMs);
+        t = earlier(t, path.forgetAtMs);
         continue;
       }
-      at(path.loss.timerMs);
-      at(path.pmtud.raiseAtMs);
-      if (!sendBlocked(path)) at(path.acks.ackDueAtMs);
-      if (path.challengeOutstanding && isMovable(path)) at(path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
+      t = earlier(t, path.loss.timerMs);
+      t = earlier(t, path.pmtud.raiseAtMs);
+      if (!sender.sendBlocked(path)) t = earlier(t, path.acks.ackDueAtMs);
+      if (path.challengeOutstanding && isMovable(path)) t = earlier(t, path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
     }
     return t;
   }
@@ -265,7 +264,7 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
         // RFC 9000 §8.2.4, §9.3.2: the address never answered. A path that moved goes back to its last
         // validated address; a new later path is given up (path 0 without one waits for the idle timeout).
         if (path.validatedRemote !== undefined) path.restoreValidatedAddress();
-        else if (path.id > 0) actions.validationFailed(path);
+        else if (!path.handshakePath) actions.validationFailed(path);
         continue;
       }
       const timer = path.loss.timerMs;
@@ -297,7 +296,14 @@ export interface PathTimerActions {
   lossTimeout(path: Path, nowMs: number): void;
 }
 
+/** The earlier of two optional times. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b < a ? b : a;
+}
+
 /** Whether a path whose challenge goes unanswered can give up on the address: a later path, or one with a validated address to go back to. */
 function isMovable(path: Path): boolean {
-  return path.id > 0 || path.validatedRemote !== undefined;
+  return !path.handshakePath || path.validatedRemote !== undefined;
 }

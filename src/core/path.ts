@@ -158,6 +158,8 @@ export class Path {
    * peer is validated (RFC 9000 §9.3), since it may be the connection's only path.
    */
   private readonly dataWaitsForValidation: boolean;
+  /** Whether this is the path the handshake ran on (path 0): it took over the handshake's address validation. */
+  readonly handshakePath: boolean;
   /**
    * Whether what we send is held to 3x what we received until the address is validated: the
    * handshake's path (a server's), a path the peer opened, or one whose peer address changed.
@@ -210,9 +212,10 @@ export class Path {
     this.remote = init.remote;
     this.localCid = init.localCid;
     this.remoteCid = init.remoteCid;
-    this.hasRemoteCid = init.remoteCid.length > 0 || init.id === 0;
+    this.handshakePath = init.handshakeValidation !== undefined;
+    this.hasRemoteCid = init.remoteCid.length > 0 || this.handshakePath;
     this.validation = init.handshakeValidation ?? new AddressValidation(false);
-    this.dataWaitsForValidation = init.handshakeValidation === undefined;
+    this.dataWaitsForValidation = !this.handshakePath;
     this.amplificationLimited = init.handshakeValidation !== undefined || (init.amplificationLimited ?? false);
     this.cc = init.cc;
     this.recoveryInit = init;
