@@ -201,6 +201,8 @@ export class Endpoint implements DatagramEndpoint {
    * nothing), sorted by seq; a connection that closed stays until it is swept.
    */
   private readonly ready: Slot[] = [];
+  /** The instant pollTransmit last brought the deadlines up to date. */
+  private refreshedAtMs = Number.NEGATIVE_INFINITY;
   /** Connections whose nextTimeout() may have changed since it was last asked. */
   private readonly dirty: Slot[] = [];
   private nextSeq = 0;
@@ -325,8 +327,13 @@ export class Endpoint implements DatagramEndpoint {
     const polled = this.polled;
     if (polled.length === 0) return undefined;
     // A connection whose deadline passed may send because of it (a delayed ACK, the pacer) even before
-    // its timers run.
-    this.refreshTimers();
+    // its timers run. The deadlines are brought up to date once per instant: a connection polled empty
+    // at this instant has nothing more to send at it unless touched again (which marks it ready), so
+    // asking it for its next timeout after every poll would be wasted (and it is the costliest part).
+    if (nowMs !== this.refreshedAtMs) {
+      this.refreshTimers();
+      this.refreshedAtMs = nowMs;
+    }
     this.timers.forEachDue(nowMs, this.markReady);
     const ready = this.ready;
     // The turn starts at the connection after the last one that sent, as a scan of every connection would.
