@@ -45,6 +45,11 @@ export class ByteStream {
   private resetCode = 0;
   /** Whether our RESET went out: no more DATA or DATA_BLOCKED after it. */
   private resetSent = false;
+  /**
+   * The final size our RESET carries, fixed when the application resets: the stream bytes sent by
+   * then (never beyond the peer's limit, RFC 9000 §4.5), or -1 before a reset.
+   */
+  private resetFinalSize = -1;
   /** The final size the peer's RESET gave, or -1. */
   private peerResetFinalSize = -1;
   /** The limit of the last DATA_BLOCKED sent (once per limit), or -1. */
@@ -82,7 +87,7 @@ export class ByteStream {
 
   /** Queues bytes (copied); false once the unacknowledged bytes exceed the send buffer limit. */
   write(bytes: Uint8Array): boolean {
-    if (this.sendBuffer.finalSize !== undefined) return false;
+    if (this.sendBuffer.finalSize !== undefined || this.resetFinalSize >= 0) return false;
     if (bytes.length > 0) {
       this.sendBuffer.write(bytes);
       this.counters.bytesWritten += bytes.length;
@@ -106,9 +111,14 @@ export class ByteStream {
     return bytes;
   }
 
-  /** Abandons our direction: a RESET goes out and no more data. */
+  /**
+   * Abandons our direction: a RESET goes out whose final size is what was sent by now (never beyond
+   * the peer's limit); nothing more is sent, and write() refuses more. A second call changes nothing.
+   */
   reset(applicationErrorCode: number): void {
+    if (this.resetFinalSize >= 0) return;
     this.resetCode = applicationErrorCode;
+    this.resetFinalSize = this.sendBuffer.sentOffset;
     this.resetPending = true;
   }
 
@@ -200,9 +210,9 @@ export class ByteStream {
     return this.resetPending;
   }
 
-  /** Whether DATA may still be sent (not after our RESET). */
+  /** Whether DATA may still be sent: not once the application reset the stream. */
   get mayCarryData(): boolean {
-    return !this.resetSent;
+    return this.resetFinalSize < 0;
   }
 
   /** Writes MAX_DATA (auto-tuned from `rttMs`) and DATA_BLOCKED, when due. */
@@ -225,7 +235,7 @@ export class ByteStream {
 
   /** Writes our RESET. */
   private writeReset(w: FrameWriter): void {
-    w.put({ type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.sendBuffer.writtenBytes });
+    w.put({ type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.resetFinalSize });
     w.contents.reset = true;
     this.resetPending = false;
     this.resetSent = true;

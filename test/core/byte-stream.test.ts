@@ -378,7 +378,7 @@ describe('frame sources', () => {
     ]);
   });
 
-  test('RESET: written once with the code and the bytes written as final size; then no DATA or DATA_BLOCKED', () => {
+  test('RESET: written once with the code and the bytes sent as final size; no DATA or DATA_BLOCKED from reset() on', () => {
     const { stream } = make({ ...CONFIG, sendBufferBytes: 10_000 });
     const path = makePath();
     stream.onMaxData(30);
@@ -387,10 +387,10 @@ describe('frame sources', () => {
     stream.reset(77);
     expect(stream.resetDue).toBe(true);
     expect(stream.resetFrames.framesDue).toBe(true);
-    expect(stream.mayCarryData).toBe(true); // until it goes out
+    expect(stream.mayCarryData).toBe(false); // from reset() on
     const w = writer();
     stream.resetFrames.writeFrames(w, path, 0);
-    expect(frames(w)).toEqual([{ type: 'reset', applicationErrorCode: 77, finalSize: 40 }]);
+    expect(frames(w)).toEqual([{ type: 'reset', applicationErrorCode: 77, finalSize: 30 }]); // 30 sent of 40 written
     expect(w.contents.reset).toBe(true);
     expect(w.ackEliciting).toBe(true);
     expect(stream.resetDue).toBe(false);
@@ -508,5 +508,42 @@ describe('what a lost packet queues again (onLost)', () => {
     expect(stream.hasDataToSend).toBe(false);
     expect(stream.flowFrames.framesDue).toBe(false);
     expect(stream.resetFrames.framesDue).toBe(false);
+  });
+});
+
+describe('RESET final size', () => {
+  test('is what was sent when the application reset, never beyond the peer\'s limit: the peer reports the reset', () => {
+    const config = { initialWindowBytes: 1000, maxWindowBytes: 1000, sendBufferBytes: 4000 };
+    const sender = make(config).stream;
+    const receiver = make(config);
+    const path = makePath();
+    sender.onMaxData(1000); // the receiver's initial_max_data
+    sender.write(bytes(2000)); // write() takes bytes beyond the peer's limit; flow control holds them back
+    while (sender.writeData(writer(), path, -1) !== undefined);
+    sender.reset(1);
+    const w = writer();
+    sender.resetFrames.writeFrames(w, path, 0);
+    const [reset] = frames(w);
+    expect(reset).toEqual({ type: 'reset', applicationErrorCode: 1, finalSize: 1000 });
+    expect(receiver.stream.onReset(1, 1000)).toBeUndefined();
+    expect(receiver.types()).toEqual(['reset']);
+  });
+
+  test('does not move: writes after reset() are refused, and a RESET sent again after a loss carries the same final size', () => {
+    const { stream } = make();
+    const path = makePath();
+    stream.onMaxData(1000);
+    stream.write(bytes(30));
+    send(stream, path);
+    stream.reset(4);
+    expect(stream.write(bytes(10))).toBe(false);
+    expect(stream.mayCarryData).toBe(false);
+    const w = writer();
+    stream.resetFrames.writeFrames(w, path, 0);
+    stream.onLost(w.contents);
+    const again = writer();
+    stream.resetFrames.writeFrames(again, path, 0);
+    expect(frames(w)).toEqual([{ type: 'reset', applicationErrorCode: 4, finalSize: 30 }]);
+    expect(frames(again)).toEqual(frames(w));
   });
 });
