@@ -68,27 +68,18 @@ function noteError(error: Error): void {
 
 function openOne(port: number, key: string, localHost: string): Promise<boolean> {
   return new Promise((resolve) => {
-    if (kind === 'mpt') {
-      const socket = connect({ host: SERVER_HOST, port, localAddress: localHost, serverKey: Buffer.from(key, 'hex') });
-      socket.once('connect', () => {
-        hold(socket);
-        resolve(true);
-      });
-      socket.once('error', (error) => {
-        noteError(error);
-        resolve(false);
-      });
-    } else {
-      const socket = tcpConnect({ host: SERVER_HOST, port, localAddress: localHost });
-      socket.once('connect', () => {
-        hold(socket);
-        resolve(true);
-      });
-      socket.once('error', (error) => {
-        noteError(error);
-        resolve(false);
-      });
-    }
+    const socket =
+      kind === 'mpt'
+        ? connect({ host: SERVER_HOST, port, localAddress: localHost, serverKey: Buffer.from(key, 'hex') })
+        : tcpConnect({ host: SERVER_HOST, port, localAddress: localHost });
+    socket.once('connect', () => {
+      hold(socket);
+      resolve(true);
+    });
+    socket.once('error', (error: Error) => {
+      noteError(error);
+      resolve(false);
+    });
   });
 }
 
