@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import type { Path } from '../../src/core/path.js';
+import type { SchedulerPath } from '../../src/core/scheduler/scheduler.js';
 import { isSilent, probeMayCarryData } from '../../src/core/scheduler/reinjection.js';
 
-/** The fields of a Path the rule reads. */
-function path(ptoCount: number, extra: Partial<Pick<Path, 'validated' | 'hasRemoteCid' | 'closed'>> = {}): Path {
-  return { loss: { ptoCount }, validated: true, hasRemoteCid: true, closed: false, ...extra } as unknown as Path;
+/** A path as the rule sees it (SchedulerPath). */
+function path(ptoCount: number, extra: Partial<Pick<SchedulerPath, 'validated' | 'hasRemoteCid' | 'closed'>> = {}): SchedulerPath {
+  return { id: 0, ptoCount, srttMs: 10, backup: false, failed: false, validated: true, hasRemoteCid: true, closed: false, ...extra };
 }
 
 describe('reinjection: what a PTO probe carries', () => {
