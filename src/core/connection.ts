@@ -358,8 +358,10 @@ export class Connection {
 
   /** Stream bytes received in order, up to `maxBytes`, or undefined if none are ready. */
   read(maxBytes?: number): Uint8Array | undefined {
-    this.wake?.(this);
-    return this.stream.read(maxBytes);
+    const bytes = this.stream.read(maxBytes);
+    // Reading frees receive window (a MAX_DATA may be due); reading nothing changes nothing.
+    if (bytes !== undefined) this.wake?.(this);
+    return bytes;
   }
 
   /** Server: whether the client has not yet proven its address (a half-open connection, RFC 9000 §8.1). */

@@ -91,12 +91,14 @@ export class PacketWriter {
     // Connection-level frames (and stream data) go only on validated paths: an unvalidated one may lead
     // to a spoofed address, and its few bytes under the amplification limit are for validating it.
     const shared = path.validated;
-    const sharedFrames = shared && this.sharedFramesDue();
     const room = path.cwndRoomBytes;
     // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
     const pathResponse = path.pathResponsePending && (room > 0 || probe);
     const ping = shared && lifecycle.pingDue;
-    const control = sharedFrames || pathResponse || path.challengePending || ping;
+    // Whether any control frame is due. The owners of connection-level frames are asked only when the
+    // answer matters (below): most packets carry data or an ACK, and then the writing asks them anyway.
+    let control = pathResponse || path.challengePending || ping;
+    let controlKnown = control || !shared;
     // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
     // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
@@ -106,7 +108,12 @@ export class PacketWriter {
     const dataRoom = room >= MIN_DATA_ROOM || (probe && this.scheduler.probeMayCarryData(path, this.pathSet.paths));
     let dataAllowed = dataPath && (stream.hasDataToSend || copyAt >= 0) && stream.mayCarryData && dataRoom;
     let mtuProbe = 0;
-    if (host.pmtuEnabled && shared && !probe && !control && !ackDue && room >= path.mtuBytes) {
+    const probeRoom = host.pmtuEnabled && shared && !probe && !ackDue && room >= path.mtuBytes;
+    if (probeRoom && !controlKnown) {
+      control = this.sharedFramesDue();
+      controlKnown = true;
+    }
+    if (probeRoom && !control) {
       // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
       // room nor counted in flight: RFC 8899 §3 lets probes bypass the congestion controller if they go
       // at least an RTT apart (the next waits for this one's ACK or loss), and §4.4 says their loss is
@@ -129,7 +136,10 @@ export class PacketWriter {
         host.wakeAt(nowMs + wait);
       }
     }
-    if (!ackDue && !probe && !control && !dataAllowed && mtuProbe === 0) return 0;
+    if (!ackDue && !probe && !dataAllowed && mtuProbe === 0) {
+      if (!controlKnown) control = this.sharedFramesDue();
+      if (!control) return 0;
+    }
     // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
     let maxLength = Math.min(path.mtuBytes, out.length);
     const limited = path.isAmplificationLimited;
@@ -161,7 +171,7 @@ export class PacketWriter {
       }
       path.ackNow = false;
     }
-    if (sharedFrames) for (const source of this.sources) if (source.framesDue) source.writeFrames(w, path, nowMs);
+    if (shared) for (const source of this.sources) if (source.framesDue) source.writeFrames(w, path, nowMs);
     if (pathResponse && w.room >= 9) {
       w.put({ type: 'pathResponse', data: path.pathResponseData });
       path.pathResponsePending = false;
