@@ -19,13 +19,24 @@ export class FrameWriter {
   /** Whether a frame that asks for an acknowledgement has been written. */
   ackEliciting = false;
   /** What the packet carries, for its acknowledgement or loss. */
-  readonly contents = new PacketContents();
+  contents = new PacketContents();
 
   /**
    * @param buf - the payload buffer (shared scratch space).
    * @param limit - the payload's end: the datagram's room less header and AEAD tag.
    */
-  constructor(readonly buf: Uint8Array, readonly limit: number) {}
+  constructor(
+    readonly buf: Uint8Array,
+    public limit: number,
+  ) {}
+
+  /** Starts the next packet in the same buffer (the writer is reused: one per connection, not per packet). */
+  restart(limit: number): void {
+    this.at = 0;
+    this.ackEliciting = false;
+    this.limit = limit;
+    this.contents = new PacketContents();
+  }
 
   /** Bytes left. */
   get room(): number {

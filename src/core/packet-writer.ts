@@ -45,6 +45,9 @@ export interface PacketWriterHost {
 
 /** Writes packets for one connection. */
 export class PacketWriter {
+  /** The payload being built, reused packet after packet. */
+  private readonly frames: FrameWriter;
+
   /**
    * @param sources - the owners of connection-level control frames, in the order their frames go into a
    *   packet (after any ACK, before path validation frames and data).
@@ -58,7 +61,9 @@ export class PacketWriter {
     private readonly pathSet: PathSet,
     private readonly sources: readonly FrameSource[],
     private readonly scheduler: DuplicatingScheduler,
-  ) {}
+  ) {
+    this.frames = new FrameWriter(payload, 0);
+  }
 
   /** Whether any owner has connection-level control frames due. */
   private sharedFramesDue(): boolean {
@@ -154,7 +159,8 @@ export class PacketWriter {
     const pn = path.nextPacketNumber;
     const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
     const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
-    const w = new FrameWriter(this.payload, maxLength - headerLength - AEAD_TAG_LENGTH);
+    const w = this.frames;
+    w.restart(maxLength - headerLength - AEAD_TAG_LENGTH);
 
     if ((acks.hasNewPackets || ackDue) && mtuProbe === 0) {
       let ack = acks.buildAckFrame(nowMs);
