@@ -448,7 +448,7 @@ export class Connection {
   }
 
   private receiveLongPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, type: 'initial' | 'handshake', scid: Uint8Array, payload: Uint8Array, datagramBytes: number): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
+    if (this.lifecycle.isSilent) return;
     this.handshakeValidation.noteReceived(datagramBytes);
     this.handshake.receive(nowMs, local, remote, type, scid, payload);
   }
@@ -464,7 +464,7 @@ export class Connection {
   }
 
   private receiveShortPacket(nowMs: number, local: SocketAddress, remote: SocketAddress, datagram: Uint8Array, header: DecodedShortHeader, pathId: number): void {
-    if (this.state === 'closed' || this.state === 'draining') return;
+    if (this.lifecycle.isSilent) return;
     let path = this.pathById(pathId);
     // RFC 9000 §8.1: every byte the unvalidated address sends counts towards what we may send it (only
     // datagrams from that address: bytes from elsewhere must not raise what a spoofed address gets).
@@ -560,7 +560,7 @@ export class Connection {
 
   /** The next datagram to send, written into `out`, or undefined. */
   pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
-    if (this.state === 'closed' || this.state === 'draining') return undefined;
+    if (this.lifecycle.isSilent) return undefined;
     const handshake = this.handshake.pollTransmit(nowMs, out);
     if (handshake !== undefined) return handshake;
     if (this.outcome === undefined) return undefined;
@@ -624,7 +624,7 @@ export class Connection {
   /** What the handshake driver may do to this connection. */
   private handshakeHost(): HandshakeHost {
     return {
-      isClosing: () => this.state === 'closing' || this.state === 'draining' || this.state === 'closed',
+      isClosing: () => !this.lifecycle.isOpen,
       addressValidated: () => this.handshakeValidation.validated,
       mayAmplify: (bytes) => this.handshakeValidation.mayAmplify(bytes),
       noteSent: (bytes) => this.handshakeValidation.noteSent(bytes),
@@ -735,14 +735,14 @@ export class Connection {
    */
   advertiseAddress(address: SocketAddress): boolean {
     this.wake?.(this);
-    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
+    if (!this.lifecycle.isOpen) return false;
     return this.signals.advertise(address);
   }
 
   /** Withdraws an address advertised with {@link advertiseAddress} (REMOVE_ADDRESS); the peer abandons its paths to it. */
   withdrawAddress(address: SocketAddress): boolean {
     this.wake?.(this);
-    if (this.state === 'closing' || this.state === 'draining' || this.state === 'closed') return false;
+    if (!this.lifecycle.isOpen) return false;
     return this.signals.withdraw(address);
   }
 

@@ -73,6 +73,12 @@ export class Lifecycle {
     return name === 'handshaking' || name === 'established';
   }
 
+  /** Draining or closed: nothing more is read or sent (a closing connection still reads, and answers with CLOSE). */
+  get isSilent(): boolean {
+    const name = this.phase.name;
+    return name === 'draining' || name === 'closed';
+  }
+
   /** Established. */
   get isEstablished(): boolean {
     return this.phase.name === 'established';

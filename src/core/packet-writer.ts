@@ -100,10 +100,10 @@ export class PacketWriter {
     // PATH_RESPONSE is ack-eliciting and in flight like data: it waits for window room (or rides a PTO probe).
     const pathResponse = path.pathResponsePending && (room > 0 || probe);
     const ping = shared && lifecycle.pingDue;
-    // Whether any control frame is due. The owners of connection-level frames are asked only when the
-    // answer matters (below): most packets carry data or an ACK, and then the writing asks them anyway.
-    let control = pathResponse || path.challengePending || ping;
-    let controlKnown = control || !shared;
+    // Whether any control frame is due; undefined until the owners of connection-level frames are asked,
+    // which happens only when the answer matters (below): most packets carry data or an ACK, and then the
+    // writing asks them anyway.
+    let control: boolean | undefined = pathResponse || path.challengePending || ping || (shared ? undefined : false);
     // Redundant scheduling (once both sides listed it): the first stream byte this path still owes its own
     // copy of (sent on another path, not yet acknowledged), or -1.
     const dataPath = shared && this.scheduler.carriesData(path);
@@ -113,12 +113,7 @@ export class PacketWriter {
     const dataRoom = room >= MIN_DATA_ROOM || (probe && this.scheduler.probeMayCarryData(path, this.pathSet.paths));
     let dataAllowed = dataPath && (stream.hasDataToSend || copyAt >= 0) && stream.mayCarryData && dataRoom;
     let mtuProbe = 0;
-    const probeRoom = host.pmtuEnabled && shared && !probe && !ackDue && room >= path.mtuBytes;
-    if (probeRoom && !controlKnown) {
-      control = this.sharedFramesDue();
-      controlKnown = true;
-    }
-    if (probeRoom && !control) {
+    if (host.pmtuEnabled && shared && !probe && !ackDue && room >= path.mtuBytes && !(control ??= this.sharedFramesDue())) {
       // An MTU probe goes once the window has room for a full-size packet, but is neither held to that
       // room nor counted in flight: RFC 8899 §3 lets probes bypass the congestion controller if they go
       // at least an RTT apart (the next waits for this one's ACK or loss), and §4.4 says their loss is
@@ -141,10 +136,7 @@ export class PacketWriter {
         host.wakeAt(nowMs + wait);
       }
     }
-    if (!ackDue && !probe && !dataAllowed && mtuProbe === 0) {
-      if (!controlKnown) control = this.sharedFramesDue();
-      if (!control) return 0;
-    }
+    if (!ackDue && !probe && !dataAllowed && mtuProbe === 0 && !(control ??= this.sharedFramesDue())) return 0;
     // The datagram fits the caller's buffer, and an unvalidated address gets at most 3x what it sent us.
     let maxLength = Math.min(path.mtuBytes, out.length);
     const limited = path.isAmplificationLimited;

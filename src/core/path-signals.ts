@@ -65,11 +65,6 @@ export class PathSignals implements FrameSource, SentFrameOwner<SignalFrame> {
   /** ADD_ADDRESS frames ignored because {@link MAX_PEER_ADDRESSES} were known. */
   peerAddressesRefused = 0;
 
-  /** Whether a frame waits to be sent. */
-  get hasPending(): boolean {
-    return this.pending.length > 0;
-  }
-
   /** The next frame to send, without removing it. */
   peek(): SignalFrame | undefined {
     return this.pending[0];

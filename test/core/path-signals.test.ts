@@ -44,7 +44,7 @@ describe('PathSignals: what we say', () => {
     s.withdraw({ host: '::1', port: 9 });
     const [removed] = drain(s);
     s.onLost(added!); // the ADD was overtaken by the REMOVE: not resent
-    expect(s.hasPending).toBe(false);
+    expect(s.framesDue).toBe(false);
     s.onLost(removed!);
     expect(drain(s)).toEqual([removed]);
 
@@ -53,7 +53,7 @@ describe('PathSignals: what we say', () => {
     s.setStatus(3, 'available');
     const [available] = drain(s);
     s.onLost(backup!);
-    expect(s.hasPending).toBe(false);
+    expect(s.framesDue).toBe(false);
     s.onLost(available!);
     expect(drain(s)).toEqual([{ type: 'pathStatus', pathId: 3, sequenceNumber: 1, status: 'available' }]);
   });
@@ -74,7 +74,7 @@ describe('PathSignals: what we say', () => {
     expect(drain(s)).toEqual([frames[1]]);
     s.onAcked(frames[1]!);
     s.onLost(frames[1]!);
-    expect(s.hasPending).toBe(false);
+    expect(s.framesDue).toBe(false);
   });
 });
 
