@@ -68,19 +68,8 @@ export class ByteStream {
   ) {
     this.flow = new ReceiveFlowControl({ initialWindowBytes: config.initialWindowBytes, maxWindowBytes: config.maxWindowBytes });
     this.reassembly = new Reassembly(config.initialWindowBytes, config.maxWindowBytes);
-    const stream = this;
-    this.flowFrames = {
-      get framesDue(): boolean {
-        return stream.maxDataDue || stream.dataBlockedDue !== undefined;
-      },
-      writeFrames: (w, path, nowMs) => this.writeFlowFrames(w, this.maxDataDue, this.dataBlockedDue, nowMs, path.loss.rtt.smoothedRttMs),
-    };
-    this.resetFrames = {
-      get framesDue(): boolean {
-        return stream.resetPending;
-      },
-      writeFrames: (w) => this.writeReset(w),
-    };
+    this.flowFrames = new StreamFrames(this, false);
+    this.resetFrames = new StreamFrames(this, true);
   }
 
   // ----- the application's side ----------------------------------------------------------
@@ -215,8 +204,11 @@ export class ByteStream {
     return this.resetFinalSize < 0;
   }
 
-  /** Writes MAX_DATA (auto-tuned from `rttMs`) and DATA_BLOCKED, when due. */
-  private writeFlowFrames(w: FrameWriter, maxData: boolean, dataBlocked: number | undefined, nowMs: number, rttMs: number): void {
+  /** Writes MAX_DATA (auto-tuned from the path's RTT) and DATA_BLOCKED, when due ({@link StreamFrames}). */
+  writeFlowFrames(w: FrameWriter, path: Path, nowMs: number): void {
+    const maxData = this.maxDataDue;
+    const dataBlocked = this.dataBlockedDue;
+    const rttMs = path.loss.rtt.smoothedRttMs;
     if (maxData) {
       const value = this.flow.pollMaxData(nowMs, rttMs);
       if (value !== undefined) {
@@ -233,8 +225,8 @@ export class ByteStream {
     }
   }
 
-  /** Writes our RESET. */
-  private writeReset(w: FrameWriter): void {
+  /** Writes our RESET ({@link StreamFrames}). */
+  writeReset(w: FrameWriter): void {
     w.put({ type: 'reset', applicationErrorCode: this.resetCode, finalSize: this.resetFinalSize });
     w.contents.reset = true;
     this.resetPending = false;
@@ -302,5 +294,27 @@ export class ByteStream {
   /** Queues the stream data of `c` again (a probe's or a failing path's copy), nothing else. */
   onDataRequeued(c: PacketContents): void {
     if (c.dataOffset >= 0) this.sendBuffer.onLost(c.dataOffset, c.dataLength, c.dataFin);
+  }
+}
+
+/**
+ * The stream's control frames for the packet writer: its flow-control frames (MAX_DATA, DATA_BLOCKED),
+ * or its RESET, which goes after every other control frame. One class for both keeps the writer's
+ * question "anything due?" to few receiver shapes, which it asks of every source for most packets.
+ */
+class StreamFrames implements FrameSource {
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly reset: boolean,
+  ) {}
+
+  get framesDue(): boolean {
+    const stream = this.stream;
+    return this.reset ? stream.resetDue : stream.maxDataDue || stream.dataBlockedDue !== undefined;
+  }
+
+  writeFrames(w: FrameWriter, path: Path, nowMs: number): void {
+    if (this.reset) this.stream.writeReset(w);
+    else this.stream.writeFlowFrames(w, path, nowMs);
   }
 }

@@ -570,12 +570,7 @@ export class Connection {
     // ones when it is full.
     const order = this.offerOrder;
     this.scheduler.order(this.paths, order);
-    for (let i = 0; i < order.length; i++) {
-      const path = order[i] as Path;
-      const length = this.writer.build(path, nowMs, out);
-      if (length > 0) return { local: path.local, remote: path.remote, length };
-    }
-    return undefined;
+    return this.writer.next(order, nowMs, out);
   }
 
   // ----- internals: handshake -------------------------------------------------------------

@@ -165,6 +165,19 @@ function lowerBound(slots: readonly Slot[], seq: number): number {
   return lo;
 }
 
+/** Removes `list[at]`, keeping the order (splice without the array it returns: this runs per poll). */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i] as T;
+  list.pop();
+}
+
+/** Inserts `item` at `at`, keeping the order (splice without the array it returns). */
+function insertAt<T>(list: T[], at: number, item: T): void {
+  list.push(item);
+  for (let i = list.length - 1; i > at; i--) list[i] = list[i - 1] as T;
+  list[at] = item;
+}
+
 /** Routes by the first 6 bytes of a CID: exact for the 8-byte CIDs we issue, checked in full after lookup. */
 function cidKey(cid: Uint8Array): number {
   let key = 0;
@@ -201,8 +214,6 @@ export class Endpoint implements DatagramEndpoint {
    * nothing), sorted by seq; a connection that closed stays until it is swept.
    */
   private readonly ready: Slot[] = [];
-  /** The instant pollTransmit last brought the deadlines up to date. */
-  private refreshedAtMs = Number.NEGATIVE_INFINITY;
   /** Connections whose nextTimeout() may have changed since it was last asked. */
   private readonly dirty: Slot[] = [];
   private nextSeq = 0;
@@ -228,7 +239,8 @@ export class Endpoint implements DatagramEndpoint {
   private readonly halfOpen = new Set<Connection>();
   private readonly queued: QueuedDatagram[] = [];
   private readonly events: EndpointEvent[] = [];
-  private cursor = 0;
+  /** The round robin's next turn starts at the first ready connection with at least this seq. */
+  private cursorSeq = 0;
   /** When accept() last swept every connection at the connection limit, ms. */
   private limitSweepAtMs = -1;
 
@@ -324,20 +336,15 @@ export class Endpoint implements DatagramEndpoint {
       out.set(queued.bytes, 0);
       return { local: queued.local, remote: queued.remote, length: queued.bytes.length };
     }
-    const polled = this.polled;
-    if (polled.length === 0) return undefined;
+    if (this.polled.length === 0) return undefined;
     // A connection whose deadline passed may send because of it (a delayed ACK, the pacer) even before
-    // its timers run. The deadlines are brought up to date once per instant: a connection polled empty
-    // at this instant has nothing more to send at it unless touched again (which marks it ready), so
-    // asking it for its next timeout after every poll would be wasted (and it is the costliest part).
-    if (nowMs !== this.refreshedAtMs) {
-      this.refreshTimers();
-      this.refreshedAtMs = nowMs;
-    }
-    this.timers.forEachDue(nowMs, this.markReady);
+    // its timers run. Only deadlines of connections not already ready matter here, and those are up to
+    // date: a connection leaves the ready list only when polled empty, and its deadline is asked then.
+    const timers = this.timers;
+    if (timers.size > 0 && (timers.nextDeadline() as number) <= nowMs) timers.forEachDue(nowMs, this.markReady);
     const ready = this.ready;
-    // The turn starts at the connection after the last one that sent, as a scan of every connection would.
-    let i = lowerBound(ready, (polled[this.cursor] as Slot).seq);
+    // The turn starts at the first connection registered after the last one that sent.
+    let i = lowerBound(ready, this.cursorSeq);
     let closedSeen = false;
     for (let remaining = ready.length; remaining > 0; remaining--) {
       if (i >= ready.length) i = 0;
@@ -352,7 +359,7 @@ export class Endpoint implements DatagramEndpoint {
       this.markDirty(slot);
       this.onTouched?.(connection);
       if (transmit !== undefined) {
-        this.cursor = (lowerBound(polled, slot.seq) + 1) % polled.length;
+        this.cursorSeq = slot.seq + 1;
         return transmit;
       }
       if (isClosed(connection)) {
@@ -361,7 +368,8 @@ export class Endpoint implements DatagramEndpoint {
         continue;
       }
       slot.ready = false;
-      ready.splice(i, 1);
+      removeAt(ready, i);
+      this.refreshTimer(slot);
     }
     if (closedSeen) this.sweepReady();
     return undefined;
@@ -401,18 +409,22 @@ export class Endpoint implements DatagramEndpoint {
     const ready = this.ready;
     const at = lowerBound(ready, slot.seq);
     if (at === ready.length) ready.push(slot);
-    else ready.splice(at, 0, slot);
+    else insertAt(ready, at, slot);
   };
 
   /** Asks every connection touched since the last time for its next timeout again. */
   private refreshTimers(): void {
     const dirty = this.dirty;
-    for (let i = 0; i < dirty.length; i++) {
-      const slot = dirty[i] as Slot;
-      slot.dirty = false;
-      if (!slot.gone) this.timers.set(slot.timer, slot.connection.nextTimeout());
-    }
+    if (dirty.length === 0) return;
+    for (let i = 0; i < dirty.length; i++) this.refreshTimer(dirty[i] as Slot);
     dirty.length = 0;
+  }
+
+  /** Asks `slot`'s connection for its next timeout if it was touched since last asked (it may stay in the dirty list). */
+  private refreshTimer(slot: Slot): void {
+    if (!slot.dirty) return;
+    slot.dirty = false;
+    if (!slot.gone) this.timers.set(slot.timer, slot.connection.nextTimeout());
   }
 
   /** Forgets the connections that closed among those that may have output (the only ones that can have closed unseen). */
@@ -454,11 +466,13 @@ export class Endpoint implements DatagramEndpoint {
   private handleShort(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
     const header = decodeShortHeader(bytes, DEFAULT_CID_LENGTH);
     if (header.isErr()) return void this.stats.undecodable++;
-    const connection = this.lookup(header.value.dcid);
-    if (connection === undefined) return void this.stats.unknownConnection++;
-    // Each CID was issued for one path: the CID names the path (docs/protocol.md §6).
-    const pathId = connection.pathIdForCid(header.value.dcid);
-    connection.handleShortPacket(nowMs, local, remote, bytes, header.value, pathId < 0 ? 0 : pathId);
+    // Routed by the CID's first bytes, then checked in full against the connection's CIDs, which also
+    // names the path: each CID was issued for one path (docs/protocol.md §6).
+    const dcid = header.value.dcid;
+    const connection = this.byCid.get(cidKey(dcid));
+    const pathId = connection === undefined ? -1 : connection.pathIdForCid(dcid);
+    if (connection === undefined || pathId < 0) return void this.stats.unknownConnection++;
+    connection.handleShortPacket(nowMs, local, remote, bytes, header.value, pathId);
     this.touchConnection(connection);
     this.sweep(connection);
   }
@@ -665,11 +679,10 @@ export class Endpoint implements DatagramEndpoint {
     this.timers.remove(slot.timer);
     if (slot.ready) {
       slot.ready = false;
-      this.ready.splice(lowerBound(this.ready, slot.seq), 1);
+      removeAt(this.ready, lowerBound(this.ready, slot.seq));
     }
     const at = lowerBound(this.polled, slot.seq);
     if (this.polled[at] === slot) this.polled.splice(at, 1);
-    if (this.cursor >= this.polled.length) this.cursor = 0;
     for (const cid of connection.localCids) if (this.byCid.get(cidKey(cid)) === connection) this.byCid.delete(cidKey(cid));
     const key = this.initialDcidOf.get(connection);
     if (key !== undefined) {

@@ -7,6 +7,7 @@ import type { Path } from './path.js';
 import type { PathSet } from './path-set.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import type { DuplicatingScheduler } from './scheduler/duplication.js';
+import type { Transmit } from './datagram-endpoint.js';
 import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type CloseFrame } from './wire/index.js';
 
 /**
@@ -65,10 +66,35 @@ export class PacketWriter {
     this.frames = new FrameWriter(payload, 0);
   }
 
-  /** Whether any owner has connection-level control frames due. */
+  /**
+   * Whether any owner has connection-level control frames due, asked at most once per {@link next}:
+   * nothing changes the answer between paths until a packet is written, and most offers find a full
+   * window with nothing else to send, so asking every owner for every path would be most of their cost.
+   */
+  private controlDue: boolean | undefined = undefined;
+
   private sharedFramesDue(): boolean {
-    for (const source of this.sources) if (source.framesDue) return true;
-    return false;
+    if (this.controlDue !== undefined) return this.controlDue;
+    const sources = this.sources;
+    for (let i = 0; i < sources.length; i++) if ((sources[i] as FrameSource).framesDue) return (this.controlDue = true);
+    return (this.controlDue = false);
+  }
+
+  /**
+   * The next packet: offered to each of `paths` in turn (the scheduler's order), written into `out`
+   * by the first that has one to send.
+   */
+  next(paths: readonly Path[], nowMs: number, out: Uint8Array): Transmit | undefined {
+    this.controlDue = undefined;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i] as Path;
+      const length = this.build(path, nowMs, out);
+      if (length > 0) {
+        this.controlDue = undefined;
+        return { local: path.local, remote: path.remote, length };
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -81,7 +107,7 @@ export class PacketWriter {
   }
 
   /** Builds one packet for `path` into `out`; returns its length, 0 if nothing is due. */
-  build(path: Path, nowMs: number, out: Uint8Array): number {
+  private build(path: Path, nowMs: number, out: Uint8Array): number {
     if (!path.hasRemoteCid || path.closed) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
     const lifecycle = this.lifecycle;
     if (lifecycle.state === 'closing') {

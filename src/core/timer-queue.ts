@@ -58,6 +58,7 @@ export class TimerQueue<T> {
       this.up(entry.index);
       return;
     }
+    if (deadlineMs === entry.deadlineMs) return;
     const earlier = deadlineMs < entry.deadlineMs;
     entry.deadlineMs = deadlineMs;
     if (earlier) this.up(entry.index);
