@@ -106,4 +106,23 @@ describe('a replayed first flight', () => {
     expect(event).toMatchObject({ earlyData: true, replyCode: 0, bytesToDestination: 0, bytesFromDestination: 0 });
     expect(event.reason).toContain('did not prove');
   });
+
+  test('with acceptEarlyData: false the replayed flight carries no request: nothing is dialled, reply 1 after requestTimeout', async () => {
+    const destination = await recordingEcho();
+    const converter = await startConverter({ keyPair, clientKeys: [client.publicKey], allow: ['127.0.0.1/32'], requestTimeout: 300, acceptEarlyData: false });
+    const relay = await HoldRelay.start(converter.port);
+    const socket = await tunnel({ port: relay.port, keyPair: client, serverKey: converter.publicKey, destination: { host: '127.0.0.1', port: destination.port } });
+    socket.end('genuine');
+    expect(String(await readAll(socket))).toBe('genuine');
+    // The genuine request was ignored as early data and came again after the handshake.
+    expect(await converter.tunnel(0)).toMatchObject({ earlyData: false, replyCode: 0 });
+    // Replay until the converter takes the copy for a new connection (a second 'tunnel' event).
+    while (converter.tunnels.length < 2) {
+      await replayDatagram(relay.fromClient[0] as Buffer, converter.port);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(converter.tunnels[1]).toMatchObject({ host: undefined, replyCode: 1, address: undefined });
+    expect(converter.tunnels[1]?.reason).toContain('no complete request');
+    expect(destination.accepted).toHaveLength(1);
+  });
 });
