@@ -101,7 +101,17 @@ class TunnelSession {
     };
   }
 
+  /** Serves the connection; an unexpected failure (a bug) closes it and is reported, never thrown. */
   async run(): Promise<void> {
+    try {
+      await this.#serve();
+    } catch (error) {
+      this.#record.error = error instanceof Error ? error : new Error(String(error));
+      this.#left(`the converter failed: ${this.#record.error.message}`);
+    }
+  }
+
+  async #serve(): Promise<void> {
     const socket = this.#socket;
     const record = this.#record;
     const context = this.#context;
