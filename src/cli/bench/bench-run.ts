@@ -238,8 +238,15 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
   }
 }
 
-/** Lets a finished connection close cleanly (both ends ended) for a moment, then aborts whatever is left. */
+/**
+ * Lets a finished connection close cleanly (both ends ended) for a moment, then aborts whatever is
+ * left; a connection still being set up (Ctrl-C during the handshake) is dropped at once.
+ */
 async function closeSocket(socket: MptSocket, finished: boolean): Promise<void> {
+  if (socket.connecting) {
+    socket.destroy();
+    return;
+  }
   if (finished && !socket.destroyed) {
     const wait = delay(CLOSE_WAIT_MS);
     await Promise.race([new Promise((resolve) => socket.once('close', resolve)), wait.promise]);

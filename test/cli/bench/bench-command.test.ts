@@ -257,6 +257,24 @@ describe('mpt bench, remote mode, in this process', () => {
     expect(io.stdout).toMatch(/\ngoodput [\d.]+ Mbit\/s: [\d.]+ MiB delivered in order/);
   });
 
+  it('gives up at a Ctrl-C during the handshake: one line, exit 130', async () => {
+    // A UDP port that takes datagrams and never answers: the handshake waits.
+    const silent = createSocket('udp4');
+    const port = await new Promise<number>((done) => silent.bind(0, '127.0.0.1', () => done(silent.address().port)));
+    try {
+      const io = captureIo();
+      io.onOut = (text) => {
+        if (text.startsWith('mpt bench: remote mode')) setTimeout(() => io.interrupt?.(), 100);
+      };
+      const code = await runBenchCommand([`127.0.0.1:${port}`], io);
+      expect(code).toBe(130);
+      expect(io.stdout).toBe(`mpt bench: remote mode, sending for 10 s to 127.0.0.1:${port}\n`);
+      expect(io.stderr).toBe('mpt bench: interrupted before the connection was up\n');
+    } finally {
+      silent.close();
+    }
+  });
+
   it('reports a refused connection as one line with its code, exit 1', async () => {
     const probe = createSocket('udp4');
     const port = await new Promise<number>((done) => probe.bind(0, '127.0.0.1', () => done(probe.address().port)));
