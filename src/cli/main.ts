@@ -1,13 +1,16 @@
 /**
- * The `mpt` command. Today it has one subcommand, `demo`; serve, send, bench
- * and proxy arrive with the connection API.
+ * The `mpt` command: `demo` and `bench`; serve, send and proxy arrive with
+ * the connection API.
  */
+import { runBenchCommand } from './bench/bench-command.js';
 import { runDemoCli } from './demo/demo-cli.js';
 
 const USAGE = `usage: mpt <command>
 
 commands:
   demo [--mib N]   a client and a server on loopback UDP: one encrypted stream, live per-path progress
+  bench [HOST:PORT] [-t SECONDS] [--path SPEC]... [--json] [--tcp]
+                   measure throughput per path, as iperf3 (mpt bench --help)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -15,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'demo':
       return runDemoCli(rest);
+    case 'bench':
+      return runBenchCommand(rest);
     case undefined:
     case '-h':
     case '--help':
