@@ -4,8 +4,9 @@
  * This is the package root: the connection API (`connect`, `createServer`,
  * used like node:net's), errors, keys, the crypto providers, the path
  * managers (fullmesh, backup, policy and the plugin interface), the
- * congestion-control and scheduler interfaces (for factories of one's own)
- * and the protocol constants. The README's status table says what works.
+ * congestion-control and scheduler interfaces (for factories of one's own),
+ * the TCP converter and tunnel client (`createConverter`, `openTunnel`) and
+ * the protocol constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode, type MptConnectAttempt } from './errors.js';
@@ -111,6 +112,13 @@ export {
   type InterfaceMonitorEvents,
   type InterfaceMonitorOptions,
 } from './node/index.js';
+
+// The TCP converter (docs/proxy.md): an mpt server that opens plain TCP to the destination each client
+// names, and the client side that opens such a tunnel.
+export { createConverter, MptConverter, type ConverterOptions, type ConverterTunnelEvent, type MptConverterEvents } from './proxy/converter.js';
+export { openTunnel, type TunnelOptions } from './proxy/tunnel.js';
+export { TunnelError } from './proxy/tunnel-error.js';
+export { TunnelReplyCode, tunnelReplyName, type TunnelDestination } from './proxy/converter-protocol.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 
