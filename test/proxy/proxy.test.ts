@@ -92,31 +92,8 @@ const invalid = (f: () => unknown, pattern: RegExp): void => {
   expect((error as Error).message).toMatch(pattern);
 };
 
-describe('createProxy options', () => {
+describe('createProxy and listen()', () => {
   const converter = { host: '127.0.0.1', port: 4433 };
-
-  it('fails at once with ERR_MPT_INVALID_CONFIG naming the option', () => {
-    invalid(() => createProxy(undefined as unknown as ProxyOptions), /converter/);
-    invalid(() => createProxy({} as ProxyOptions), /converter is required/);
-    invalid(() => createProxy({ converter: { host: '127.0.0.1' } } as ProxyOptions), /converter\.port is required/);
-    invalid(() => createProxy({ converter: { host: '', port: 1 } }), /converter\.host must be a non-empty string/);
-    invalid(() => createProxy({ converter: { host: 'h', port: 70_000 } }), /converter\.port must be an integer from 1 to 65535/);
-    invalid(() => createProxy({ converter: { host: 'h', port: 1, extra: 1 } as ProxyOptions['converter'] }), /unknown option converter\.extra/);
-    invalid(() => createProxy({ converter, auth: { username: 'a:b', password: 'p' } }), /auth\.username must not contain ':'/);
-    invalid(() => createProxy({ converter, auth: { username: 'u', password: '' } }), /auth\.password must be a string of 1 to 255 bytes/);
-    invalid(() => createProxy({ converter, auth: { username: 'u' } } as ProxyOptions), /auth\.password is required/);
-    invalid(() => createProxy({ converter, auth: { username: 'é'.repeat(128), password: 'p' } }), /auth\.username must be a string of 1 to 255 bytes/);
-    invalid(() => createProxy({ convertor: converter } as unknown as ProxyOptions), /converter is required/);
-    invalid(() => createProxy({ converter, convertr: 1 } as unknown as ProxyOptions), /unknown option convertr \(did you mean converter\?\)/);
-    invalid(() => createProxy({ converter, host: 'x' } as unknown as ProxyOptions), /option host is not supported/);
-    invalid(() => createProxy({ converter, earlyData: new Uint8Array(1) } as unknown as ProxyOptions), /option earlyData is not supported/);
-    invalid(() => createProxy({ converter, signal: new AbortController().signal } as unknown as ProxyOptions), /option signal is not supported/);
-    invalid(() => createProxy({ converter, allowHalfOpen: false } as unknown as ProxyOptions), /option allowHalfOpen is not supported/);
-    // The options of connect() are checked as connect() checks them.
-    invalid(() => createProxy({ converter, idleTimeoutMs: -1 }), /idleTimeoutMs/);
-    invalid(() => createProxy({ converter, serverKey: new Uint8Array(3) }), /serverKey must be a Uint8Array of 32 bytes/);
-    invalid(() => createProxy({ converter, localAddresses: ['nope'] }), /localAddresses\[0\] must be an IP address/);
-  });
 
   it('takes good options, and listen() checks its port and host', async () => {
     const keyPair = generateKeyPair();
