@@ -290,11 +290,8 @@ export class ReplyDecoder extends HeaderDecoder<ConverterReply> {
   }
 
   protected needed(head: Uint8Array): number | ReturnType<typeof failure> {
-    if (head.length < 3) {
-      if (head.length >= 1 && head[0] !== CONVERTER_VERSION) return failure(TunnelReplyCode.GeneralFailure, `unsupported converter reply version ${head[0] as number}`);
-      return 3;
-    }
-    return 3 + (head[2] as number);
+    if (head.length >= 1 && head[0] !== CONVERTER_VERSION) return failure(TunnelReplyCode.GeneralFailure, `unsupported converter reply version ${head[0] as number}`);
+    return head.length < 3 ? 3 : 3 + (head[2] as number);
   }
 
   protected decode(header: Uint8Array): ConverterReply {
