@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { isDestinationHost, type ProxyDestination } from './destination.js';
 import { credentialsMatch, type ProxyAuth } from './proxy-auth.js';
-import { Socks5Reply } from './socks5.js';
+import { TunnelReplyCode } from './converter-protocol.js';
 
 /**
  * The server side of an HTTP CONNECT request (RFC 9110 §9.3.6), as an incremental parser: it is fed
@@ -60,8 +60,8 @@ export function httpErrorResponse(status: number, reason: string, extraHeaders: 
  * 6 (TTL expired: a timeout) is 504 Gateway Timeout, anything else 502 Bad Gateway.
  */
 export function httpStatusForReply(replyCode: number): number {
-  if (replyCode === Socks5Reply.NotAllowed) return 403;
-  if (replyCode === Socks5Reply.TtlExpired) return 504;
+  if (replyCode === TunnelReplyCode.NotAllowed) return 403;
+  if (replyCode === TunnelReplyCode.TtlExpired) return 504;
   return 502;
 }
 

@@ -4,7 +4,8 @@ import { formatDestination, type ProxyDestination } from './destination.js';
 import { HTTP_CONNECT_ESTABLISHED, HttpConnectRequest, httpErrorResponse } from './http-connect.js';
 import type { ProxyAuth } from './proxy-auth.js';
 import type { MptProxyOutcome, MptProxyProtocol, MptProxyTunnelEvent } from './proxy-tunnel-event.js';
-import { Socks5Handshake, Socks5Reply, socks5Reply } from './socks5.js';
+import { TunnelReplyCode } from './converter-protocol.js';
+import { Socks5Handshake, socks5Reply } from './socks5.js';
 import { splice } from './splice.js';
 import { tunnelFailure } from './tunnel-failure.js';
 
@@ -193,8 +194,8 @@ export class ProxyConnection {
     this.#tunnel = tunnel;
     this.#outcome = 'tunneled';
     if (this.#protocol === 'socks5') {
-      this.#replyCode = Socks5Reply.Succeeded;
-      this.#socket.write(socks5Reply(Socks5Reply.Succeeded));
+      this.#replyCode = TunnelReplyCode.Succeeded;
+      this.#socket.write(socks5Reply(TunnelReplyCode.Succeeded));
     } else {
       this.#httpStatus = 200;
       this.#socket.write(HTTP_CONNECT_ESTABLISHED);

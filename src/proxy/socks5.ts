@@ -1,4 +1,5 @@
 import { bytesToIp } from '../core/ip-address.js';
+import { TunnelReplyCode } from './converter-protocol.js';
 import { isDestinationHost, type ProxyDestination } from './destination.js';
 import { credentialsMatch, type ProxyAuth } from './proxy-auth.js';
 
@@ -12,31 +13,10 @@ import { credentialsMatch, type ProxyAuth } from './proxy-auth.js';
  * username/password (0x02); a client that offers neither gets 0xFF. Requests: CONNECT only (BIND and
  * UDP ASSOCIATE get reply 7), to an IPv4 address, a domain name or an IPv6 address (another address
  * type gets reply 8). The whole handshake is bounded by its own length fields (at most 257 + 513 +
- * 262 bytes), so nothing grows without bound here.
+ * 262 bytes), so nothing grows without bound here. Its reply codes are the converter protocol's
+ * ({@link TunnelReplyCode}), which are SOCKS5's REP values.
  * @module
  */
-
-/** The REP values of a SOCKS5 reply (RFC 1928 §6). */
-export const Socks5Reply = {
-  /** Succeeded. */
-  Succeeded: 0,
-  /** General SOCKS server failure. */
-  GeneralFailure: 1,
-  /** Connection not allowed by ruleset. */
-  NotAllowed: 2,
-  /** Network unreachable. */
-  NetworkUnreachable: 3,
-  /** Host unreachable. */
-  HostUnreachable: 4,
-  /** Connection refused. */
-  ConnectionRefused: 5,
-  /** TTL expired (used for timeouts). */
-  TtlExpired: 6,
-  /** Command not supported. */
-  CommandNotSupported: 7,
-  /** Address type not supported. */
-  AddressTypeNotSupported: 8,
-} as const;
 
 /** SOCKS protocol version 5. */
 const VERSION = 0x05;
@@ -92,7 +72,7 @@ const MORE: Socks5Outcome = { kind: 'more' };
 /**
  * The server side of one SOCKS5 handshake: {@link Socks5Handshake.push} each chunk the client sends
  * until the outcome is 'connect' or 'refused'. The reply to a successful request is not part of the
- * handshake: send `socks5Reply(Socks5Reply.Succeeded)` (or a failure) once the tunnel's fate is known.
+ * handshake: send `socks5Reply(TunnelReplyCode.Succeeded)` (or a failure) once the tunnel's fate is known.
  */
 export class Socks5Handshake {
   readonly #auth: ProxyAuth | undefined;
@@ -180,11 +160,11 @@ export class Socks5Handshake {
   #request(): Socks5Outcome {
     const b = this.#pending;
     if (b.length < 1) return MORE;
-    if (b[0] !== VERSION) return this.#refuse(socks5Reply(Socks5Reply.GeneralFailure), `request not of SOCKS version 5 (version byte ${b[0]})`, Socks5Reply.GeneralFailure);
+    if (b[0] !== VERSION) return this.#refuse(socks5Reply(TunnelReplyCode.GeneralFailure), `request not of SOCKS version 5 (version byte ${b[0]})`, TunnelReplyCode.GeneralFailure);
     if (b.length < 2) return MORE;
-    if (b[1] !== CMD_CONNECT) return this.#refuse(socks5Reply(Socks5Reply.CommandNotSupported), `command ${b[1]} not supported (CONNECT only)`, Socks5Reply.CommandNotSupported);
+    if (b[1] !== CMD_CONNECT) return this.#refuse(socks5Reply(TunnelReplyCode.CommandNotSupported), `command ${b[1]} not supported (CONNECT only)`, TunnelReplyCode.CommandNotSupported);
     if (b.length < 3) return MORE;
-    if (b[2] !== 0x00) return this.#refuse(socks5Reply(Socks5Reply.GeneralFailure), `reserved byte ${b[2]}, not 0`, Socks5Reply.GeneralFailure);
+    if (b[2] !== 0x00) return this.#refuse(socks5Reply(TunnelReplyCode.GeneralFailure), `reserved byte ${b[2]}, not 0`, TunnelReplyCode.GeneralFailure);
     if (b.length < 4) return MORE;
     const atyp = b[3] as number;
     let addressLength: number;
@@ -195,9 +175,9 @@ export class Socks5Handshake {
       if (b.length < 5) return MORE;
       addressLength = b[4] as number;
       addressAt = 5;
-      if (addressLength === 0) return this.#refuse(socks5Reply(Socks5Reply.GeneralFailure), 'empty domain name', Socks5Reply.GeneralFailure);
+      if (addressLength === 0) return this.#refuse(socks5Reply(TunnelReplyCode.GeneralFailure), 'empty domain name', TunnelReplyCode.GeneralFailure);
     } else {
-      return this.#refuse(socks5Reply(Socks5Reply.AddressTypeNotSupported), `address type ${atyp} not supported`, Socks5Reply.AddressTypeNotSupported);
+      return this.#refuse(socks5Reply(TunnelReplyCode.AddressTypeNotSupported), `address type ${atyp} not supported`, TunnelReplyCode.AddressTypeNotSupported);
     }
     const total = addressAt + addressLength + 2;
     if (b.length < total) return MORE;
@@ -206,9 +186,9 @@ export class Socks5Handshake {
     const port = request.readUInt16BE(addressAt + addressLength);
     const host = atyp === ATYP_DOMAIN ? address.toString('latin1') : bytesToIp(address);
     if (atyp === ATYP_DOMAIN && !isDestinationHost(host)) {
-      return this.#refuse(socks5Reply(Socks5Reply.GeneralFailure), `malformed domain name ${JSON.stringify(host)}`, Socks5Reply.GeneralFailure);
+      return this.#refuse(socks5Reply(TunnelReplyCode.GeneralFailure), `malformed domain name ${JSON.stringify(host)}`, TunnelReplyCode.GeneralFailure);
     }
-    if (port === 0) return this.#refuse(socks5Reply(Socks5Reply.GeneralFailure), 'destination port 0', Socks5Reply.GeneralFailure);
+    if (port === 0) return this.#refuse(socks5Reply(TunnelReplyCode.GeneralFailure), 'destination port 0', TunnelReplyCode.GeneralFailure);
     const rest = this.#pending;
     this.#pending = Buffer.alloc(0);
     return { kind: 'connect', destination: { host, port }, rest };

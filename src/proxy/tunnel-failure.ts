@@ -1,6 +1,6 @@
 import { MptErrorCode } from '../errors.js';
 import { httpStatusForReply } from './http-connect.js';
-import { Socks5Reply } from './socks5.js';
+import { TunnelReplyCode } from './converter-protocol.js';
 
 /**
  * What a local proxy answers its client when a tunnel fails to open: the SOCKS5 REP value and the
@@ -30,13 +30,13 @@ export interface TunnelFailure {
 
 /** The SOCKS5 REP values a converter may send back, taken as they are. */
 const CONVERTER_REPLIES: ReadonlySet<number> = new Set([
-  Socks5Reply.GeneralFailure,
-  Socks5Reply.NotAllowed,
-  Socks5Reply.NetworkUnreachable,
-  Socks5Reply.HostUnreachable,
-  Socks5Reply.ConnectionRefused,
-  Socks5Reply.TtlExpired,
-  Socks5Reply.AddressTypeNotSupported,
+  TunnelReplyCode.GeneralFailure,
+  TunnelReplyCode.NotAllowed,
+  TunnelReplyCode.NetworkUnreachable,
+  TunnelReplyCode.HostUnreachable,
+  TunnelReplyCode.ConnectionRefused,
+  TunnelReplyCode.TtlExpired,
+  TunnelReplyCode.AddressTypeNotSupported,
 ]);
 
 /** Whether an mpt connect error means the converter never answered in time. */
@@ -50,9 +50,9 @@ function isTimeout(error: { code?: unknown; attempts?: unknown }): boolean {
 export function tunnelFailure(error: unknown): TunnelFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; replyCode?: unknown; attempts?: unknown };
   if (e.code === MptErrorCode.TunnelRefused) {
-    const replyCode = typeof e.replyCode === 'number' && CONVERTER_REPLIES.has(e.replyCode as never) ? e.replyCode : Socks5Reply.GeneralFailure;
+    const replyCode = typeof e.replyCode === 'number' && CONVERTER_REPLIES.has(e.replyCode as never) ? e.replyCode : TunnelReplyCode.GeneralFailure;
     return { replyCode, httpStatus: httpStatusForReply(replyCode), refusedByConverter: true };
   }
-  if (isTimeout(e)) return { replyCode: Socks5Reply.HostUnreachable, httpStatus: 504, refusedByConverter: false };
-  return { replyCode: Socks5Reply.GeneralFailure, httpStatus: 502, refusedByConverter: false };
+  if (isTimeout(e)) return { replyCode: TunnelReplyCode.HostUnreachable, httpStatus: 504, refusedByConverter: false };
+  return { replyCode: TunnelReplyCode.GeneralFailure, httpStatus: 502, refusedByConverter: false };
 }

@@ -1,7 +1,8 @@
 // The SOCKS5 handshake parser on its own: every address type, every way of cutting the bytes, every
 // error reply, and what a client sent after its request.
 import { describe, expect, it } from 'vitest';
-import { Socks5Handshake, Socks5Reply, socks5Reply, type Socks5Outcome } from '../../src/proxy/socks5.js';
+import { TunnelReplyCode } from '../../src/proxy/converter-protocol.js';
+import { Socks5Handshake, socks5Reply, type Socks5Outcome } from '../../src/proxy/socks5.js';
 import type { ProxyAuth } from '../../src/proxy/proxy-auth.js';
 
 const AUTH: ProxyAuth = { username: 'alice', password: 's3cret' };
@@ -125,7 +126,7 @@ describe('SOCKS5 refusals', () => {
         const got = run(chunks);
         // Refused as soon as the command byte is in: the rest of the request is never waited for.
         const last = got.outcomes.findIndex((o) => o.kind !== 'more');
-        expect(shape(got.outcomes[last] as Socks5Outcome)).toEqual(refused(Socks5Reply.CommandNotSupported));
+        expect(shape(got.outcomes[last] as Socks5Outcome)).toEqual(refused(TunnelReplyCode.CommandNotSupported));
         expect(got.reply).toEqual(bytes(CHOSE_NONE, socks5Reply(7)));
       }
     }
@@ -134,7 +135,7 @@ describe('SOCKS5 refusals', () => {
   it('an unknown address type gets reply 8', () => {
     for (const atyp of [0, 2, 5, 0xff]) {
       const got = run([bytes(GREETING, 5, 1, 0, atyp, [1, 2, 3, 4], port(80))]);
-      expect(shape(got.outcome)).toEqual(refused(Socks5Reply.AddressTypeNotSupported));
+      expect(shape(got.outcome)).toEqual(refused(TunnelReplyCode.AddressTypeNotSupported));
       expect(got.reply).toEqual(bytes(CHOSE_NONE, [5, 8, 0, 1, 0, 0, 0, 0, 0, 0]));
     }
   });
@@ -147,7 +148,7 @@ describe('SOCKS5 refusals', () => {
 
   it('a request of another version gets reply 1', () => {
     const got = run([bytes(GREETING, 4, 1, 0, 1, [127, 0, 0, 1], port(80))]);
-    expect(shape(got.outcome)).toEqual(refused(Socks5Reply.GeneralFailure));
+    expect(shape(got.outcome)).toEqual(refused(TunnelReplyCode.GeneralFailure));
     expect(got.reply).toEqual(bytes(CHOSE_NONE, socks5Reply(1)));
   });
 
@@ -192,7 +193,7 @@ describe('SOCKS5 refusals', () => {
       connectIpv4([127, 0, 0, 1], 0),
     ]) {
       const got = run([bytes(GREETING, request)]);
-      expect(shape(got.outcome)).toEqual(refused(Socks5Reply.GeneralFailure));
+      expect(shape(got.outcome)).toEqual(refused(TunnelReplyCode.GeneralFailure));
       expect(got.reply).toEqual(bytes(CHOSE_NONE, socks5Reply(1)));
     }
   });
