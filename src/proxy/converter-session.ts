@@ -101,7 +101,17 @@ class TunnelSession {
     };
   }
 
+  /** Serves the connection; an unexpected failure (a bug) closes it and is reported, never thrown. */
   async run(): Promise<void> {
+    try {
+      await this.#serve();
+    } catch (error) {
+      this.#record.error = error instanceof Error ? error : new Error(String(error));
+      this.#left(`the converter failed: ${this.#record.error.message}`);
+    }
+  }
+
+  async #serve(): Promise<void> {
     const socket = this.#socket;
     const record = this.#record;
     const context = this.#context;
@@ -151,20 +161,25 @@ class TunnelSession {
   async #open(request: ConverterRequest): Promise<Socket | undefined> {
     const socket = this.#socket;
     const context = this.#context;
-    const gone = new AbortController();
-    const onClose = (): void => gone.abort();
+    // One signal stops the resolution: the client leaving, or the connect timeout passing.
+    const stop = new AbortController();
+    let gone = false;
+    const onClose = (): void => {
+      gone = true;
+      stop.abort();
+    };
     socket.once('close', onClose);
     const deadline = performance.now() + context.connectTimeoutMs;
-    const late = new AbortController();
-    const timer = setTimeout(() => late.abort(), context.connectTimeoutMs);
+    const timer = setTimeout(() => stop.abort(), context.connectTimeoutMs);
     try {
-      const resolved = await resolveDestination(request.host, context.policy, context.lookup, AbortSignal.any([gone.signal, late.signal]));
+      const resolved = await resolveDestination(request.host, context.policy, context.lookup, stop.signal);
       if (resolved === undefined) {
-        if (gone.signal.aborted) return this.#left('the client closed before the reply');
+        if (gone) return this.#left('the client closed before the reply');
         return this.#refuse(TunnelReplyCode.TtlExpired, `resolving ${request.host} did not finish within ${context.connectTimeoutMs} ms`);
       }
       if (!resolved.ok) return this.#refuse(resolved.code, resolved.reason);
-      const dialled = await dialDestination(resolved.addresses, request.port, deadline, gone.signal);
+      clearTimeout(timer);
+      const dialled = await dialDestination(resolved.addresses, request.port, deadline, stop.signal);
       if (dialled === undefined) return this.#left('the client closed before the reply');
       this.#record.address = dialled.address;
       if (!dialled.ok) return this.#refuse(dialled.code, dialled.reason);

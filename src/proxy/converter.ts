@@ -68,7 +68,9 @@ export class MptConverter extends EventEmitter<MptConverterEvents> {
       lookup: lookup ?? (dnsLookup as unknown as LookupFunction),
       connectTimeoutMs: connectTimeout ?? DEFAULT_CONVERTER_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: requestTimeout ?? DEFAULT_CONVERTER_REQUEST_TIMEOUT_MS,
-      report: (event: ConverterTunnelEvent) => this.emit('tunnel', event),
+      // On a later tick: a listener that throws is the application's uncaught exception, as a net
+      // listener's, never taken for a failure of the tunnel.
+      report: (event: ConverterTunnelEvent) => process.nextTick(() => this.emit('tunnel', event)),
     };
     this.server.on('connection', (socket: MptSocket) => void serveTunnel(socket, context));
     this.server.on('listening', () => this.emit('listening'));

@@ -79,7 +79,7 @@ describe('a 0-RTT request', () => {
 describe('a replayed first flight', () => {
   test('dials the destination again, carries nothing, and the connection is reset after requestTimeout', async () => {
     const destination = await recordingEcho();
-    const converter = await startConverter({ keyPair, clientKeys: [client.publicKey], allow: ['127.0.0.1/32'], requestTimeout: 300 });
+    const converter = await startConverter({ keyPair, clientKeys: [client.publicKey], allow: ['127.0.0.1/32'], requestTimeout: 1000 });
     const relay = await HoldRelay.start(converter.port);
     const socket = await tunnel({ port: relay.port, keyPair: client, serverKey: converter.publicKey, destination: { host: '127.0.0.1', port: destination.port } });
     socket.end('genuine');
@@ -109,7 +109,7 @@ describe('a replayed first flight', () => {
 
   test('with acceptEarlyData: false the replayed flight carries no request: nothing is dialled, reply 1 after requestTimeout', async () => {
     const destination = await recordingEcho();
-    const converter = await startConverter({ keyPair, clientKeys: [client.publicKey], allow: ['127.0.0.1/32'], requestTimeout: 300, acceptEarlyData: false });
+    const converter = await startConverter({ keyPair, clientKeys: [client.publicKey], allow: ['127.0.0.1/32'], requestTimeout: 1000, acceptEarlyData: false });
     const relay = await HoldRelay.start(converter.port);
     const socket = await tunnel({ port: relay.port, keyPair: client, serverKey: converter.publicKey, destination: { host: '127.0.0.1', port: destination.port } });
     socket.end('genuine');

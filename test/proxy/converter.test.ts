@@ -227,6 +227,34 @@ describe('refusals', () => {
     expect(error.reason).not.toContain('192.168.1.1');
   });
 
+  test("the converter's own listening address is refused even when its range is allowed; the address itself lifts it", async () => {
+    // The converter listens on 127.0.0.1: 127.0.0.0/8 lifts the loopback refusal, not the own-address one.
+    const own = await echoServer();
+    const other = await tcpServer((socket) => socket.pipe(socket), '127.0.0.2');
+    const converter = await startConverter({ clientKeys: [client.publicKey], allow: ['127.0.0.0/8'] });
+    const error = await refusal(tunnel({ port: converter.port, keyPair: client, serverKey: converter.publicKey, destination: { host: '127.0.0.1', port: own.port } }));
+    expect(error.replyCode).toBe(TunnelReplyCode.NotAllowed);
+    expect(error.reason).toContain("converter's own address");
+    const socket = await tunnel({ port: converter.port, keyPair: client, serverKey: converter.publicKey, destination: { host: '127.0.0.2', port: other.port } });
+    socket.end('next door');
+    expect(String(await readAll(socket))).toBe('next door');
+    expect(own.accepted).toEqual([]);
+  });
+
+  test('a name that does not resolve within connectTimeout: reply 6', async () => {
+    const hanging = (() => {}) as LookupFunction;
+    const converter = await loopbackConverter({ lookup: hanging, connectTimeout: 200 });
+    const error = await refusal(tunnel({ port: converter.port, keyPair: client, serverKey: converter.publicKey, destination: { host: 'slow.test', port: 80 } }));
+    expect(error.replyCode).toBe(TunnelReplyCode.TtlExpired);
+  });
+
+  test('a name that does not exist: reply 4', async () => {
+    const nx = ((host, _options, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), [])) as LookupFunction;
+    const converter = await loopbackConverter({ lookup: nx });
+    const error = await refusal(tunnel({ port: converter.port, keyPair: client, serverKey: converter.publicKey, destination: { host: 'nowhere.test', port: 80 } }));
+    expect(error.replyCode).toBe(TunnelReplyCode.HostUnreachable);
+  });
+
   test('a destination on the deny list: reply 2, even when allowed', async () => {
     const destination = await echoServer();
     const converter = await loopbackConverter({ deny: ['127.0.0.1'] });
