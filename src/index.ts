@@ -5,8 +5,8 @@
  * used like node:net's), errors, keys, the crypto providers, the path
  * managers (fullmesh, backup, policy and the plugin interface), the
  * congestion-control and scheduler interfaces (for factories of one's own),
- * the TCP converter and tunnel client (`createConverter`, `openTunnel`) and
- * the protocol constants. The README's status table says what works.
+ * the TCP converter and tunnel client (`createConverter`, `openTunnel`), the
+ * local SOCKS5 / HTTP CONNECT proxy (`createProxy`) and the protocol constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode, type MptConnectAttempt } from './errors.js';
@@ -119,6 +119,14 @@ export { createConverter, MptConverter, type ConverterOptions, type ConverterTun
 export { openTunnel, type TunnelOptions } from './proxy/tunnel.js';
 export { TunnelError } from './proxy/tunnel-error.js';
 export { TunnelReplyCode, tunnelReplyName, type TunnelDestination } from './proxy/converter-protocol.js';
+
+// The local proxy (docs/proxy.md): a SOCKS5 and HTTP CONNECT listener for unmodified TCP programs, each
+// connection it accepts carried by its own tunnel to a converter.
+export { createProxy, DEFAULT_PROXY_HOST, DEFAULT_PROXY_PORT, MptProxy, type MptProxyEvents, type MptProxyListenOptions } from './proxy/proxy.js';
+export type { ProxyConverterAddress, ProxyOptions } from './proxy/proxy-options.js';
+export type { ProxyAuth } from './proxy/proxy-auth.js';
+export type { ProxyDestination } from './proxy/destination.js';
+export type { MptProxyOutcome, MptProxyProtocol, MptProxyTunnelEvent } from './proxy/proxy-tunnel-event.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 
