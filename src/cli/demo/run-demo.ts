@@ -178,9 +178,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     };
   } finally {
     clearInterval(progress);
-    client?.destroy();
-    // Both ends closed here: the emulators close next, and a CLOSE frame still inside them would be lost.
-    for (const socket of accepted) socket.destroy();
+    // The server has every byte (or the demo failed): both ends abort rather than linger for a FIN
+    // exchange through emulators that close next, which would keep the process alive for the linger time.
+    client?.resetAndDestroy();
+    for (const socket of accepted) socket.resetAndDestroy();
     await Promise.all(emulators.map((e) => e.close()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
