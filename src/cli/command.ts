@@ -3,6 +3,9 @@
  * @module
  */
 
+/** Runs a subcommand with the arguments after its name; resolves with the exit code (see args.ts), never rejects. */
+export type CommandRunner = (argv: readonly string[]) => Promise<number>;
+
 /** One `mpt <name>` subcommand. */
 export interface CliCommand {
   /** As typed: `mpt <name>`. */
@@ -10,8 +13,8 @@ export interface CliCommand {
   /** Its line in `mpt --help`: the arguments and what it does. */
   readonly summary: string;
   /**
-   * Runs it with the arguments after its name; resolves with the exit code (0 done, 1 a runtime
-   * failure, 2 bad arguments: see args.ts). Prints its own usage for `--help` / `-h`. Never rejects.
+   * Loads its module (only the command run is loaded, so `mpt --help` starts fast) and gives its
+   * runner, which prints its own usage for `--help` / `-h`.
    */
-  readonly run: (argv: readonly string[]) => Promise<number>;
+  readonly load: () => Promise<CommandRunner>;
 }

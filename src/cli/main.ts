@@ -7,21 +7,47 @@
 import { readFileSync } from 'node:fs';
 import { describeError, ExitCode, oneLine } from './args.js';
 import type { CliCommand } from './command.js';
-import { connectCommand } from './commands/connect.js';
-import { demoCommand } from './commands/demo.js';
-import { keygenCommand } from './commands/keygen.js';
-import { recvCommand } from './commands/recv.js';
-import { sendCommand } from './commands/send.js';
-import { serveCommand } from './commands/serve.js';
 
 /**
- * Every subcommand, in the order `mpt --help` lists them. THE place where a new one is wired in:
- * `mpt bench` (src/cli/bench: `{ name: 'bench', summary, run: runBenchCommand }`) and `mpt proxy`
- * are added here when their branches are merged, as are `serve --mode converter` (in
- * commands/serve.ts's MODES) and `connect --via` (commands/connect.ts). Only commands that work are
- * listed: `mpt --help` shows exactly this table.
+ * Every subcommand, in the order `mpt --help` lists them; each module is loaded only when its
+ * command runs. THE place where a new one is wired in: `mpt bench` (src/cli/bench's
+ * `runBenchCommand`) and `mpt proxy` are added here when their branches are merged, e.g.
+ * `{ name: 'bench', summary: 'bench ...', load: async () => (await import('./bench/index.js')).runBenchCommand }`;
+ * `serve --mode converter` goes into commands/serve.ts's MODES and `connect --via` into
+ * commands/connect.ts. Only commands that work are listed: `mpt --help` shows exactly this table.
  */
-const COMMANDS: readonly CliCommand[] = [keygenCommand, serveCommand, connectCommand, sendCommand, recvCommand, demoCommand];
+const COMMANDS: readonly CliCommand[] = [
+  {
+    name: 'keygen',
+    summary: 'keygen [-o FILE]           make a key pair: FILE (private, 0600) and FILE.pub',
+    load: async () => (await import('./commands/keygen.js')).runKeygenCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'serve [--mode echo|sink]   an mpt server that echoes or discards what clients send',
+    load: async () => (await import('./commands/serve.js')).runServeCommand,
+  },
+  {
+    name: 'connect',
+    summary: 'connect HOST:PORT          stdin and stdout over an mpt stream (like nc; ssh ProxyCommand)',
+    load: async () => (await import('./commands/connect.js')).runConnectCommand,
+  },
+  {
+    name: 'send',
+    summary: 'send FILE HOST:PORT        send a file to mpt recv, SHA-256 checked, live per-path progress',
+    load: async () => (await import('./commands/send.js')).runSendCommand,
+  },
+  {
+    name: 'recv',
+    summary: 'recv [-o DIR] [--keep]     receive files from mpt send into DIR',
+    load: async () => (await import('./commands/recv.js')).runRecvCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'demo [--mib N]             a client and a server on loopback: one stream over two paths, live',
+    load: async () => (await import('./commands/demo.js')).runDemoCommand,
+  },
+];
 
 /** The package's version, from its package.json (two folders up, from src/cli and from dist/cli alike). */
 function packageVersion(): string {
@@ -63,7 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (name === 'help') {
     const wanted = COMMANDS.find((c) => c.name === rest[0]);
-    if (wanted !== undefined && rest.length === 1) return wanted.run(['--help']);
+    if (wanted !== undefined && rest.length === 1) return (await wanted.load())(['--help']);
     process.stderr.write(`mpt help: no command '${oneLine(rest.join(' '))}'\ntry 'mpt --help'\n`);
     return ExitCode.Usage;
   }
@@ -72,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`mpt: unknown command '${oneLine(name)}'\ntry 'mpt --help'\n`);
     return ExitCode.Usage;
   }
-  return command.run(rest);
+  return (await command.load())(rest);
 }
 
 /** Exits once stdout and stderr have taken everything written to them. */

@@ -1,6 +1,7 @@
 import { generateKeyPair, type KeyPair } from '../crypto/x25519.js';
 import type { MptServerOptions } from '../node/options.js';
 import type { MptServer } from '../node/server.js';
+import type { MptSocket } from '../node/socket.js';
 import { formatHostPort } from './host-port.js';
 import { formatPublicKey, loadKeyPair, loadPublicKey } from './key-files.js';
 import type { ListenPlan } from './listen-plan.js';
@@ -77,3 +78,23 @@ export function listeningLines(server: MptServer): string[] {
 
 /** What to say when the key is fresh: clients that remember it will refuse the next run's. */
 export const FRESH_KEY_NOTE = 'a fresh server key for this run: clients that remember it will refuse the next run (mpt keygen, then --key FILE, keeps one)';
+
+/** How long a server command waits, once stopped, for its last packets to go out, ms. */
+const STOP_GRACE_MS = 500;
+
+/**
+ * Stops a server command's server: destroys every connection still open (each gets a close), closes
+ * the server, and resolves once it closed or after half a second, whichever comes first (handshakes
+ * under way would otherwise hold the close for 2 s).
+ */
+export async function stopServer(server: MptServer, sockets: Iterable<MptSocket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => server.close(() => resolve())),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,14 +1,17 @@
 import type { MptSocket } from '../node/socket.js';
-import { colorEnabled, isInteractive, ProgressBoard, type ProgressBlock, type TextStream } from './output.js';
+import { colorEnabled, ProgressBoard, type ProgressBlock, type TextStream } from './output.js';
 import { PathProgress } from './path-progress.js';
 import { formatBytes, formatRate, formatShare } from './units.js';
 
 /**
  * The live progress of one `mpt send` or `mpt recv` transfer on stderr: a summary (name, bytes so far
  * of the size, share, mean rate) and a line per path (see path-progress.ts), redrawn in place every
- * 200 ms on a terminal, else one plain line a second.
+ * 200 ms on a terminal, else one plain line a second (the board's limit), and a last time at the end.
  * @module
  */
+
+/** How often the progress is looked at and, on a terminal, redrawn, ms. */
+const SAMPLE_MS = 200;
 
 /** How far a transfer got, read at each redraw. */
 export interface TransferState {
@@ -39,7 +42,9 @@ export class TransferProgress {
     this.#socket = socket;
     this.#state = state;
     this.#paths = new PathProgress(direction, colorEnabled(stream));
-    this.#timer = setInterval(() => this.#board.show(this.#key, this.#block()), isInteractive(stream) ? 200 : 1000);
+    this.#timer = setInterval(() => this.#board.show(this.#key, this.#block()), SAMPLE_MS);
+    // The paths as the peer ends: a closed socket lists none, and a short transfer may end between two looks.
+    socket.once('end', () => this.#sample());
   }
 
   /** ms since the transfer started. */
@@ -58,8 +63,14 @@ export class TransferProgress {
     const ms = this.elapsedMs;
     const of = s.size === undefined ? '' : ` of ${formatBytes(s.size)} (${formatShare(s.bytes, s.size)})`;
     const summary = `${s.title ?? 'waiting for the header'}: ${formatBytes(s.bytes)}${of}, ${formatRate((s.bytes * 1000) / Math.max(ms, 1))}`;
-    if (!this.#socket.destroyed) this.#details = this.#paths.lines(this.#socket.paths, performance.now());
+    this.#sample();
     return { summary, details: this.#details };
+  }
+
+  /** Takes the path lines from the socket while it lists paths. */
+  #sample(): void {
+    const paths = this.#socket.destroyed ? [] : this.#socket.paths;
+    if (paths.length > 0) this.#details = this.#paths.lines(paths, performance.now());
   }
 }
 

@@ -1,6 +1,5 @@
 import { parseCommandArgs, printUsage, runGuarded, UsageError } from '../args.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientSetup } from '../client-setup.js';
-import type { CliCommand } from '../command.js';
 import { parseHostPort } from '../host-port.js';
 import { connectTrusted } from '../known-host-connect.js';
 import { relay } from '../relay.js';
@@ -32,12 +31,10 @@ ${CLIENT_OPTIONS_HELP}
   positionals: ['HOST:PORT'],
 } as const;
 
-/** `mpt connect`. */
-export const connectCommand: CliCommand = {
-  name: 'connect',
-  summary: 'connect HOST:PORT          stdin and stdout over an mpt stream (like nc; ssh ProxyCommand)',
-  run: (argv) => runGuarded('connect', () => connectCli(argv)),
-};
+/** `mpt connect` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runConnectCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('connect', () => connectCli(argv));
+}
 
 async function connectCli(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs(SPEC, argv);

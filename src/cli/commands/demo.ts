@@ -1,5 +1,4 @@
 import { parseCommandArgs, printUsage, runGuarded, UsageError } from '../args.js';
-import type { CliCommand } from '../command.js';
 import { runDemoCli } from '../demo/demo-cli.js';
 
 /**
@@ -27,17 +26,16 @@ options:
   options: { mib: { type: 'string', default: '64' } },
 } as const;
 
-/** `mpt demo`. */
-export const demoCommand: CliCommand = {
-  name: 'demo',
-  summary: 'demo [--mib N]             a client and a server on loopback: one stream over two paths, live',
-  run: (argv) =>
-    runGuarded('demo', async () => {
-      const args = parseCommandArgs(SPEC, argv);
-      if (args.help) return printUsage(SPEC);
-      const mib = Number(args.values.mib);
-      const bytes = Math.round(mib * 1024 * 1024);
-      if (!(bytes > 0 && mib <= MAX_MIB)) throw new UsageError(`--mib must be a number above 0 and at most ${MAX_MIB}, not '${args.values.mib}'`);
-      return runDemoCli(bytes);
-    }),
-};
+/** `mpt demo` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runDemoCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('demo', () => demo(argv));
+}
+
+async function demo(argv: readonly string[]): Promise<number> {
+  const args = parseCommandArgs(SPEC, argv);
+  if (args.help) return printUsage(SPEC);
+  const mib = Number(args.values.mib);
+  const bytes = Math.round(mib * 1024 * 1024);
+  if (!(bytes > 0 && mib <= MAX_MIB)) throw new UsageError(`--mib must be a number above 0 and at most ${MAX_MIB}, not '${args.values.mib}'`);
+  return runDemoCli(bytes);
+}

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { generateKeyPair } from '../../crypto/x25519.js';
 import { parseCommandArgs, printUsage, runGuarded } from '../args.js';
-import type { CliCommand } from '../command.js';
 import { configDir, ensureConfigDir } from '../config-dir.js';
 import { formatPublicKey, writeKeyPairFiles } from '../key-files.js';
 
@@ -30,19 +29,18 @@ options:
   },
 } as const;
 
-/** `mpt keygen`. */
-export const keygenCommand: CliCommand = {
-  name: 'keygen',
-  summary: 'keygen [-o FILE]           make a key pair: FILE (private, 0600) and FILE.pub',
-  run: (argv) =>
-    runGuarded('keygen', async () => {
-      const args = parseCommandArgs(SPEC, argv);
-      if (args.help) return printUsage(SPEC);
-      const file = args.values.out ?? join(ensureConfigDir(configDir()), 'id');
-      const keyPair = generateKeyPair();
-      writeKeyPairFiles(file, keyPair, args.values.force === true);
-      process.stderr.write(`mpt keygen: wrote the private key to ${file} and the public key to ${file}.pub\n`);
-      process.stdout.write(`${formatPublicKey(keyPair.publicKey)}\n`);
-      return 0;
-    }),
-};
+/** `mpt keygen` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runKeygenCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('keygen', () => keygen(argv));
+}
+
+async function keygen(argv: readonly string[]): Promise<number> {
+  const args = parseCommandArgs(SPEC, argv);
+  if (args.help) return printUsage(SPEC);
+  const file = args.values.out ?? join(ensureConfigDir(configDir()), 'id');
+  const keyPair = generateKeyPair();
+  writeKeyPairFiles(file, keyPair, args.values.force === true);
+  process.stderr.write(`mpt keygen: wrote the private key to ${file} and the public key to ${file}.pub\n`);
+  process.stdout.write(`${formatPublicKey(keyPair.publicKey)}\n`);
+  return 0;
+}

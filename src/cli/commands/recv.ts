@@ -3,9 +3,8 @@ import { formatAddress } from '../../core/socket-address.js';
 import { createServer } from '../../node/server.js';
 import type { MptSocket } from '../../node/socket.js';
 import { CliError, describeError, parseCommandArgs, printUsage, runGuarded } from '../args.js';
-import type { CliCommand } from '../command.js';
 import { listenPlan } from '../listen-plan.js';
-import { FRESH_KEY_NOTE, listeningLines, SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverKeys, serverOptionsFor, startListening } from '../server-setup.js';
+import { FRESH_KEY_NOTE, listeningLines, SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverKeys, serverOptionsFor, startListening, stopServer } from '../server-setup.js';
 import { untilSignal } from '../signals.js';
 import { FileReceiver, type ReceiveResult } from '../transfer/receive-file.js';
 import { stderrBoard, TransferProgress } from '../transfer-progress.js';
@@ -36,12 +35,10 @@ ${SERVER_OPTIONS_HELP}
   options: { ...SERVER_OPTIONS, out: { type: 'string', short: 'o' }, keep: { type: 'boolean' }, force: { type: 'boolean' } },
 } as const;
 
-/** `mpt recv`. */
-export const recvCommand: CliCommand = {
-  name: 'recv',
-  summary: 'recv [-o DIR] [--keep]     receive files from mpt send into DIR',
-  run: (argv) => runGuarded('recv', () => recv(argv)),
-};
+/** `mpt recv` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runRecvCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('recv', () => recv(argv));
+}
 
 async function recv(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs(SPEC, argv);
@@ -104,8 +101,7 @@ async function recv(argv: readonly string[]): Promise<number> {
   process.stdout.write(`${listeningLines(server).join('\n')}\n`);
   const signal = untilSignal().then(() => -1);
   const code = keep ? await signal : await Promise.race([firstTransfer, signal]);
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopServer(server, sockets);
   if (code === -1 && !keep) throw new CliError('ERR_MPT_CLI_INTERRUPTED', 'interrupted before a file was received');
   return keep ? 0 : code;
 }

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CliError, parseCommandArgs, printUsage, runGuarded, UsageError } from '../args.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, clientSetup } from '../client-setup.js';
-import type { CliCommand } from '../command.js';
 import { formatHostPort, parseHostPort } from '../host-port.js';
 import { connectTrusted } from '../known-host-connect.js';
 import { MAX_NAME_BYTES } from '../transfer/header.js';
@@ -35,12 +34,10 @@ ${CLIENT_OPTIONS_HELP}
   positionals: ['FILE', 'HOST:PORT'],
 } as const;
 
-/** `mpt send`. */
-export const sendCommand: CliCommand = {
-  name: 'send',
-  summary: 'send FILE HOST:PORT        send a file to mpt recv, SHA-256 checked, live per-path progress',
-  run: (argv) => runGuarded('send', () => send(argv)),
-};
+/** `mpt send` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runSendCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('send', () => send(argv));
+}
 
 async function send(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs(SPEC, argv);

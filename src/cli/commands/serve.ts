@@ -2,10 +2,9 @@ import { formatAddress } from '../../core/socket-address.js';
 import { createServer } from '../../node/server.js';
 import type { MptSocket } from '../../node/socket.js';
 import { describeError, parseCommandArgs, printUsage, runGuarded, UsageError } from '../args.js';
-import type { CliCommand } from '../command.js';
 import { formatPublicKey } from '../key-files.js';
 import { listenPlan } from '../listen-plan.js';
-import { FRESH_KEY_NOTE, listeningLines, SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverKeys, serverOptionsFor, startListening } from '../server-setup.js';
+import { FRESH_KEY_NOTE, listeningLines, SERVER_OPTIONS, SERVER_OPTIONS_HELP, serverKeys, serverOptionsFor, startListening, stopServer } from '../server-setup.js';
 import { untilSignal } from '../signals.js';
 import { formatBytes, formatDuration, formatRate } from '../units.js';
 
@@ -34,12 +33,10 @@ ${SERVER_OPTIONS_HELP}
   options: { ...SERVER_OPTIONS, mode: { type: 'string', default: 'echo' } },
 } as const;
 
-/** `mpt serve`. */
-export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'serve [--mode echo|sink]   an mpt server that echoes or discards what clients send',
-  run: (argv) => runGuarded('serve', () => serve(argv)),
-};
+/** `mpt serve` with the arguments after its name; resolves with the exit code (see args.ts). */
+export function runServeCommand(argv: readonly string[]): Promise<number> {
+  return runGuarded('serve', () => serve(argv));
+}
 
 async function serve(argv: readonly string[]): Promise<number> {
   const args = parseCommandArgs(SPEC, argv);
@@ -59,8 +56,7 @@ async function serve(argv: readonly string[]): Promise<number> {
   if (keys.fresh) note(FRESH_KEY_NOTE);
   process.stdout.write(`${listeningLines(server).join('\n')}\nmode ${mode}\n`);
   await untilSignal();
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopServer(server, sockets);
   return 0;
 }
 
