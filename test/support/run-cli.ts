@@ -28,14 +28,15 @@ export interface CliProcess {
 
 /** Options of {@link startCli}. */
 export interface CliOptions {
-  /** Environment on top of process.env (MPT_CONFIG_DIR for every test). */
+  /** Environment on top of process.env; MPT_CONFIG_DIR is required (a temporary folder). */
   readonly env?: Record<string, string | undefined>;
   /** Bytes written to stdin, which is then closed; default: stdin closed at once. `'open'`: left open (write to `child.stdin`). */
   readonly stdin?: Buffer | 'open';
 }
 
-/** Starts `mpt ...args`. */
-export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
+/** Starts `mpt ...args`. Every run names its configuration folder (MPT_CONFIG_DIR): never the user's own. */
+export function startCli(args: readonly string[], options: CliOptions): CliProcess {
+  if (options.env?.MPT_CONFIG_DIR === undefined) throw new Error('startCli: give MPT_CONFIG_DIR (a temporary folder)');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.MPT_DEBUG;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -85,7 +86,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
 }
 
 /** Runs `mpt ...args` to its end. */
-export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, options).done;
 }
 
