@@ -17,7 +17,8 @@ Connects to an mpt server and joins the stream to stdin and stdout, like nc: wha
 is sent, what arrives is written to stdout, byte for byte. At the end of stdin the stream's sending
 direction ends (half-close); when the server ends its direction, connect ends its own, flushes
 stdout and exits 0. Nothing but the stream's bytes goes to stdout; notes and errors go to stderr,
-so it works as ssh's ProxyCommand:
+so it works as ssh's ProxyCommand (given, on the server's side, something that joins each stream
+to sshd):
 
   ssh -o ProxyCommand='mpt connect %h:4433' user@host
 

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { formatAddress } from '../../core/socket-address.js';
 import { createServer } from '../../node/server.js';
 import type { MptSocket } from '../../node/socket.js';
@@ -47,8 +47,8 @@ async function recv(argv: readonly string[]): Promise<number> {
   const note = (line: string): void => void process.stderr.write(`mpt recv: ${line}\n`);
   const keys = serverKeys(args.values, note);
   const dir = args.values.out ?? '.';
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError('ERR_MPT_CLI_NOT_A_DIRECTORY', `${dir} is not a folder`);
   mkdirSync(dir, { recursive: true });
-  if (!statSync(dir).isDirectory()) throw new CliError('ERR_MPT_CLI_NOT_A_DIRECTORY', `${dir} is not a folder`);
   const keep = args.values.keep === true;
   const force = args.values.force === true;
   const board = stderrBoard();
