@@ -12,7 +12,12 @@
 import { createServer as createTcpServer, connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { connect, createServer, type MptSocket } from '../src/index.js';
+import type { MptSocket } from '../src/index.js';
+
+// `--build` (bench/idle-cost.ts): the built package (npm run build), what an application runs, instead
+// of the sources through tsx (whose keepNames transform gives every closure a property of its own).
+const entry = process.env['MPT_BENCH_BUILD'] === '1' ? '../dist/index.js' : '../src/index.js';
+const { connect, createServer } = (await import(entry)) as typeof import('../src/index.js');
 
 const [role, kind, portArg, keyArg, countArg, hostArg, setupArg] = process.argv.slice(2);
 const SERVER_HOST = '127.0.0.1';

@@ -12,7 +12,9 @@
  *
  * A server too busy to accept them all within `--setup` seconds is measured with those it holds.
  *
- * Run: npm run bench:idle [-- --counts 2000,10000 --window 20 --clients 4 --kinds mpt,tcp --setup 600 --json]
+ * `--build` measures the built package (run `npm run build` first) instead of the sources under tsx.
+ *
+ * Run: npm run bench:idle [-- --counts 2000,10000 --window 20 --clients 4 --kinds mpt,tcp --setup 600 --build --json]
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '4' },
     kinds: { type: 'string', default: 'mpt,tcp' },
     json: { type: 'boolean', default: false },
+    build: { type: 'boolean', default: false },
   },
 });
 const counts = String(values.counts).split(',').map(Number);
@@ -83,7 +86,10 @@ class Worker {
   private readonly stderr: string[] = [];
 
   constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'idle-cost-worker.ts'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'idle-cost-worker.ts'), ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, MPT_BENCH_BUILD: values.build ? '1' : '0' },
+    });
     this.child.stderr.on('data', (b: Buffer) => this.stderr.push(b.toString()));
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }

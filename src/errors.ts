@@ -77,6 +77,12 @@ export const MptErrorCode = {
    * `name` is 'AbortError' and its `cause` is the signal's reason.
    */
   Aborted: 'ABORT_ERR',
+  /**
+   * The converter answered a tunnel request (`openTunnel()`) with a failure reply: its policy refused
+   * the destination, or the TCP connection to it failed. The error is a `TunnelError`, whose
+   * `replyCode` (SOCKS5's REP values, see `TunnelReplyCode`) and `reason` say what happened.
+   */
+  TunnelRefused: 'ERR_MPT_TUNNEL_REFUSED',
 } as const;
 
 /** node:net's system error codes (ECONNRESET, EADDRINUSE...), as opposed to ERR_ ones. */

@@ -4,8 +4,9 @@
  * This is the package root: the connection API (`connect`, `createServer`,
  * used like node:net's), errors, keys, the crypto providers, the path
  * managers (fullmesh, backup, policy and the plugin interface), the
- * congestion-control and scheduler interfaces (for factories of one's own)
- * and the protocol constants. The README's status table says what works.
+ * congestion-control and scheduler interfaces (for factories of one's own),
+ * the TCP converter and tunnel client (`createConverter`, `openTunnel`), the
+ * local SOCKS5 / HTTP CONNECT proxy (`createProxy`) and the protocol constants. The README's status table says what works.
  * @module
  */
 export { MptError, MptErrorCode, type MptConnectAttempt } from './errors.js';
@@ -111,6 +112,21 @@ export {
   type InterfaceMonitorEvents,
   type InterfaceMonitorOptions,
 } from './node/index.js';
+
+// The TCP converter (docs/proxy.md): an mpt server that opens plain TCP to the destination each client
+// names, and the client side that opens such a tunnel.
+export { createConverter, MptConverter, type ConverterOptions, type ConverterTunnelEvent, type MptConverterEvents } from './proxy/converter.js';
+export { openTunnel, type TunnelOptions } from './proxy/tunnel.js';
+export { TunnelError } from './proxy/tunnel-error.js';
+export { TunnelReplyCode, tunnelReplyName, type TunnelDestination } from './proxy/converter-protocol.js';
+
+// The local proxy (docs/proxy.md): a SOCKS5 and HTTP CONNECT listener for unmodified TCP programs, each
+// connection it accepts carried by its own tunnel to a converter.
+export { createProxy, DEFAULT_PROXY_HOST, DEFAULT_PROXY_PORT, MptProxy, type MptProxyEvents, type MptProxyListenOptions } from './proxy/proxy.js';
+export type { ProxyConverterAddress, ProxyOptions } from './proxy/proxy-options.js';
+export type { ProxyAuth } from './proxy/proxy-auth.js';
+export type { ProxyDestination } from './proxy/destination.js';
+export type { MptProxyOutcome, MptProxyProtocol, MptProxyTunnelEvent } from './proxy/proxy-tunnel-event.js';
 
 import { WIRE_VERSION } from './core/wire/version.js';
 

@@ -10,9 +10,8 @@ import type { CliCommand } from './command.js';
 
 /**
  * Every subcommand, in the order `mpt --help` lists them; each module is loaded only when its
- * command runs. THE place where a new one is wired in: `mpt bench` (src/cli/bench's
- * `runBenchCommand`) and `mpt proxy` are added here when their branches are merged, e.g.
- * `{ name: 'bench', summary: 'bench ...', load: async () => (await import('./bench/index.js')).runBenchCommand }`;
+ * command runs. THE place where a new one is wired in: `mpt proxy` is added here when its branch is
+ * merged, as `{ name: 'proxy', summary: 'proxy ...', load: async () => (await import('./proxy/...js')).runProxyCommand }`;
  * `serve --mode converter` goes into commands/serve.ts's MODES and `connect --via` into
  * commands/connect.ts. Only commands that work are listed: `mpt --help` shows exactly this table.
  */
@@ -41,6 +40,11 @@ const COMMANDS: readonly CliCommand[] = [
     name: 'recv',
     summary: 'recv [-o DIR] [--keep]     receive files from mpt send into DIR',
     load: async () => (await import('./commands/recv.js')).runRecvCommand,
+  },
+  {
+    name: 'bench',
+    summary: 'bench [HOST:PORT] [-t S]   throughput per path, as iperf3 (local emulated paths, or a sink server)',
+    load: async () => (await import('./bench/bench-command.js')).runBenchCommand,
   },
   {
     name: 'demo',

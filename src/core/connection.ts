@@ -1,11 +1,11 @@
 import { createCongestionGroup } from '../cc/congestion-group.js';
-import type { CongestionGroup } from '../cc/congestion-controller.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { RandomBytes } from '../crypto/random.js';
 import type { MptError } from '../errors.js';
 import type { TransportConfig } from './config.js';
 import { MAX_DATAGRAM_SIZE, MIN_DATAGRAM_SIZE } from './config.js';
 import type { CloseInitiator, ConnectionEvent } from './connection-events.js';
+import type { ConnectionStats } from './connection-stats.js';
 import type { AcceptedInitial, ClientHandshakeConfig, HandshakeOutcome } from './handshake.js';
 import { HandshakeDriver, type HandshakeHost, type Path0Start } from './handshake-driver.js';
 import { Path } from './path.js';
@@ -21,9 +21,9 @@ import { AddressValidation } from './address-validation.js';
 import { ByteStream } from './byte-stream.js';
 import { allowedInEarlyFrames, dispatchFrame, isAckEliciting, PEER_CLOSED, type FrameOwners } from './frame-dispatch.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
-import { PacketWriter, type PacketWriterHost } from './packet-writer.js';
+import { PacketWriter, type PacketSealer, type PacketWriterHost } from './packet-writer.js';
 import { PathSet, type PathTimerActions } from './path-set.js';
-import { PathLifecycle } from './path-lifecycle.js';
+import { PathLifecycle, type PathLifecycleHost } from './path-lifecycle.js';
 import { protocolError } from './transport-error.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
 import { transportParams } from './local-transport-params.js';
@@ -35,9 +35,18 @@ import {
   Reader,
   ReasonCode,
   SHORT_RESERVED_MASK,
+  type AckFrame,
+  type AddAddressFrame,
+  type CloseFrame,
   type DecodedShortHeader,
+  type PathAbandonFrame,
+  type PathStatusFrame,
+  type RemoveAddressFrame,
   type TransportParams,
 } from './wire/index.js';
+import type { CongestionController, CongestionGroup } from '../cc/congestion-controller.js';
+import type { PacketContents } from './packet-contents.js';
+import type { TransportError } from './transport-error.js';
 
 /**
  * One mpt connection: the handshake, its paths, the single reliable stream
@@ -52,20 +61,7 @@ import {
 export type ConnectionRole = 'client' | 'server';
 
 export type { ConnectionState };
-
-/** Connection-wide counters. */
-export interface ConnectionStats {
-  /** Datagrams dropped: undecodable, not authenticating, duplicates or for a wrong state. */
-  packetsDropped: number;
-  /** Stream bytes written by the application. */
-  bytesWritten: number;
-  /** Stream bytes delivered to the application. */
-  bytesRead: number;
-  /** Packets declared lost on every path. */
-  packetsLost: number;
-  /** Stream bytes sent more than once. */
-  bytesRetransmitted: number;
-}
+export type { ConnectionStats };
 
 /** Everything a connection is built from; the endpoint fills it in. */
 export interface ConnectionInit {
@@ -146,18 +142,13 @@ export class Connection {
   private readonly stream: ByteStream;
   /** Builds each path's packets. */
   private readonly writer: PacketWriter;
-  /** Who handles each received frame. */
-  private readonly frameOwners: FrameOwners;
+
   /** ACK and loss processing, routed to each frame's owner. */
   private readonly recovery: Recovery;
   /** Opens, validates, moves, re-statuses, closes and forgets paths. */
   private readonly pathLifecycle: PathLifecycle;
-  /** What the paths' timers lead to. */
-  private readonly pathTimerActions: PathTimerActions = {
-    forget: (path) => this.pathLifecycle.forget(path),
-    validationFailed: (path) => void this.abandonPath(path.id, ReasonCode.PathValidationFailed),
-    lossTimeout: (path, nowMs) => this.recovery.onLossTimeout(path, nowMs),
-  };
+  /** What the modules the connection is made of may ask of it: one object, not a closure per question. */
+  private readonly hooks: ConnectionHooks;
   /** The handshake's address validation, which becomes path 0's (anti-amplification, RFC 9000 §8.1). */
   private readonly handshakeValidation: AddressValidation;
   /** ADD_ADDRESS / REMOVE_ADDRESS / PATH_STATUS / PATH_ABANDON state and queue. */
@@ -191,8 +182,9 @@ export class Connection {
     this.nowMs = init.nowMs;
     this.transport = init.transport;
     this.wake = init.wake;
+    this.hooks = new Connection.Hooks(this);
     const { local, remote, localCid, remoteCid, race } = init;
-    this.handshake = new HandshakeDriver({ role, nowMs: init.nowMs, local, remote, localCid, remoteCid, initialRttMs: init.transport.initialRttMs, race }, this.handshakeHost());
+    this.handshake = new HandshakeDriver({ role, nowMs: init.nowMs, local, remote, localCid, remoteCid, initialRttMs: init.transport.initialRttMs, race }, this.hooks);
     this.localParams = params;
     this.payload = init.scratch ?? new Uint8Array(MAX_DATAGRAM_SIZE);
     this.randomBytes = init.randomBytes;
@@ -208,58 +200,15 @@ export class Connection {
     const ptoMs = (): number => this.pathSet.paths[0]?.loss.ptoMs ?? 3 * this.transport.initialRttMs;
     this.lifecycle = new Lifecycle(init.transport.idleTimeoutMs, init.transport.keepAliveIntervalMs, ptoMs, emit);
     this.lifecycle.touch(init.nowMs);
-    this.recovery = new Recovery(this.recoveryHost(), this.stream, this.pathSet);
-    this.pathLifecycle = new PathLifecycle(
-      {
-        newPath: (id, local, remote, localCid, remoteCid, nowMs, amplificationLimited) => this.createPath(id, local, remote, localCid, remoteCid, nowMs, undefined, amplificationLimited),
-        newController: (nowMs) => this.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs }),
-        requeue: (c) => this.recovery.requeue(c),
-        randomBytes: (n) => this.randomBytes(n),
-        emit,
-      },
-      this.pathSet,
-      this.signals,
-    );
-    this.frameOwners = this.makeFrameOwners();
+    this.recovery = new Recovery(this.hooks, this.stream, this.pathSet);
+    this.pathLifecycle = new PathLifecycle(this.hooks, this.pathSet, this.signals);
     // The owners of connection-level control frames, in the order their frames go into a packet.
     const frameSources = [this.handshake, this.stream.flowFrames, this.pathSet, this.signals, this.stream.resetFrames];
-    this.writer = new PacketWriter(init.transport, this.payload, this.writerHost(), this.lifecycle, this.stream, this.pathSet, frameSources, this.scheduler);
+    this.writer = new PacketWriter(init.transport, this.payload, this.hooks, this.lifecycle, this.stream, this.pathSet, frameSources, this.scheduler);
     this.pathManager =
       init.pathManager === undefined
         ? undefined
         : new PathManagerRunner(init.pathManager, this, init.localAddresses ?? [init.local], init.nowMs, (e) => this.events.push(e), init.localInterfaces);
-  }
-
-  /** What the packet writer asks of the connection. */
-  private writerHost(): PacketWriterHost {
-    const c = this;
-    return {
-      get sealer() {
-        return c.outcome?.send;
-      },
-      get pmtuEnabled() {
-        return c.pmtuEnabled;
-      },
-      get redundantAgreed() {
-        return c.redundantAgreed;
-      },
-      wakeAt: (atMs) => {
-        if (this.pacingWakeMs === undefined || atMs < this.pacingWakeMs) this.pacingWakeMs = atMs;
-      },
-    };
-  }
-
-  /** What recovery asks of the connection: the handshake's part in what became of our packets. */
-  private recoveryHost(): RecoveryHost {
-    const c = this;
-    return {
-      onProbeTimeout: () => this.handshake.onProbeTimeout(),
-      get peerAckDelayExponent() {
-        return c.peerParams?.ackDelayExponent ?? 3;
-      },
-      emit: (event) => this.emit(event),
-      stats: this.stats,
-    };
   }
 
   /** Reports an event to the owner (pollEvent) and to the path manager. */
@@ -295,7 +244,6 @@ export class Connection {
     this.wake?.(this);
     this.scheduler.setDuplication(pathIds);
   }
-
 
   /** The paths stream data is copied onto ({@link setDuplication}); empty when off. */
   get duplication(): readonly number[] {
@@ -553,7 +501,7 @@ export class Connection {
     if (this.lifecycle.handleTimeout(nowMs)) return;
     this.handshake.handleTimeout(nowMs);
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
-    this.pathSet.handleTimeout(nowMs, this.transport.initialRttMs, this.pathTimerActions);
+    this.pathSet.handleTimeout(nowMs, this.transport.initialRttMs, this.hooks);
   }
 
   // ----- output ---------------------------------------------------------------------------
@@ -614,34 +562,6 @@ export class Connection {
    */
   failVersionNegotiation(error: MptError, from?: SocketAddress): boolean {
     return this.handshake.failVersionNegotiation(error, from);
-  }
-
-  /** What the handshake driver may do to this connection. */
-  private handshakeHost(): HandshakeHost {
-    return {
-      isClosing: () => !this.lifecycle.isOpen,
-      addressValidated: () => this.handshakeValidation.validated,
-      mayAmplify: (bytes) => this.handshakeValidation.mayAmplify(bytes),
-      noteSent: (bytes) => this.handshakeValidation.noteSent(bytes),
-      ptoBaseMs: () => {
-        const path = this.paths[0];
-        return path !== undefined && path.loss.rtt.hasSample ? path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs) : undefined;
-      },
-      emit: (event) => this.emit(event),
-      dropPacket: () => this.dropPacket(),
-      dropOversized: () => void this.oversizedDatagrams++,
-      onEstablished: (outcome, path0, rttMs, nowMs) => this.onHandshakeComplete(outcome, path0, rttMs, nowMs),
-      requeueUnreadable: () => {
-        const path = this.paths[0];
-        if (path === undefined) return;
-        for (const packet of path.loss.discardAll()) {
-          this.recovery.requeue(packet.payload);
-          if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
-        }
-      },
-      fail: (reasonCode, error) => this.closeSilently(reasonCode, error.message, 'handshake', error),
-      addRemoteAddress: (nowMs, address) => void this.addRemoteAddress(nowMs, address),
-    };
   }
 
   /** The handshake completed: the peer's parameters apply, and path 0 starts. */
@@ -793,7 +713,7 @@ export class Connection {
    */
   private handleFrames(path: Path, payload: Uint8Array, nowMs: number, early = false): boolean {
     const reader = new Reader(payload);
-    const owners = this.frameOwners;
+    const owners = this.hooks;
     let ackEliciting = false;
     while (reader.pos < reader.end) {
       const frame = readFrame(reader);
@@ -812,26 +732,6 @@ export class Connection {
     return ackEliciting;
   }
 
-  /** The owners received frames go to (see frame-dispatch.ts). */
-  private makeFrameOwners(): FrameOwners {
-    return {
-    stream: this.stream,
-    pathSet: this.pathSet,
-    onAck: (frame, nowMs) => this.recovery.onAck(frame, nowMs),
-    onAddressValidated: (path, nowMs) => this.pathLifecycle.onAddressValidated(path, nowMs),
-    onPeerClose: (frame, nowMs) => this.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame)),
-    onHandshakeDone: () => {
-      if (this.role === 'server') return protocolError('HANDSHAKE_DONE from a client');
-      this.handshake.confirm();
-      return undefined;
-    },
-    onAddAddress: (frame) => this.pathLifecycle.onPeerAddAddress(frame),
-    onRemoveAddress: (frame, nowMs) => this.pathLifecycle.onPeerRemoveAddress(frame, nowMs),
-    onPathStatus: (frame) => this.pathLifecycle.onPeerStatus(frame),
-    onPathAbandon: (frame, nowMs) => this.pathLifecycle.onPeerAbandon(frame, nowMs),
-    };
-  }
-
   // ----- internals: lifecycle -------------------------------------------------------------
 
   /** Closes: with keys, a CLOSE goes to the peer and the closing period starts; without, at once. */
@@ -847,7 +747,149 @@ export class Connection {
   private dropPacket(): void {
     this.stats.packetsDropped++;
   }
+
+  /**
+   * What the modules a connection is made of may ask of it (the packet writer, recovery, the handshake
+   * driver, path lifecycle, the paths' timers, and the owners received frames go to): one object per
+   * connection whose methods live on a shared prototype, rather than a closure per question per
+   * connection. Declared inside the class so it may reach the connection's private state.
+   */
+  private static readonly Hooks = class ConnectionHooks implements PacketWriterHost, RecoveryHost, HandshakeHost, PathLifecycleHost, PathTimerActions, FrameOwners {
+    constructor(private readonly c: Connection) {}
+
+    emit(event: ConnectionEvent): void {
+      this.c.emit(event);
+    }
+
+    // The packet writer.
+    get sealer(): PacketSealer | undefined {
+      return this.c.outcome?.send;
+    }
+    get pmtuEnabled(): boolean {
+      return this.c.pmtuEnabled;
+    }
+    get redundantAgreed(): boolean {
+      return this.c.redundantAgreed;
+    }
+    wakeAt(atMs: number): void {
+      const c = this.c;
+      if (c.pacingWakeMs === undefined || atMs < c.pacingWakeMs) c.pacingWakeMs = atMs;
+    }
+
+    // Recovery.
+    onProbeTimeout(): void {
+      this.c.handshake.onProbeTimeout();
+    }
+    get peerAckDelayExponent(): number {
+      return this.c.peerParams?.ackDelayExponent ?? 3;
+    }
+    get stats(): ConnectionStats {
+      return this.c.stats;
+    }
+
+    // The handshake driver.
+    isClosing(): boolean {
+      return !this.c.lifecycle.isOpen;
+    }
+    addressValidated(): boolean {
+      return this.c.handshakeValidation.validated;
+    }
+    mayAmplify(bytes: number): boolean {
+      return this.c.handshakeValidation.mayAmplify(bytes);
+    }
+    noteSent(bytes: number): void {
+      this.c.handshakeValidation.noteSent(bytes);
+    }
+    ptoBaseMs(): number | undefined {
+      const path = this.c.paths[0];
+      return path !== undefined && path.loss.rtt.hasSample ? path.loss.rtt.ptoBaseMs(path.loss.maxAckDelayMs) : undefined;
+    }
+    dropPacket(): void {
+      this.c.dropPacket();
+    }
+    dropOversized(): void {
+      this.c.oversizedDatagrams++;
+    }
+    onEstablished(outcome: HandshakeOutcome, path0: Path0Start, rttMs: number, nowMs: number): void {
+      this.c.onHandshakeComplete(outcome, path0, rttMs, nowMs);
+    }
+    requeueUnreadable(): void {
+      const path = this.c.paths[0];
+      if (path === undefined) return;
+      for (const packet of path.loss.discardAll()) {
+        this.c.recovery.requeue(packet.payload);
+        if (packet.payload.mtuProbeBytes > 0) path.pmtud.onProbeAbandoned(packet.payload.mtuProbeBytes);
+      }
+    }
+    fail(reasonCode: number, error: MptError): void {
+      this.c.closeSilently(reasonCode, error.message, 'handshake', error);
+    }
+    addRemoteAddress(nowMs: number, address: SocketAddress): void {
+      this.c.addRemoteAddress(nowMs, address);
+    }
+
+    // Path lifecycle.
+    newPath(id: number, local: SocketAddress, remote: SocketAddress, localCid: Uint8Array, remoteCid: Uint8Array, nowMs: number, amplificationLimited: boolean): Path {
+      return this.c.createPath(id, local, remote, localCid, remoteCid, nowMs, undefined, amplificationLimited);
+    }
+    newController(nowMs: number): CongestionController {
+      return this.c.ccGroup.createController({ maxDatagramSizeBytes: MIN_DATAGRAM_SIZE, nowMs });
+    }
+    requeue(contents: PacketContents): void {
+      this.c.recovery.requeue(contents);
+    }
+    randomBytes(n: number): Uint8Array {
+      return this.c.randomBytes(n);
+    }
+
+    // The paths' timers.
+    forget(path: Path): void {
+      this.c.pathLifecycle.forget(path);
+    }
+    validationFailed(path: Path): void {
+      this.c.abandonPath(path.id, ReasonCode.PathValidationFailed);
+    }
+    lossTimeout(path: Path, nowMs: number): void {
+      this.c.recovery.onLossTimeout(path, nowMs);
+    }
+
+    // The owners of received frames (frame-dispatch.ts).
+    get stream(): ByteStream {
+      return this.c.stream;
+    }
+    get pathSet(): PathSet {
+      return this.c.pathSet;
+    }
+    onAck(frame: AckFrame, nowMs: number): TransportError | undefined {
+      return this.c.recovery.onAck(frame, nowMs);
+    }
+    onAddressValidated(path: Path, nowMs: number): void {
+      this.c.pathLifecycle.onAddressValidated(path, nowMs);
+    }
+    onPeerClose(frame: CloseFrame, nowMs: number): void {
+      this.c.lifecycle.drain(nowMs, frame.reasonCode, frame.applicationErrorCode, closeReasonText(frame));
+    }
+    onHandshakeDone(): TransportError | undefined {
+      if (this.c.role === 'server') return protocolError('HANDSHAKE_DONE from a client');
+      this.c.handshake.confirm();
+      return undefined;
+    }
+    onAddAddress(frame: AddAddressFrame): void {
+      this.c.pathLifecycle.onPeerAddAddress(frame);
+    }
+    onRemoveAddress(frame: RemoveAddressFrame, nowMs: number): void {
+      this.c.pathLifecycle.onPeerRemoveAddress(frame, nowMs);
+    }
+    onPathStatus(frame: PathStatusFrame): void {
+      this.c.pathLifecycle.onPeerStatus(frame);
+    }
+    onPathAbandon(frame: PathAbandonFrame, nowMs: number): void {
+      this.c.pathLifecycle.onPeerAbandon(frame, nowMs);
+    }
+  };
 }
+
+type ConnectionHooks = InstanceType<(typeof Connection)['Hooks']>; // see Connection.Hooks
 
 function min(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;

@@ -46,7 +46,9 @@ export const SET_SERVER = Symbol('mpt.setServer');
  * when an interface address appears or goes away; 'offline' when no path can carry
  * data any more (every one failed: the connection keeps probing, and the stream
  * carries on if one answers before the idle timeout) and 'online' when one can again,
- * so an application can show "reconnecting". Errors are {@link MptError}s with a
+ * so an application can show "reconnecting"; on a server's socket accepted half-open,
+ * 'proven' once the client has shown it holds the session keys ({@link MptSocket.halfOpen}).
+ * Errors are {@link MptError}s with a
  * stable `code`, node:net's where net has one for the same condition (ECONNRESET,
  * ECONNREFUSED, ETIMEDOUT, EPIPE; docs/node-compat.md).
  */
@@ -110,6 +112,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #closeError: MptError | undefined = undefined;
   #onServerRelease: (() => void) | undefined = undefined;
   #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
+  /** A server's socket accepted before its client proved itself: 'proven' is still to come. */
+  #awaitingProof = false;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -253,6 +257,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection === undefined) return;
     this.#writer.afterEvents(connection);
     this.#handle.hold();
+    if (this.#awaitingProof && !connection.halfOpen && !this.destroyed) {
+      this.#awaitingProof = false;
+      this.emit('proven');
+    }
   }
 
   #onConnected(remoteStaticKey: Uint8Array | undefined): void {
@@ -276,6 +284,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (this.#onServerConnected !== undefined) {
       const onConnected = this.#onServerConnected;
       this.#onServerConnected = undefined;
+      // An IK or PSK handshake completes on the client's first flight alone: 'proven' follows its first 1-RTT packet.
+      this.#awaitingProof = connection.halfOpen;
       if (!this.isPaused()) this.read(0); // pauseOnConnect: nothing is read until resume()
       onConnected(this);
     } else {
@@ -563,6 +573,19 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     } finally {
       await closed;
     }
+  }
+
+  /**
+   * A server's socket: true while the client has not yet proven that it holds the session keys, that
+   * is, before the first packet under them has come from it. An IK or PSK handshake completes on the
+   * client's first flight alone, so 'connection' comes before that proof, and what that flight carried
+   * (0-RTT `earlyData`, delivered with `acceptEarlyData`) may be a replay of a recorded flight by someone
+   * who cannot go on with the connection. A 'proven' event follows once that first packet has arrived (a
+   * live client sends one at once: it acknowledges the server's first packets). Always false on a
+   * client's socket.
+   */
+  get halfOpen(): boolean {
+    return this.#handle.connection?.halfOpen ?? false;
   }
 
   /** True until the connection is established, and again once the socket is destroyed (as net's). */

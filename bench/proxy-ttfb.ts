@@ -1,0 +1,212 @@
+/**
+ * Time to first byte of an HTTP response through the local proxy (createProxy -> converter -> the HTTP
+ * server), against a direct TCP connection to the same local HTTP server. Runs interleaved (direct,
+ * proxy, direct, proxy...), N of each per scenario; medians and min-max.
+ *
+ * Each proxy run is what a SOCKS5 client such as curl does: a TCP connection to the proxy, the method
+ * negotiation, the CONNECT request and its reply, then `GET /`; the clock runs from the TCP connect to
+ * the first response byte. Every run is a new tunnel (a new mpt connection) whose request rides in the
+ * handshake's first flight (0-RTT: the proxy pins the converter's key). The direct run is a TCP
+ * connect and the same GET. Client, proxy, converter and HTTP server share this process.
+ *
+ * The proxy rows also give the time to the SOCKS5 success reply (the tunnel open: handshake, request,
+ * the converter's TCP connect, its reply); the rest of a proxy run is the GET and its answer crossing
+ * the tunnel.
+ *
+ * Scenarios:
+ * - `loopback`: the mpt path is plain loopback (RTT well under 1 ms);
+ * - `emulated-40ms`: the mpt path goes through a link emulator with 20 ms each way (RTT 40 ms).
+ * The goal: proxy TTFB - direct TTFB at most one mpt-path RTT + 5 ms.
+ *
+ * Run: npm run bench:proxy [-- --runs 20]
+ */
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createConverter, createProxy, generateKeyPair, type MptProxy } from '../src/index.js';
+import { createLinkEmulator, type LinkEmulator } from '../src/node/link-emulator.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+
+/** One-way delay of the emulated scenario's mpt path, ms. */
+const EMULATED_ONE_WAY_MS = 20;
+/** The goal's allowance beyond one mpt-path RTT, ms. */
+const ALLOWANCE_MS = 5;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** A byte reader over a TCP socket. */
+function reader(socket: Socket): (n: number) => Promise<Buffer> {
+  let buffer = Buffer.alloc(0);
+  let wake: (() => void) | undefined;
+  let failed: Error | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    wake?.();
+  });
+  const fail = (error: Error): void => {
+    failed = error;
+    wake?.();
+  };
+  socket.on('error', fail);
+  socket.on('end', () => fail(new Error('ended early')));
+  return async (n) => {
+    while (buffer.length < n) {
+      if (failed !== undefined) throw failed;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    const out = buffer.subarray(0, n);
+    buffer = buffer.subarray(n);
+    return out;
+  };
+}
+
+const GET = (host: string): string => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+
+/** ms from a TCP connect to host:port to the first byte of the response to GET /. */
+async function directTtfb(port: number): Promise<number> {
+  const started = performance.now();
+  const socket = tcpConnect({ host: '127.0.0.1', port, noDelay: true });
+  const read = reader(socket);
+  await once(socket, 'connect');
+  socket.write(GET(`127.0.0.1:${port}`));
+  await read(1);
+  const ttfb = performance.now() - started;
+  socket.destroy();
+  return ttfb;
+}
+
+/**
+ * ms from a TCP connect to the proxy to the first byte of the response, through SOCKS5 to
+ * 127.0.0.1:port; and to the SOCKS5 success reply (the tunnel open: the converter connected).
+ */
+async function proxyTtfb(proxy: MptProxy & { port: number }, port: number): Promise<{ ttfb: number; reply: number }> {
+  const reported = once(proxy, 'tunnel');
+  const started = performance.now();
+  const socket = tcpConnect({ host: '127.0.0.1', port: proxy.port, noDelay: true });
+  const read = reader(socket);
+  await once(socket, 'connect');
+  socket.write(Buffer.of(5, 1, 0));
+  const method = await read(2);
+  if (method[1] !== 0) throw new Error(`method ${method[1]}`);
+  socket.write(Buffer.of(5, 1, 0, 1, 127, 0, 0, 1, port >> 8, port & 0xff));
+  const reply = await read(10);
+  if (reply[1] !== 0) throw new Error(`SOCKS5 reply ${reply[1]}`);
+  const replyMs = performance.now() - started;
+  socket.write(GET(`127.0.0.1:${port}`));
+  await read(1);
+  const ttfb = performance.now() - started;
+  socket.destroy();
+  await reported; // the tunnel is closed before the next run
+  return { ttfb, reply: replyMs };
+}
+
+interface Series {
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+function series(xs: number[]): Series {
+  return { runsMs: xs.map((x) => Math.round(x * 100) / 100), medianMs: median(xs), minMs: Math.min(...xs), maxMs: Math.max(...xs) };
+}
+
+async function main(): Promise<void> {
+  const http = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 3 });
+    response.end('ok\n');
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const httpPort = (http.address() as { port: number }).port;
+  const keyPair = generateKeyPair();
+  const converter = createConverter({ clientKeys: [keyPair.publicKey], allow: ['127.0.0.1/32'] });
+  converter.listen(0, '127.0.0.1');
+  await once(converter, 'listening');
+  const converterPort = (converter.address() as { port: number }).port;
+  const emulator: LinkEmulator = await createLinkEmulator({ backHost: '127.0.0.1', backPort: converterPort, delayMs: EMULATED_ONE_WAY_MS });
+  const scenarios = [
+    { name: 'loopback', rttMs: 0, converterPort },
+    { name: 'emulated-40ms', rttMs: 2 * EMULATED_ONE_WAY_MS, converterPort: emulator.port },
+  ];
+  const proxies: MptProxy[] = [];
+  const results: Record<string, unknown> = {};
+  console.log(`TTFB of GET / through the local proxy (SOCKS5, 0-RTT tunnel) vs direct TCP, ${runs} runs each, interleaved, node ${process.version}`);
+  console.log(`\n${'scenario'.padEnd(15)}${'path'.padEnd(8)}${'median ms'.padStart(11)}${'min'.padStart(9)}${'max'.padStart(9)}`);
+  const summary: string[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const proxy = createProxy({ converter: { host: '127.0.0.1', port: scenario.converterPort }, serverKey: converter.publicKey, keyPair });
+      proxies.push(proxy);
+      proxy.listen(0, '127.0.0.1');
+      await once(proxy, 'listening');
+      const target = Object.assign(proxy, { port: (proxy.address() as { port: number }).port });
+      // One of each first: JIT, the first connection's costs.
+      await directTtfb(httpPort);
+      await proxyTtfb(target, httpPort);
+      const direct: number[] = [];
+      const proxied: number[] = [];
+      const replies: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        direct.push(await directTtfb(httpPort));
+        const run = await proxyTtfb(target, httpPort);
+        proxied.push(run.ttfb);
+        replies.push(run.reply);
+      }
+      const d = series(direct);
+      const p = series(proxied);
+      const r = series(replies);
+      const differences = proxied.map((x, i) => x - (direct[i] as number));
+      const addedMs = p.medianMs - d.medianMs;
+      const goalMs = scenario.rttMs + ALLOWANCE_MS;
+      results[scenario.name] = {
+        mptPathRttMs: scenario.rttMs,
+        direct: d,
+        proxy: p,
+        proxyReply: r,
+        addedMs,
+        pairedDifference: series(differences),
+        goalMs,
+        withinGoal: addedMs <= goalMs,
+        addedInRtts: scenario.rttMs > 0 ? addedMs / scenario.rttMs : undefined,
+      };
+      for (const [name, s] of [
+        ['direct', d],
+        ['proxy', p],
+        ['  reply', r],
+      ] as const) {
+        console.log(`${scenario.name.padEnd(15)}${name.padEnd(8)}${s.medianMs.toFixed(2).padStart(11)}${s.minMs.toFixed(2).padStart(9)}${s.maxMs.toFixed(2).padStart(9)}`);
+      }
+      summary.push(
+        `${scenario.name}: proxy - direct = ${addedMs.toFixed(2)} ms (medians; paired differences ${median(differences).toFixed(2)} ms, ${Math.min(...differences).toFixed(2)}..${Math.max(...differences).toFixed(2)}); goal <= RTT ${scenario.rttMs} + ${ALLOWANCE_MS} = ${goalMs} ms: ${addedMs <= goalMs ? 'met' : 'NOT met'}${scenario.rttMs > 0 ? ` (${(addedMs / scenario.rttMs).toFixed(2)} RTT)` : ''}`,
+      );
+    }
+    console.log(`\n${summary.join('\n')}`);
+    const out = join(here, 'results');
+    mkdirSync(out, { recursive: true });
+    const report = { runs, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, emulatedOneWayMs: EMULATED_ONE_WAY_MS, allowanceMs: ALLOWANCE_MS, results };
+    writeFileSync(join(out, 'proxy-ttfb.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('\nwrote bench/results/proxy-ttfb.json');
+  } finally {
+    await Promise.all(proxies.map((p) => new Promise<void>((resolve) => p.close(() => resolve()))));
+    await emulator.close();
+    await new Promise<void>((resolve) => converter.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+}
+
+await main();
