@@ -18,6 +18,8 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
+    // One file: the subcommands main.ts imports on demand are bundled into it, not split into chunks.
+    splitting: false,
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

@@ -77,6 +77,15 @@ describe('the packed package', () => {
     expect(cjs.trim()).toBe('true function');
   });
 
+  it('installs the mpt command, which runs (its subcommands bundled into the one file)', () => {
+    const bin = join(consumer, 'node_modules', '.bin', process.platform === 'win32' ? 'mpt.cmd' : 'mpt');
+    expect(run(bin, ['--version'], consumer).trim()).toMatch(/^mpt \d+\.\d+\.\d+$/);
+    expect(run(bin, ['--help'], consumer)).toMatch(/^usage: mpt <command>/);
+    // A subcommand loaded on demand; keygen prints the public key it wrote.
+    const out = run(bin, ['keygen', '-o', join(consumer, 'id')], consumer);
+    expect(out).toMatch(/^mpt-pub:[A-Za-z0-9_-]{43}\n$/);
+  });
+
   it('carries types for both module kinds', () => {
     const source =
       "import { generateKeyPair, MptError, type KeyPair } from 'mpt';\n" +

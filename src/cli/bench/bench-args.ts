@@ -46,7 +46,7 @@ options:
   --json               print one JSON document at the end instead of text
   --tcp                local mode: then run node:net TCP over plain loopback for as
                          long and compare (TCP does not cross the emulated links)
-  --server-key KEY     remote mode: pin the server's key (64 hex digits or base64);
+  --server-key KEY     remote mode: pin the server's key (mpt-pub:..., 64 hex digits or base64);
                          without it the key the server presents is accepted
   -h, --help           print this help
 

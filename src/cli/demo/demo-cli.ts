@@ -1,5 +1,4 @@
 /** `mpt demo`: runs the demo with live per-path progress on the terminal. */
-import { parseArgs } from 'node:util';
 import type { MptPathInfo } from '../../index.js';
 import { formatAddress } from '../../core/socket-address.js';
 import { runDemo } from './run-demo.js';
@@ -25,14 +24,8 @@ function pathLine(p: MptPathInfo, total: number): string {
   ].join('  ');
 }
 
-/** Parses `--mib N`, runs the demo, prints the summary; returns the exit code. */
-export async function runDemoCli(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { mib: { type: 'string', default: '64' } } });
-  const bytes = Math.round(Number(values.mib) * MiB);
-  if (!(bytes > 0)) {
-    process.stderr.write('mpt demo: --mib must be > 0\n');
-    return 1;
-  }
+/** Runs the demo on `bytes` bytes, prints the summary; returns the exit code. */
+export async function runDemoCli(bytes: number): Promise<number> {
   const tty = process.stdout.isTTY === true;
   let drawn = 0;
   const draw = (paths: readonly MptPathInfo[], delivered: number): void => {

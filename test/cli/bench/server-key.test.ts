@@ -1,6 +1,7 @@
-// --server-key: a 32-byte key as hex or base64/base64url, nothing else.
+// --server-key: a 32-byte key as mpt-pub:..., hex or base64/base64url, nothing else.
 import { describe, expect, it } from 'vitest';
 import { formatKey, parseServerKey } from '../../../src/cli/bench/server-key.js';
+import { formatPublicKey } from '../../../src/cli/key-files.js';
 
 describe('parseServerKey', () => {
   const key = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 251) & 0xff);
@@ -14,6 +15,11 @@ describe('parseServerKey', () => {
     expect(parseServerKey(b64)._unsafeUnwrap()).toEqual(key);
     expect(parseServerKey(b64.replace(/=$/, ''))._unsafeUnwrap()).toEqual(key);
     expect(parseServerKey(Buffer.from(key).toString('base64url'))._unsafeUnwrap()).toEqual(key);
+  });
+
+  it('reads the mpt-pub: form the other commands print (mpt serve, mpt keygen)', () => {
+    expect(parseServerKey(formatPublicKey(key))._unsafeUnwrap()).toEqual(key);
+    expect(parseServerKey('mpt-pub:short')._unsafeUnwrapErr()).toMatch(/^--server-key: a public key is 'mpt-pub:' and 43 base64url characters$/);
   });
 
   it('refuses other lengths and alphabets', () => {
