@@ -14,7 +14,7 @@ afterAll(() => rmSync(config, { recursive: true, force: true }));
 /** Each subcommand, a bad-argument case for it, and what the error line must say. */
 const COMMANDS = [
   { name: 'keygen', bad: ['keygen', '--out'], says: /option --out needs a value/ },
-  { name: 'serve', bad: ['serve', '--mode', 'mirror'], says: /--mode must be echo or sink/ },
+  { name: 'serve', bad: ['serve', '--mode', 'mirror'], says: /--mode must be echo, sink or converter/ },
   { name: 'connect', bad: ['connect', '[::1]4433'], says: /after the '\]'/ },
   { name: 'send', bad: ['send', 'only-a-file'], says: /missing HOST:PORT/ },
   { name: 'recv', bad: ['recv', '--listen', '127.0.0.1:5000', '--port', '5001'], says: /one port: got 5001 and 5000/ },
