@@ -13,8 +13,7 @@ import { tunnelOpener } from '../tunnel-opener.js';
 
 const SPEC = {
   name: 'connect',
-  usage: `usage: mpt connect HOST:PORT [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
-       mpt connect --via CONVERTER_HOST:PORT DEST_HOST:PORT [options]
+  usage: `usage: mpt connect [--via CONVERTER_HOST:PORT] HOST:PORT [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
 
 Connects to an mpt server and joins the stream to stdin and stdout, like nc: what comes on stdin
 is sent, what arrives is written to stdout, byte for byte. At the end of stdin the stream's sending
@@ -27,9 +26,9 @@ to sshd):
 
 HOST:PORT is a host name or IPv4 address and a port, or [IPV6]:PORT.
 
-With --via, the stream is a TCP connection to DEST_HOST:PORT, opened by the converter at
-CONVERTER_HOST:PORT (an mpt serve --mode converter that accepts our key and allows that
-destination); --server-key and known_hosts then name the converter's key, pinned so the request
+mpt connect --via CONVERTER_HOST:PORT DEST_HOST:PORT: the stream is a TCP connection to
+DEST_HOST:PORT, opened by the converter at CONVERTER_HOST:PORT (an mpt serve --mode converter that
+accepts our key and allows that destination); --server-key and known_hosts then name the converter's key, pinned so the request
 goes in the first flight. DEST_HOST is resolved by the converter. Any TCP service will do, sshd
 included, with no forwarder on the far side:
 

@@ -18,8 +18,7 @@ import { untilSignal } from '../signals.js';
 
 const SPEC = {
   name: 'proxy',
-  usage: `usage: mpt proxy --converter HOST:PORT [--listen ADDR:PORT] [--auth USER:PASS] [--server-key KEY]
-                 [--key FILE] [--local ADDR]... [--no-known-hosts]
+  usage: `usage: mpt proxy --converter HOST:PORT [--listen ADDR:PORT] [--auth USER:PASS] [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
 
 A local SOCKS5 and HTTP CONNECT proxy: each TCP connection a program opens through it becomes a
 tunnel, an mpt connection to the converter at HOST:PORT (mpt serve --mode converter), which opens

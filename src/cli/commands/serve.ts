@@ -21,15 +21,14 @@ type Mode = (typeof MODES)[number];
 
 const SPEC = {
   name: 'serve',
-  usage: `usage: mpt serve [--listen ADDR[:PORT]]... [--port N] [--key FILE] [--mode echo|sink] [--client-key KEY]...
-       mpt serve --mode converter (--client-key KEY... | --psk FILE | --allow-any-client) [--allow CIDR|NAME]...
-                 [--deny CIDR|NAME]... [--connect-timeout MS] [server options]
+  usage: `usage: mpt serve [--listen ADDR[:PORT]]... [--port N] [--key FILE] [--mode echo|sink|converter] [--client-key KEY]...
 
 An mpt server. On stdout: its public key ("server key mpt-pub:..."), each address it listens on
 ("listening on ADDR:PORT"), and a line per connection when it closes. Runs until SIGINT or SIGTERM,
 then closes every connection and exits 0.
 
-In converter mode each client's stream starts with a request for a TCP destination (mpt proxy,
+mpt serve --mode converter (--client-key KEY... | --psk FILE | --allow-any-client) [--allow
+CIDR|NAME]... [--deny CIDR|NAME]... [--connect-timeout MS]: in converter mode each client's stream starts with a request for a TCP destination (mpt proxy,
 mpt connect --via, or openTunnel()); the converter checks it against --allow / --deny, opens the
 TCP connection and joins the two. One line per tunnel once it is over: the client's key (short
 form), the destination, the reply, and the bytes each way.
