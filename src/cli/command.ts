@@ -12,6 +12,8 @@ export interface CliCommand {
   readonly name: string;
   /** Its line in `mpt --help`: the arguments and what it does. */
   readonly summary: string;
+  /** More lines in `mpt --help` for other forms of the command (`serve --mode converter`). */
+  readonly more?: readonly string[] | undefined;
   /**
    * Loads its module (only the command run is loaded, so `mpt --help` starts fast) and gives its
    * runner, which prints its own usage for `--help` / `-h`.

@@ -35,34 +35,71 @@ export interface ServerTrust {
 }
 
 /**
+ * How a connection is opened once the key policy is settled: resolves with the connected socket, or
+ * rejects with the error (the socket destroyed). Default: a plain connect(); `mpt connect --via` opens
+ * a tunnel (openTunnel) instead.
+ */
+export type Opener = (options: MptConnectOptions) => Promise<MptSocket>;
+
+/**
  * Connects with `options` (their `serverKey` and `verifyServerKey` are replaced) and the server key
  * policy of `trust`; resolves with the socket once connected, or rejects with the connect's error
  * (the socket destroyed). A server whose key differs from the remembered one is refused with
- * ERR_MPT_SERVER_KEY_MISMATCH, whose message names the known-hosts file and line.
+ * ERR_MPT_SERVER_KEY_MISMATCH, whose message names the known-hosts file and line. `open` makes the
+ * connection (default: connect()).
  */
-export async function connectTrusted(options: MptConnectOptions, trust: ServerTrust): Promise<MptSocket> {
+export async function connectTrusted(options: MptConnectOptions, trust: ServerTrust, open: Opener = connectOnce): Promise<MptSocket> {
   const base: MptConnectOptions = { ...options, serverKey: undefined, verifyServerKey: undefined };
-  if (trust.serverKey !== undefined) return connectOnce({ ...base, serverKey: trust.serverKey });
+  if (trust.serverKey !== undefined) return open({ ...base, serverKey: trust.serverKey });
   const file = trust.knownHostsFile;
   if (file === undefined) {
-    const socket = await connectOnce(base);
+    const socket = await open(base);
     trust.log(`the server at ${trust.name} presented ${keyText(socket)} (not checked or remembered: no known-hosts file)`);
     return socket;
   }
+  const known = knownHostOf(trust, file);
+  return known === undefined ? connectNew(base, trust, file, open) : connectKnown(base, trust, file, known, open);
+}
+
+/**
+ * The server key to pin for every later connection (`mpt proxy`, which opens many), settled once
+ * before any: `--server-key`'s; none without a known-hosts file (each connection accepts the key
+ * presented); else the key the server presents (asked with one XX handshake that makes no
+ * connection), checked against the remembered one (a different one is refused with the same
+ * ERR_MPT_SERVER_KEY_MISMATCH as {@link connectTrusted}'s) or, for a server not listed, remembered.
+ * Rejects with the connect's error when the server does not answer.
+ */
+export async function settleServerKey(options: MptConnectOptions, trust: ServerTrust): Promise<Uint8Array | undefined> {
+  if (trust.serverKey !== undefined) return trust.serverKey;
+  const file = trust.knownHostsFile;
+  if (file === undefined) return undefined;
+  const known = knownHostOf(trust, file);
+  const asked = await presentedKey({ ...options, serverKey: undefined, verifyServerKey: undefined });
+  if (asked.key === undefined) throw asked.error ?? new MptError(MptErrorCode.HandshakeFailed, `the server at ${trust.name} presented no key`);
+  if (known === undefined) {
+    rememberHost(file, trust.name, asked.key);
+    trust.log(`remembered the server key of ${trust.name} in ${file}`);
+    return asked.key;
+  }
+  if (!Buffer.from(asked.key).equals(known.key)) throw keyChanged(trust, file, known, asked.key, undefined);
+  return known.key;
+}
+
+/** The entry of the known-hosts file for `trust.name` (malformed lines reported). */
+function knownHostOf(trust: ServerTrust, file: string): KnownHost | undefined {
   const hosts = readKnownHosts(file);
   for (const line of hosts.malformed) trust.log(`${file} line ${line} is not 'HOST:PORT mpt-pub:KEY': ignored`);
-  const known = findKnownHost(hosts, trust.name);
-  return known === undefined ? connectNew(base, trust, file) : connectKnown(base, trust, file, known);
+  return findKnownHost(hosts, trust.name);
 }
 
 /** A server the file does not list: learn its key, connect pinning it, remember it. */
-async function connectNew(options: MptConnectOptions, trust: ServerTrust, file: string): Promise<MptSocket> {
+async function connectNew(options: MptConnectOptions, trust: ServerTrust, file: string, open: Opener): Promise<MptSocket> {
   const asked = await presentedKey(options);
   if (asked.key === undefined) throw asked.error ?? new MptError(MptErrorCode.HandshakeFailed, `the server at ${trust.name} presented no key`);
   const key = asked.key;
   let socket: MptSocket;
   try {
-    socket = await connectOnce({ ...options, serverKey: key });
+    socket = await open({ ...options, serverKey: key });
   } catch (error) {
     throw refusedUs(error, `the server at ${trust.name} presented ${formatPublicKey(key)}`);
   }
@@ -72,9 +109,9 @@ async function connectNew(options: MptConnectOptions, trust: ServerTrust, file: 
 }
 
 /** A server the file lists: connect pinning its key; find out why if that fails. */
-async function connectKnown(options: MptConnectOptions, trust: ServerTrust, file: string, known: KnownHost): Promise<MptSocket> {
+async function connectKnown(options: MptConnectOptions, trust: ServerTrust, file: string, known: KnownHost, open: Opener): Promise<MptSocket> {
   try {
-    return await connectOnce({ ...options, serverKey: known.key });
+    return await open({ ...options, serverKey: known.key });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code !== MptErrorCode.ServerKeyMismatch && code !== MptErrorCode.HandshakeFailed) throw error;
@@ -82,13 +119,18 @@ async function connectKnown(options: MptConnectOptions, trust: ServerTrust, file
     if (presented === undefined) throw error;
     const where = `${file} line ${known.line}`;
     if (Buffer.from(presented).equals(known.key)) throw refusedUs(error, `the server at ${trust.name} has the key ${where} remembers`);
-    throw new MptError(
-      MptErrorCode.ServerKeyMismatch,
-      `the server at ${trust.name} presents ${formatPublicKey(presented)}, not the key ${where} remembers: ` +
-        `if its key changed on purpose, remove line ${known.line} of ${file} and connect again; otherwise someone may be impersonating it`,
-      { cause: error },
-    );
+    throw keyChanged(trust, file, known, presented, error);
   }
+}
+
+/** The refusal of a server that presents `presented`, not the key line `known` of `file` remembers. */
+function keyChanged(trust: ServerTrust, file: string, known: KnownHost, presented: Uint8Array, cause: unknown): MptError {
+  return new MptError(
+    MptErrorCode.ServerKeyMismatch,
+    `the server at ${trust.name} presents ${formatPublicKey(presented)}, not the key ${file} line ${known.line} remembers: ` +
+      `if its key changed on purpose, remove line ${known.line} of ${file} and connect again; otherwise someone may be impersonating it`,
+    { cause },
+  );
 }
 
 /**

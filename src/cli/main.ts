@@ -10,9 +10,8 @@ import type { CliCommand } from './command.js';
 
 /**
  * Every subcommand, in the order `mpt --help` lists them; each module is loaded only when its
- * command runs. THE place where a new one is wired in: `mpt proxy` is added here when its branch is
- * merged, as `{ name: 'proxy', summary: 'proxy ...', load: async () => (await import('./proxy/...js')).runProxyCommand }`;
- * `serve --mode converter` goes into commands/serve.ts's MODES and `connect --via` into
+ * command runs. THE place where a new one is wired in, as `mpt proxy` was: its line is all that is
+ * added. `serve --mode converter` is in commands/serve.ts's MODES and `connect --via` in
  * commands/connect.ts. Only commands that work are listed: `mpt --help` shows exactly this table.
  */
 const COMMANDS: readonly CliCommand[] = [
@@ -25,11 +24,18 @@ const COMMANDS: readonly CliCommand[] = [
     name: 'serve',
     summary: 'serve [--mode echo|sink]   an mpt server that echoes or discards what clients send',
     load: async () => (await import('./commands/serve.js')).runServeCommand,
+    more: ['serve --mode converter     a converter: opens the TCP connection each client asks for'],
   },
   {
     name: 'connect',
     summary: 'connect HOST:PORT          stdin and stdout over an mpt stream (like nc; ssh ProxyCommand)',
     load: async () => (await import('./commands/connect.js')).runConnectCommand,
+    more: ['connect --via CONV DEST    the same to a TCP destination DEST, through the converter CONV'],
+  },
+  {
+    name: 'proxy',
+    summary: 'proxy --converter CONV     a local SOCKS5 / HTTP CONNECT proxy (127.0.0.1:1080) through a converter',
+    load: async () => (await import('./commands/proxy.js')).runProxyCommand,
   },
   {
     name: 'send',
@@ -65,7 +71,7 @@ function packageVersion(): string {
 
 /** `mpt --help`: the command list. */
 function usage(): string {
-  const lines = COMMANDS.map((c) => `  ${c.summary}`);
+  const lines = COMMANDS.flatMap((c) => [c.summary, ...(c.more ?? [])].map((line) => `  ${line}`));
   return `usage: mpt <command> [arguments]
 
 commands:

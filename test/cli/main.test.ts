@@ -14,8 +14,12 @@ afterAll(() => rmSync(config, { recursive: true, force: true }));
 /** Each subcommand, a bad-argument case for it, and what the error line must say. */
 const COMMANDS = [
   { name: 'keygen', bad: ['keygen', '--out'], says: /option --out needs a value/ },
-  { name: 'serve', bad: ['serve', '--mode', 'mirror'], says: /--mode must be echo or sink/ },
+  { name: 'serve', bad: ['serve', '--mode', 'mirror'], says: /--mode must be echo, sink or converter/ },
+  { name: 'serve', bad: ['serve', '--mode', 'converter', '--allow', '127.0.0.1/32'], says: /--mode converter needs --client-key KEY .*, --psk FILE or --allow-any-client/ },
+  { name: 'serve', bad: ['serve', '--mode', 'sink', '--deny', '10.0.0.0/8'], says: /--deny is an option of --mode converter, not of --mode sink/ },
   { name: 'connect', bad: ['connect', '[::1]4433'], says: /after the '\]'/ },
+  { name: 'connect', bad: ['connect', '--via', '127.0.0.1:4433', 'example.org'], says: /destination: 'example.org' has no port/ },
+  { name: 'proxy', bad: ['proxy', '--listen', '127.0.0.1:1080'], says: /missing --converter HOST:PORT/ },
   { name: 'send', bad: ['send', 'only-a-file'], says: /missing HOST:PORT/ },
   { name: 'recv', bad: ['recv', '--listen', '127.0.0.1:5000', '--port', '5001'], says: /one port: got 5001 and 5000/ },
   { name: 'demo', bad: ['demo', '--mib', 'lots'], says: /--mib must be a number above 0/ },
