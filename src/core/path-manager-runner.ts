@@ -215,6 +215,9 @@ export class PathManagerRunner {
         notify.notify('onClosed');
         return;
       case 'remoteAddress':
+        // As for local addresses: before onEstablished no hook hears of them; onEstablished finds them
+        // in remoteAddresses() (the owner's extraRemotes are added as the handshake starts).
+        if (!this.established) return;
         if (event.change === 'added') notify.notify('onRemoteAddressAdded', event.address);
         else notify.notify('onRemoteAddressRemoved', event.address);
         return;

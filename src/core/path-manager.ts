@@ -121,7 +121,10 @@ export interface PathManager {
   onLocalAddressAdded?(ctx: PathManagerContext, address: SocketAddress): void;
   /** A local address went away; its paths are already failing. */
   onLocalAddressRemoved?(ctx: PathManagerContext, address: SocketAddress): void;
-  /** The peer advertised an address. */
+  /**
+   * The peer advertised an address, or the owner added one it knows of (`extraRemotes`). Only after
+   * onEstablished: addresses known before it are in `ctx.remoteAddresses()` when it runs.
+   */
   onRemoteAddressAdded?(ctx: PathManagerContext, address: SocketAddress): void;
   /** The peer withdrew an address. */
   onRemoteAddressRemoved?(ctx: PathManagerContext, address: SocketAddress): void;

@@ -126,15 +126,9 @@ export class Connector {
     if (this.#options.signal !== undefined && this.#onAbort !== undefined) this.#options.signal.removeEventListener('abort', this.#onAbort);
   }
 
-  /** The handshake completed: the watchdog stops, and the `extraRemotes` go to the path manager. */
+  /** The handshake completed: the watchdog stops. */
   connected(): void {
     this.#watchdog.stop();
-    const connection = this.#connection;
-    const driver = this.#driver;
-    if (connection === undefined || driver === undefined) return;
-    const remotes = this.#options.extraRemotes ?? [];
-    for (const r of remotes) connection.addRemoteAddress(driver.now(), { host: r.host, port: r.port });
-    if (remotes.length > 0) driver.schedule();
   }
 
   /**
@@ -276,6 +270,10 @@ export class Connector {
           : undefined,
     });
     if (connection.isErr()) throw connection.error;
+    // The extraRemotes are known from the start, not from 'connect': a handshake with a pinned key (IK)
+    // completes on the server's first answer, and the path manager opens its first paths right then,
+    // before the socket's 'connect' (it sees them in its context's remoteAddresses()).
+    for (const r of options.extraRemotes ?? []) connection.value.addRemoteAddress(driver.now(), { host: r.host, port: r.port });
     // A race reports each attempt as it starts ('connectionAttempt'); a lone address is tried now.
     if (raced.length <= 1) this.#attempted(address, options.port);
     this.#connection = connection.value;

@@ -216,9 +216,11 @@ export interface MptConnectOptions extends TransportOptions, MptSocketOptions, P
   readonly localAddresses?: readonly string[] | undefined;
   /**
    * Further addresses of the server (IP literals), known by configuration rather than advertised by the
-   * server: once 'connect' fires each is handed to the connection (`addRemoteAddress`), reported as a
-   * 'remoteAddress' event, and the path manager opens paths to them as to advertised ones (fullmesh:
-   * from every local address, within `maxPaths`, unused addresses first).
+   * server: each is handed to the connection (`addRemoteAddress`) as the handshake starts, so that the
+   * path manager knows them when it opens its first paths, in either handshake (with a pinned
+   * `serverKey` the handshake completes on the server's first answer); each is reported as a
+   * 'remoteAddress' event (before 'connect'), and the path manager opens paths to them as to advertised
+   * ones once connected (fullmesh: from every local address, within `maxPaths`, unused addresses first).
    */
   readonly extraRemotes?: readonly SocketAddress[] | undefined;
   /**

@@ -275,7 +275,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       this.remotePort = remote.port;
       this.remoteFamily = isIP(remote.host) === 6 ? 'IPv6' : 'IPv4';
     }
-    // A client's connect is done: its watchdog stops, its extraRemotes go to the path manager.
+    // A client's connect is done: its watchdog stops.
     this.#connector?.connected();
     this.#inactivity.touch();
     // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or

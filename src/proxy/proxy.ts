@@ -6,6 +6,8 @@ import type { ProxyDestination } from './destination.js';
 import { ProxyConnection } from './proxy-connection.js';
 import { validateProxyOptions, type ProxyOptions } from './proxy-options.js';
 import type { MptProxyTunnelEvent } from './proxy-tunnel-event.js';
+import type { InterfaceMonitor } from '../node/interface-monitor.js';
+import { sharedMonitorOptions, startSharedMonitor } from './shared-interface-monitor.js';
 import { openTunnel } from './tunnel.js';
 
 /**
@@ -59,6 +61,8 @@ export class MptProxy extends EventEmitter<MptProxyEvents> {
   readonly #keyPair: KeyPair;
   readonly #server: TcpServer;
   readonly #connections = new Set<ProxyConnection>();
+  /** The interface monitor the tunnels share (started with the first tunnel), if they follow interfaces. */
+  #monitor: InterfaceMonitor | undefined = undefined;
 
   /** A proxy; see {@link createProxy}. Throws ERR_MPT_INVALID_CONFIG, naming the option, for bad options. */
   constructor(options: ProxyOptions) {
@@ -124,14 +128,19 @@ export class MptProxy extends EventEmitter<MptProxyEvents> {
   close(callback?: (error?: Error) => void): this {
     this.#server.close(callback);
     for (const connection of this.#connections) connection.destroy();
+    this.#monitor?.stop();
+    this.#monitor = undefined;
     return this;
   }
 
   #accept(socket: Socket): void {
     const o = this.#options;
     const { converter, auth, ...connectOptions } = o;
+    const shared = sharedMonitorOptions(connectOptions);
+    if (shared !== undefined && this.#monitor === undefined) this.#monitor = startSharedMonitor(shared);
+    const interfaceMonitor = shared === undefined ? connectOptions.interfaceMonitor : this.#monitor;
     const open = (destination: ProxyDestination, signal: AbortSignal) =>
-      openTunnel({ ...connectOptions, keyPair: this.#keyPair, allowHalfOpen: true, signal, host: converter.host, port: converter.port, destination });
+      openTunnel({ ...connectOptions, interfaceMonitor, keyPair: this.#keyPair, allowHalfOpen: true, signal, host: converter.host, port: converter.port, destination });
     const connection = new ProxyConnection(socket, auth, open, (event) => {
       this.#connections.delete(connection);
       this.emit('tunnel', event);

@@ -22,7 +22,19 @@ async function canBind(host: string): Promise<boolean> {
   });
 }
 
-async function twoPaths(bytes: number): Promise<{ client: MptSocket; peer: MptSocket; a: LinkEmulator; b: LinkEmulator; data: Uint8Array }> {
+/** The two handshakes: XX (the server's key learnt in the handshake) and IK (pinned with `serverKey`). */
+const MODES = [
+  { name: 'XX (no pinned key)', pinned: false },
+  { name: 'IK (pinned serverKey)', pinned: true },
+] as const;
+
+/**
+ * A client with two local addresses and maxPaths 2, to emulator A, told of emulator B by `extraRemotes`:
+ * its second path must go from 127.0.0.2 to B, in both handshakes. (With a pinned key the handshake
+ * completes on the server's first answer, and fullmesh once opened its second path before the
+ * extraRemotes reached it: 127.0.0.2 to A again, and B carried nothing.)
+ */
+async function twoPaths(bytes: number, pinned: boolean): Promise<{ client: MptSocket; peer: MptSocket; a: LinkEmulator; b: LinkEmulator; data: Uint8Array }> {
   const data = demoPayload(bytes);
   const server = await listen({ maxPaths: 2 });
   // Path A: 5 ms one way, 200 Mbit/s; path B: 15 ms one way, 100 Mbit/s.
@@ -35,17 +47,18 @@ async function twoPaths(bytes: number): Promise<{ client: MptSocket; peer: MptSo
     maxPaths: 2,
     localAddresses: ['127.0.0.1', '127.0.0.2'],
     extraRemotes: [{ host: '127.0.0.1', port: b.port }],
+    serverKey: pinned ? server.publicKey : undefined,
   });
   const [peer] = await Promise.all([accepted(server), once(client, 'connect')]);
   return { client, peer, a, b, data };
 }
 
-describe('multipath over two link emulators', () => {
+describe.each(MODES)('multipath over two link emulators, $name', ({ pinned }) => {
   it('opens a second path from the second local address and carries the stream over both, intact', async () => {
     // Linux routes all of 127.0.0.0/8 to loopback; these tests need a second local address.
     expect(await canBind('127.0.0.2')).toBe(true);
     const bytes = 8 * 1024 * 1024;
-    const { client, peer, a, b, data } = await twoPaths(bytes);
+    const { client, peer, a, b, data } = await twoPaths(bytes, pinned);
     const hash = createHash('sha256');
     peer.on('data', (chunk: Buffer) => hash.update(chunk));
     const ended = once(peer, 'end');
@@ -66,7 +79,7 @@ describe('multipath over two link emulators', () => {
     // Linux routes all of 127.0.0.0/8 to loopback; these tests need a second local address.
     expect(await canBind('127.0.0.2')).toBe(true);
     const bytes = 8 * 1024 * 1024;
-    const { client, peer, a, b, data } = await twoPaths(bytes);
+    const { client, peer, a, b, data } = await twoPaths(bytes, pinned);
     const hash = createHash('sha256');
     let received = 0;
     let downAt = -1;

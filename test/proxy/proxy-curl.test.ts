@@ -110,10 +110,9 @@ describe('curl through the proxy, two emulated paths, one killed mid-download', 
         converter: { host: '127.0.0.1', port: a.port },
         serverKey: converter.publicKey,
         keyPair,
-        // Three paths, not two: with a pinned key (IK) the path manager's onEstablished runs before the
-        // extraRemotes reach it, so fullmesh's second path goes 127.0.0.2 -> A, and only a third
-        // (127.0.0.1 -> B) reaches link B. With maxPaths 2, B would never carry a byte.
-        maxPaths: 3,
+        // Two paths: 127.0.0.1 -> A, then 127.0.0.2 -> B (the extraRemotes are known before the pinned-key
+        // handshake completes, so fullmesh's second path goes to the unused remote).
+        maxPaths: 2,
         localAddresses: ['127.0.0.1', '127.0.0.2'],
         extraRemotes: [{ host: '127.0.0.1', port: b.port }],
       });
