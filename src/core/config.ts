@@ -107,6 +107,18 @@ function invalid(message: string): Result<never, MptError> {
  * ignored, so options objects can carry other layers' settings too.
  */
 export function resolveTransportConfig(options: Partial<Record<keyof TransportConfig, unknown>> = {}): Result<TransportConfig, MptError> {
+  const config = resolveTransportSettings(options);
+  if (config.isErr()) return config;
+  if (config.value.maxWindowBytes < config.value.initialWindowBytes) return invalid('maxWindowBytes must be at least initialWindowBytes');
+  return config;
+}
+
+/**
+ * {@link resolveTransportConfig} without the checks between settings (maxWindowBytes against
+ * initialWindowBytes): each given value on its own, the others their defaults. For checking one
+ * option before the others are known.
+ */
+export function resolveTransportSettings(options: Partial<Record<keyof TransportConfig, unknown>> = {}): Result<TransportConfig, MptError> {
   const out: Record<string, unknown> = { ...DEFAULT_TRANSPORT_CONFIG };
   for (const [key, bound] of Object.entries(BOUNDS) as [keyof typeof BOUNDS, Bound][]) {
     const value = options[key];
@@ -132,7 +144,5 @@ export function resolveTransportConfig(options: Partial<Record<keyof TransportCo
     if (scheduler.isErr()) return err(scheduler.error);
     out.scheduler = scheduler.value;
   }
-  const config = out as unknown as TransportConfig;
-  if (config.maxWindowBytes < config.initialWindowBytes) return invalid('maxWindowBytes must be at least initialWindowBytes');
-  return ok(config);
+  return ok(out as unknown as TransportConfig);
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { DEFAULT_TRANSPORT_CONFIG, resolveTransportConfig, type TransportConfig } from '../core/config.js';
+import { DEFAULT_TRANSPORT_CONFIG, resolveTransportSettings, type TransportConfig } from '../core/config.js';
 import { arrayOf, bool, bytes, describe, either, func, nearest, num, object, oneOf, str, type Check, type OptionSpec } from '../option-check.js';
 import { isPathManagerName, PATH_MANAGER_NAMES } from '../path-managers/by-name.js';
 import { InterfaceMonitor } from './interface-monitor.js';
@@ -103,10 +103,13 @@ const extraRemote: Check = (v, name) => {
   return ip(a.host, `${name}.host`) ?? port(a.port, `${name}.port`);
 };
 
-/** The engine's own check of one transport setting (resolveTransportConfig), its message naming the key. */
+/**
+ * The engine's own check of one transport setting, its message naming the key. On its own: how it
+ * stands against the others (maxWindowBytes >= initialWindowBytes) is checked once all are known.
+ */
 function transport(key: keyof TransportConfig): Check {
   return (v, name) => {
-    const resolved = resolveTransportConfig({ [key]: v });
+    const resolved = resolveTransportSettings({ [key]: v });
     if (resolved.isOk()) return undefined;
     const message = resolved.error.message;
     return message.startsWith(key) ? `${name}${message.slice(key.length)}` : `${name}: ${message}`;

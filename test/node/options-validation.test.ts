@@ -149,6 +149,15 @@ describe('transport settings are checked synchronously', () => {
     expectInvalid(() => createServer(options as never), 'createServer()', message);
   });
 
+  test('window sizes are checked against each other, not each against the other default', () => {
+    // Both below the default initial window, equal: fine (each on its own used to be compared with the
+    // other's default and refused).
+    const small = { initialWindowBytes: 256 * 1024, maxWindowBytes: 256 * 1024 };
+    expect(connectAccepted(small)).toBeInstanceOf(MptSocket);
+    expect(() => createServer(small).close()).not.toThrow();
+    expectInvalid(() => createServer({ initialWindowBytes: 512 * 1024, maxWindowBytes: 256 * 1024 }), 'createServer()', 'maxWindowBytes must be at least initialWindowBytes');
+  });
+
   test('a valid transport setting passes', () => {
     expect(connectAccepted({ idleTimeoutMs: 5000, congestionControl: 'cubic', scheduler: 'roundrobin', maxPaths: 4, pacing: false })).toBeInstanceOf(MptSocket);
   });
