@@ -18,6 +18,17 @@ export function ipToBytes(host: string): Uint8Array | undefined {
   return v6;
 }
 
+/** The 16 bytes of an IP literal, IPv4 as its IPv4-mapped IPv6 form (::ffff:a.b.c.d); undefined if it is not one. */
+export function ipToMappedBytes(host: string): Uint8Array | undefined {
+  const bytes = ipToBytes(host);
+  if (bytes === undefined || bytes.length === 16) return bytes;
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(bytes, 12);
+  return out;
+}
+
 /** The RFC 5952 text of 4 or 16 address bytes. */
 export function bytesToIp(bytes: Uint8Array): string {
   if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;

@@ -89,10 +89,7 @@ export class PacketWriter {
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i] as Path;
       const length = this.build(path, nowMs, out);
-      if (length > 0) {
-        this.controlDue = undefined;
-        return { local: path.local, remote: path.remote, length };
-      }
+      if (length > 0) return { local: path.local, remote: path.remote, length };
     }
     return undefined;
   }
@@ -195,7 +192,8 @@ export class PacketWriter {
       }
       path.ackNow = false;
     }
-    if (shared) for (const source of this.sources) if (source.framesDue) source.writeFrames(w, path, nowMs);
+    // Unless this poll already found none of them due.
+    if (shared && this.controlDue !== false) for (const source of this.sources) if (source.framesDue) source.writeFrames(w, path, nowMs);
     if (pathResponse && w.room >= 9) {
       w.put({ type: 'pathResponse', data: path.pathResponseData });
       path.pathResponsePending = false;

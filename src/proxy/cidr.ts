@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ipToBytes } from '../core/ip-address.js';
+import { ipToMappedBytes } from '../core/ip-address.js';
 
 /**
  * Address ranges in CIDR notation ('10.0.0.0/8', 'fc00::/7') for the converter's destination policy.
@@ -21,15 +21,7 @@ export interface Cidr {
 
 /** The 16 bytes of an IP literal (IPv4 and IPv4-mapped IPv6 alike as ::ffff:a.b.c.d); undefined if it is not one. */
 export function addressBytes(address: string): Uint8Array | undefined {
-  if (isIP(address) === 0) return undefined;
-  const bytes = ipToBytes(address);
-  if (bytes === undefined) return undefined;
-  if (bytes.length === 16) return bytes;
-  const out = new Uint8Array(16);
-  out[10] = 0xff;
-  out[11] = 0xff;
-  out.set(bytes, 12);
-  return out;
+  return isIP(address) === 0 ? undefined : ipToMappedBytes(address);
 }
 
 /**

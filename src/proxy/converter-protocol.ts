@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { bytesToIp, ipToBytes } from '../core/ip-address.js';
+import { bytesToIp, ipToBytes, ipToMappedBytes } from '../core/ip-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
 
 /**
@@ -125,7 +125,7 @@ export function encodeRequest(destination: TunnelDestination): Uint8Array {
     address = ipToBytes(host) as Uint8Array;
   } else if (family === 6) {
     type = ConverterAddressType.IPv6;
-    address = ipv6Bytes(host);
+    address = ipToMappedBytes(host) as Uint8Array; // an IPv6 literal, IPv4-mapped ones kept at 16 bytes
   } else {
     if (typeof host !== 'string' || host.length === 0 || host.length > 255 || !HOST_NAME.test(host)) {
       throw new MptError(
@@ -307,17 +307,6 @@ function isHostNameByte(c: number): boolean {
 function unbracket(host: unknown): string {
   if (typeof host !== 'string') return host as string;
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/** The 16 bytes of an IPv6 literal, IPv4-mapped ones included (which ipToBytes shortens to 4). */
-function ipv6Bytes(host: string): Uint8Array {
-  const bytes = ipToBytes(host) as Uint8Array;
-  if (bytes.length === 16) return bytes;
-  const out = new Uint8Array(16);
-  out[10] = 0xff;
-  out[11] = 0xff;
-  out.set(bytes, 12);
-  return out;
 }
 
 /** The UTF-8 bytes of `text`, at most `max` of them, never cutting a character. */

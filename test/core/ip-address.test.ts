@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bytesToIp, ipToBytes } from '../../src/core/ip-address.js';
+import { bytesToIp, ipToBytes, ipToMappedBytes } from '../../src/core/ip-address.js';
 
 describe('ip-address', () => {
   it('parses and formats IPv4', () => {
@@ -37,5 +37,13 @@ describe('ip-address', () => {
         else expect(Array.from(back)).toEqual(Array.from(bytes.subarray(12))); // IPv4-mapped
       }),
     );
+  });
+
+  it('gives IPv4 and IPv4-mapped IPv6 the same 16 bytes (::ffff:a.b.c.d), IPv6 its own', () => {
+    const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1];
+    expect(Array.from(ipToMappedBytes('127.0.0.1')!)).toEqual(mapped);
+    expect(Array.from(ipToMappedBytes('::ffff:127.0.0.1')!)).toEqual(mapped);
+    expect(Array.from(ipToMappedBytes('::1')!)).toEqual([...new Array(15).fill(0), 1]);
+    expect(ipToMappedBytes('example.com')).toBeUndefined();
   });
 });

@@ -2,25 +2,17 @@
 // when one goes down mid-transfer the other finishes it intact.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLinkEmulator, type LinkEmulator } from '../../src/node/link-emulator.js';
 import { demoPayload } from '../../src/cli/demo/run-demo.js';
 import type { MptSocket } from '../../src/index.js';
 import { accepted, dial, listen } from './helpers.js';
+import { canBind } from '../../src/cli/can-bind.js';
 
 const emulators: LinkEmulator[] = [];
 afterEach(async () => {
   await Promise.all(emulators.splice(0).map((e) => e.close()));
 });
-
-async function canBind(host: string): Promise<boolean> {
-  const s = createSocket('udp4');
-  return new Promise((resolve) => {
-    s.once('error', () => resolve(false));
-    s.bind(0, host, () => s.close(() => resolve(true)));
-  });
-}
 
 /** The two handshakes: XX (the server's key learnt in the handshake) and IK (pinned with `serverKey`). */
 const MODES = [

@@ -2,13 +2,13 @@
 // and a converter: over SOCKS5 (remote name resolution) and HTTP CONNECT, over one path, then over two
 // emulated paths one of which dies mid-download. The bytes must be the served bytes (SHA-256).
 import { createHash } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoPayload } from '../../src/cli/demo/run-demo.js';
 import { createConverter, createProxy, generateKeyPair, type MptConverter, type MptProxy, type MptProxyTunnelEvent, type MptSocket, type ProxyOptions } from '../../src/index.js';
 import { createLinkEmulator, type LinkEmulator } from '../../src/node/link-emulator.js';
 import { payloadServer, runCurl } from './curl.js';
+import { canBind } from '../../src/cli/can-bind.js';
 
 const BYTES = 50 * 1024 * 1024;
 const payload = demoPayload(BYTES);
@@ -57,14 +57,6 @@ const MODES = [
   { name: 'SOCKS5 (--socks5-hostname)', args: (port: number) => ['--socks5-hostname', `127.0.0.1:${port}`], protocol: 'socks5' },
   { name: 'HTTP CONNECT (-p -x http://)', args: (port: number) => ['-p', '-x', `http://127.0.0.1:${port}`], protocol: 'http' },
 ] as const;
-
-async function canBind(host: string): Promise<boolean> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) => {
-    socket.once('error', () => resolve(false));
-    socket.bind(0, host, () => socket.close(() => resolve(true)));
-  });
-}
 
 describe('curl through the proxy, one path', () => {
   for (const mode of MODES) {

@@ -3,7 +3,6 @@
  * so each path has its own delay, rate and loss.
  * @module
  */
-import { createSocket } from 'node:dgram';
 import { createLinkEmulator, type LinkEmulator, type LinkImpairments } from '../../node/link-emulator.js';
 import type { PathSpec } from '../path-spec.js';
 
@@ -19,17 +18,6 @@ export function impairmentsOf(spec: PathSpec): LinkImpairments {
   return out;
 }
 
-/** Whether a UDP socket can be bound on `host` (127.0.0.2 is loopback on Linux, not on macOS by default). */
-export function canBind(host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind(0, host, () => socket.close(() => resolve(true)));
-  });
-}
 
 /**
  * Starts one emulator per SPEC, in order, each listening on 127.0.0.1 and relaying to

@@ -11,8 +11,8 @@
  * and says so. It uses the public API (`connect`, `createServer`) and the
  * link emulator.
  */
+import { canBind } from '../can-bind.js';
 import { createHash } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { connect, createServer, type MptPathInfo, type MptSocket } from '../../index.js';
 import { createLinkEmulator, type LinkEmulator } from '../../node/link-emulator.js';
 
@@ -66,17 +66,6 @@ const LINK_B = { name: 'B', delayMs: 15, rateBps: 100e6 } as const;
 /** The second local address of the demo's client. */
 const SECOND_LOCAL = '127.0.0.2';
 
-/** Whether a UDP socket can be bound on `host` (127.0.0.2 is loopback on Linux, not on every OS). */
-function canBind(host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind(0, host, () => socket.close(() => resolve(true)));
-  });
-}
 
 /** A deterministic payload (xorshift32), so corruption cannot hide. */
 export function demoPayload(bytes: number, seed = 0x6d707401): Uint8Array {

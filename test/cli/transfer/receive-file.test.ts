@@ -2,8 +2,7 @@
 // connection, against the sender or a hand-made stream: the file arrives whole under its sanitised
 // name, and a transfer that goes wrong leaves no file behind (not even the temporary one).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../../src/cli/transfer/header.js';
@@ -11,30 +10,11 @@ import { FileReceiver } from '../../../src/cli/transfer/receive-file.js';
 import { decodeReply } from '../../../src/cli/transfer/reply.js';
 import { FileSender } from '../../../src/cli/transfer/send-file.js';
 import { loopbackPair, type LoopbackPair } from '../../support/loopback-pair.js';
+import { folders, rejection, removeFolders } from './transfer-fixture.js';
 
-const root = mkdtempSync(join(tmpdir(), 'mpt-transfer-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(removeFolders);
 let pair: LoopbackPair | undefined;
 afterEach(() => pair?.close());
-let n = 0;
-
-/** A fresh folder pair: `src` with a file of `bytes`, `dest` empty. */
-function folders(bytes: Buffer): { file: string; dest: string } {
-  const base = join(root, String(n++));
-  mkdirSync(join(base, 'src'), { recursive: true });
-  mkdirSync(join(base, 'dest'));
-  writeFileSync(join(base, 'src', 'data.bin'), bytes);
-  return { file: join(base, 'src', 'data.bin'), dest: join(base, 'dest') };
-}
-
-function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('resolved');
-    },
-    (error: { code: string; message: string }) => error,
-  );
-}
 
 describe('the receiver of a one-file transfer', () => {
   it('arrives intact under the last component of its name, with both digests equal to the file', async () => {

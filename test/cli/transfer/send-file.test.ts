@@ -1,37 +1,17 @@
 // The sending end of a one-file transfer (src/cli/transfer/send-file.ts) against the receiving end over
 // a real loopback connection: a refusal reaches the sender with its reason, and a file that is not
 // the size announced fails the sender, with nothing left at the receiver.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FileReceiver } from '../../../src/cli/transfer/receive-file.js';
 import { FileSender } from '../../../src/cli/transfer/send-file.js';
 import { loopbackPair, type LoopbackPair } from '../../support/loopback-pair.js';
+import { folders, rejection, removeFolders } from './transfer-fixture.js';
 
-const root = mkdtempSync(join(tmpdir(), 'mpt-transfer-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(removeFolders);
 let pair: LoopbackPair | undefined;
 afterEach(() => pair?.close());
-let n = 0;
-
-/** A fresh folder pair: `src` with a file of `bytes`, `dest` empty. */
-function folders(bytes: Buffer): { file: string; dest: string } {
-  const base = join(root, String(n++));
-  mkdirSync(join(base, 'src'), { recursive: true });
-  mkdirSync(join(base, 'dest'));
-  writeFileSync(join(base, 'src', 'data.bin'), bytes);
-  return { file: join(base, 'src', 'data.bin'), dest: join(base, 'dest') };
-}
-
-function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('resolved');
-    },
-    (error: { code: string; message: string }) => error,
-  );
-}
 
 describe('the sender of a one-file transfer', () => {
   it('is refused when the name exists, and the sender hears why', async () => {
