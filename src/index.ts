@@ -94,6 +94,7 @@ export {
   type PathManagerOptions,
   DEFAULT_MAX_PATHS,
   type MptServerEvents,
+  type MptSocketEvents,
   type MptServerOptions,
   type MptSocketOptions,
   type MptSocketReadyState,

@@ -7,7 +7,7 @@ export { createServer, MptServer, type MptAddressInfo, type MptDropArgument, typ
 export type { MptSocketServer } from './address-info.js';
 export { MptSocket, type MptSocketReadyState } from './socket.js';
 export type { MptPathInfo, MptPathStatus } from './path-info.js';
-export type { MptLocalAddressEvent, MptPathChange, MptPathEvent, MptPathManagerErrorEvent, MptRemoteAddressEvent } from './socket-events.js';
+export type { MptLocalAddressEvent, MptPathChange, MptPathEvent, MptPathManagerErrorEvent, MptRemoteAddressEvent, MptSocketEvents } from './socket-events.js';
 export { setInterfaceTableSource, usableLocalAddresses, type InterfaceTable } from './interfaces.js';
 export {
   classifyInterfaceName,

@@ -77,6 +77,21 @@ const PATH_CHANGES: Readonly<Record<PathEvent['change'], MptPathChange>> = {
   closed: 'closed',
 };
 
+/**
+ * The mpt events of an {@link MptSocket} and their listeners (its other events are net.Socket's), for
+ * the typed `on`, `once` and `off`.
+ */
+export interface MptSocketEvents {
+  /** A path came up, went down, changed status or closed. */
+  path: (event: MptPathEvent) => void;
+  /** The path manager learnt or lost a peer address. */
+  remoteAddress: (event: MptRemoteAddressEvent) => void;
+  /** A hook of the path manager threw (the connection lives on). */
+  pathManagerError: (event: MptPathManagerErrorEvent) => void;
+  /** The interface monitor added or removed a local address. */
+  localAddress: (event: MptLocalAddressEvent) => void;
+}
+
 /** The 'path' event for an engine `path` event: the path as it stands right after the change. */
 export function toPathEvent(event: PathEvent, connection: Connection | undefined): MptPathEvent {
   return {

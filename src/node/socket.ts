@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Duplex, finished } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type { Connection, ConnectionStats } from '../core/connection.js';
 import type { ClosedEvent, ConnectionEvent } from '../core/connection-events.js';
 import type { SocketAddress } from '../core/socket-address.js';
@@ -14,7 +14,8 @@ import { firstPathRemote, hasUsablePath, pathInfos, type MptPathInfo } from './p
 import type { MptAddressInfo, MptSocketServer } from './address-info.js';
 import { abortError, connectionReset } from './socket-errors.js';
 import { SocketHandle } from './socket-handle.js';
-import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptLocalAddressEvent, type MptPathEvent, type MptPathManagerErrorEvent, type MptRemoteAddressEvent } from './socket-events.js';
+import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptSocketEvents } from './socket-events.js';
+import { disposeSocket } from './async-dispose.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
@@ -403,30 +404,21 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * listeners an {@link MptLocalAddressEvent} for each local address the interface monitor added or
    * removed. The other events are net.Socket's.
    */
-  override on(event: 'path', listener: (event: MptPathEvent) => void): this;
-  override on(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
-  override on(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
-  override on(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
+  override on<E extends keyof MptSocketEvents>(event: E, listener: MptSocketEvents[E]): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this;
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.on(event, listener);
   }
 
   /** As {@link MptSocket.on}, for one event only. */
-  override once(event: 'path', listener: (event: MptPathEvent) => void): this;
-  override once(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
-  override once(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
-  override once(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
+  override once<E extends keyof MptSocketEvents>(event: E, listener: MptSocketEvents[E]): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this;
   override once(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.once(event, listener);
   }
 
   /** Removes a listener added with {@link MptSocket.on} or {@link MptSocket.once}. */
-  override off(event: 'path', listener: (event: MptPathEvent) => void): this;
-  override off(event: 'remoteAddress', listener: (event: MptRemoteAddressEvent) => void): this;
-  override off(event: 'pathManagerError', listener: (event: MptPathManagerErrorEvent) => void): this;
-  override off(event: 'localAddress', listener: (event: MptLocalAddressEvent) => void): this;
+  override off<E extends keyof MptSocketEvents>(event: E, listener: MptSocketEvents[E]): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this;
   override off(event: string | symbol, listener: (...args: any[]) => void): this {
     return super.off(event, listener);
@@ -556,23 +548,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
    * an ABORT_ERR AbortError unless its end was read, and resolves once it is closed (rejects if it failed
    * with another error).
    */
-  override async [Symbol.asyncDispose](): Promise<void> {
-    let error: Error | null = null;
-    if (!this.destroyed) {
-      error = this.readableEnded ? null : new MptError(MptErrorCode.Aborted, 'The operation was aborted');
-      this.destroy(error ?? undefined);
-    }
-    // As net's (node:stream's): finished() listens in this very tick, so the abort's 'error' is handled;
-    // and 'close' comes on a later turn than the destroy (as net's): settle once it came.
-    const settled = new Promise<void>((resolve, reject) => {
-      finished(this, (err) => (err !== null && err !== undefined && err !== error ? reject(err) : resolve()));
-    });
-    const closed = this.#closeEmitted ? undefined : new Promise((resolve) => this.once('close', resolve));
-    try {
-      await settled;
-    } finally {
-      await closed;
-    }
+  override [Symbol.asyncDispose](): Promise<void> {
+    return disposeSocket(this, this.#closeEmitted);
   }
 
   /**
