@@ -93,7 +93,14 @@ export class FileReceiver {
       await this.#answer({ status: 'received', sha256: digest });
       return { offeredName: offer.name, path, size: this.#received, sha256: digest.toString('hex') };
     } catch (error) {
-      io.file?.destroy();
+      // The temporary file is removed once its stream closed: a stream destroyed before its open
+      // completed still creates the file, after any earlier removal.
+      const file = io.file;
+      if (file !== undefined && !file.closed) {
+        const closed = once(file, 'close').then(() => undefined, () => undefined);
+        file.destroy();
+        await closed;
+      }
       removeTemp(io);
       if (error instanceof CliError && error.code === 'ERR_MPT_CLI_CHECKSUM') throw error;
       if (!io.socketFailed && socket.writable) await this.#answer({ status: 'refused', reason: error instanceof Error ? error.message : String(error) });
