@@ -501,7 +501,7 @@ export class Connection {
     if (this.lifecycle.handleTimeout(nowMs)) return;
     this.handshake.handleTimeout(nowMs);
     if (this.pacingWakeMs !== undefined && nowMs >= this.pacingWakeMs) this.pacingWakeMs = undefined;
-    this.pathSet.handleTimeout(nowMs, this.transport.initialRttMs, this.hooks);
+    this.pathSet.handleTimeout(nowMs, this.transport.initialRttMs, this.writer, this.hooks);
   }
 
   // ----- output ---------------------------------------------------------------------------

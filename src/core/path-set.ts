@@ -231,11 +231,12 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
   // ----- the paths' own timers ----------------------------------------------------------------
 
   /**
-   * The earliest deadline of any path: loss and probe timers, the PMTU raise timer, ACK delays (not for a path that cannot
-   * send yet: its ACK waits for the datagram that unblocks it, not for a timer that would fire at once,
-   * again and again), path validation, and a closed path's forgetting.
+   * The earliest deadline of any path: loss and probe timers, the PMTU raise timer, ACK delays, path
+   * validation, and a closed path's forgetting. A path that cannot send yet (see {@link lossTimerMs}) arms
+   * neither its probe timer nor its ACK delay: what they would send waits for the datagram that unblocks
+   * it, not for a timer that would fire at once, again and again.
    */
-  nextTimeout(initialRttMs: number, sender: { sendBlocked(path: Path): boolean }): number | undefined {
+  nextTimeout(initialRttMs: number, sender: PathSender): number | undefined {
     let t: number | undefined;
     const paths = this.paths;
     for (let i = 0; i < paths.length; i++) {
@@ -244,16 +245,17 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
         t = earlier(t, path.forgetAtMs);
         continue;
       }
-      t = earlier(t, path.loss.timerMs);
+      const blocked = sender.sendBlocked(path);
+      t = earlier(t, lossTimerMs(path, blocked));
       t = earlier(t, path.pmtud.raiseAtMs);
-      if (!sender.sendBlocked(path)) t = earlier(t, path.acks.ackDueAtMs);
+      if (!blocked) t = earlier(t, path.acks.ackDueAtMs);
       if (path.challengeOutstanding && isMovable(path)) t = earlier(t, path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
     }
     return t;
   }
 
   /** Runs the paths' due timers, newest path first; what they lead to is the connection's (`actions`). */
-  handleTimeout(nowMs: number, initialRttMs: number, actions: PathTimerActions): void {
+  handleTimeout(nowMs: number, initialRttMs: number, sender: PathSender, actions: PathTimerActions): void {
     for (let i = this.paths.length - 1; i >= 0; i--) {
       const path = this.paths[i] as Path;
       if (path.closed) {
@@ -267,7 +269,7 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
         else if (!path.handshakePath) actions.validationFailed(path);
         continue;
       }
-      const timer = path.loss.timerMs;
+      const timer = lossTimerMs(path, sender.sendBlocked(path));
       if (timer !== undefined && nowMs >= timer) actions.lossTimeout(path, nowMs);
     }
   }
@@ -284,6 +286,23 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
     const current = first?.loss.rtt.ptoBaseMs(first.loss.maxAckDelayMs) ?? fresh;
     return 3 * Math.max(fresh, current);
   }
+}
+
+/** Whether a path can send now: the packet writer's answer. */
+export interface PathSender {
+  /** Whether `path` can send nothing until a datagram arrives (no CID for it yet, or its amplification budget spent). */
+  sendBlocked(path: Path): boolean;
+}
+
+/**
+ * A path's loss timer: the time-threshold loss deadline, or else its probe timeout, which a path that
+ * cannot send does not arm (RFC 9002 §6.2.2.1: a server at its amplification limit arms no PTO until a
+ * datagram arrives). The probe could not go, its time of last ack-eliciting send would not move, and
+ * once backed off to its cap the timer would fall due at the same instant forever: a busy loop until the
+ * idle timeout, for a spoofed address that answered with nothing.
+ */
+function lossTimerMs(path: Path, blocked: boolean): number | undefined {
+  return blocked ? path.loss.lossTimeMs : path.loss.timerMs;
 }
 
 /** What the paths' timers lead to, done by the connection. */

@@ -258,9 +258,11 @@ export interface MptServerOptions extends TransportOptions, Omit<MptSocketOption
   /** A 32-byte pre-shared key, if PSK clients are accepted. */
   readonly psk?: Uint8Array | undefined;
   /**
-   * Answer every new client with a stateless retry first (DoS defence: the client proves its address
-   * before the server keeps state, at one extra round trip). `'auto'`: only while at least 256
-   * connections are half-open. Default false.
+   * Answer new clients with a stateless retry first (DoS defence: the client proves its address before
+   * the server keeps state, at one extra round trip). `'auto'` (the default): only while at least 256
+   * connections are half-open, so a flood of Initials from addresses that cannot answer (spoofed, or
+   * replayed copies) holds at most that many connections and never fills `maxConnections`; true:
+   * always; false: never (a flood then holds a connection per Initial until its idle timeout).
    */
   readonly retry?: boolean | 'auto' | undefined;
   /**
@@ -274,7 +276,11 @@ export interface MptServerOptions extends TransportOptions, Omit<MptSocketOption
    * even to a 'data' listener, until `socket.resume()`. Default false.
    */
   readonly pauseOnConnect?: boolean | undefined;
-  /** Whether 0-RTT data of IK clients is delivered. Default false. */
+  /**
+   * Whether 0-RTT data of IK clients is delivered. Default false. With it, 'connection' comes on the
+   * client's first flight, before the client proved it holds its keys: the socket is `halfOpen`, without
+   * `remotePublicKey` until 'proven' (that flight may be a replay; docs/node-compat.md).
+   */
   readonly acceptEarlyData?: boolean | undefined;
   /** Accepts (true) or rejects (false) a client's static key. Default: any. */
   readonly verifyClientKey?: ((key: Uint8Array) => boolean) | undefined;

@@ -191,7 +191,8 @@ export class MptServer extends EventEmitter<MptServerEvents> {
         psk: o.psk,
         verifyClientKey: o.verifyClientKey,
         acceptEarlyData: o.acceptEarlyData,
-        retry: o.retry,
+        // Under load by default: a flood of Initials from addresses that cannot answer a Retry holds no state.
+        retry: o.retry ?? 'auto',
         maxConnections: o.maxConnections,
         pathManager: resolvePathManager(o.pathManager, o.maxPaths ?? DEFAULT_MAX_PATHS),
       },
@@ -271,6 +272,7 @@ export class MptServer extends EventEmitter<MptServerEvents> {
         this.#sockets.delete(socket);
         this.#maybeFinishClose();
       },
+      o.acceptEarlyData === true,
     );
   }
 

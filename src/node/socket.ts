@@ -16,6 +16,7 @@ import { abortError, connectionReset } from './socket-errors.js';
 import { SocketHandle } from './socket-handle.js';
 import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptSocketEvents } from './socket-events.js';
 import { disposeSocket } from './async-dispose.js';
+import { ServerAdmission } from './server-admission.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
@@ -56,7 +57,10 @@ export const SET_SERVER = Symbol('mpt.setServer');
 export class MptSocket extends Duplex implements ConnectionOwner {
   /** True while the handshake runs. */
   connecting = false;
-  /** The peer's static public key (32 bytes) once connected; undefined in PSK mode. */
+  /**
+   * The peer's static public key (32 bytes) once connected; undefined in PSK mode. On a server's socket,
+   * set once the client has proven it holds that key: undefined while {@link halfOpen}.
+   */
   remotePublicKey: Uint8Array | undefined = undefined;
   /** The peer's IP address. */
   remoteAddress: string | undefined = undefined;
@@ -112,9 +116,8 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   #closed: ClosedEvent | undefined = undefined;
   #closeError: MptError | undefined = undefined;
   #onServerRelease: (() => void) | undefined = undefined;
-  #onServerConnected: ((socket: MptSocket) => void) | undefined = undefined;
-  /** A server's socket accepted before its client proved itself: 'proven' is still to come. */
-  #awaitingProof = false;
+  /** A server's socket: when 'connection', `remotePublicKey` and 'proven' come. */
+  #admission: ServerAdmission<MptSocket> | undefined = undefined;
 
   /** An unconnected socket; call {@link MptSocket.connect}, or use the package's `connect()`. */
   constructor(options: MptSocketOptions = {}) {
@@ -191,8 +194,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     local: SocketAddress,
     onConnected: (socket: MptSocket) => void,
     onRelease: () => void,
+    acceptEarlyData: boolean,
   ): void {
-    this.#onServerConnected = onConnected;
+    this.#admission = new ServerAdmission(onConnected, acceptEarlyData);
     this.#onServerRelease = onRelease;
     this.connecting = true;
     // The server socket the client's first datagram came to.
@@ -258,10 +262,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection === undefined) return;
     this.#writer.afterEvents(connection);
     this.#handle.hold();
-    if (this.#awaitingProof && !connection.halfOpen && !this.destroyed) {
-      this.#awaitingProof = false;
-      this.emit('proven');
-    }
+    this.#admission?.check(this, connection.halfOpen);
   }
 
   #onConnected(remoteStaticKey: Uint8Array | undefined): void {
@@ -269,7 +270,6 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection === undefined || this.destroyed) return;
     this.connecting = false;
     this.#established = true;
-    this.remotePublicKey = remoteStaticKey;
     const remote = firstPathRemote(connection);
     if (remote !== undefined && this.remoteAddress === undefined) {
       this.remoteAddress = remote.host;
@@ -282,14 +282,12 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     // As net: data flows into the stream's buffer from the start, up to its high-water mark, reader or
     // not: a server's socket from before 'connection', a client's from after 'connect' unless the
     // application paused it by then.
-    if (this.#onServerConnected !== undefined) {
-      const onConnected = this.#onServerConnected;
-      this.#onServerConnected = undefined;
-      // An IK or PSK handshake completes on the client's first flight alone: 'proven' follows its first 1-RTT packet.
-      this.#awaitingProof = connection.halfOpen;
+    if (this.#admission !== undefined) {
       if (!this.isPaused()) this.read(0); // pauseOnConnect: nothing is read until resume()
-      onConnected(this);
+      // An IK or PSK handshake completes on the client's first flight alone: see server-admission.ts.
+      this.#admission.connected(this, remoteStaticKey, connection.halfOpen);
     } else {
+      this.remotePublicKey = remoteStaticKey;
       this.emit('connect');
       this.emit('ready');
       if (!this.destroyed && !this.isPaused()) this.read(0);
@@ -555,11 +553,12 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   /**
    * A server's socket: true while the client has not yet proven that it holds the session keys, that
    * is, before the first packet under them has come from it. An IK or PSK handshake completes on the
-   * client's first flight alone, so 'connection' comes before that proof, and what that flight carried
-   * (0-RTT `earlyData`, delivered with `acceptEarlyData`) may be a replay of a recorded flight by someone
-   * who cannot go on with the connection. A 'proven' event follows once that first packet has arrived (a
-   * live client sends one at once: it acknowledges the server's first packets). Always false on a
-   * client's socket.
+   * client's first flight alone, which anyone who recorded it can send again: so 'connection' waits for
+   * the proof, except on a server with `acceptEarlyData`, where it comes at once with `halfOpen` true and
+   * no `remotePublicKey` (what the flight carried, its 0-RTT data, may be such a replay by someone who
+   * cannot go on with the connection). 'proven' follows once that first packet has arrived (a live
+   * client sends one at once: it acknowledges the server's first packets), with `remotePublicKey` set.
+   * Always false on a client's socket.
    */
   get halfOpen(): boolean {
     return this.#handle.connection?.halfOpen ?? false;

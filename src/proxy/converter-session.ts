@@ -22,7 +22,7 @@ import { splice } from './splice.js';
 
 /** The 'tunnel' event of an MptConverter: one per accepted connection, once it is over. */
 export interface ConverterTunnelEvent {
-  /** The client's static public key; undefined for a PSK client. */
+  /** The client's static public key; undefined for a PSK client, and for one that never proved it holds its key (a replayed first flight). */
   readonly clientKey: Uint8Array | undefined;
   /** The client's address (its first path's). */
   readonly clientAddress: string | undefined;
@@ -231,6 +231,8 @@ class TunnelSession {
     this.#reported = true;
     const record = this.#record;
     record.error ??= this.#firstError;
+    // Known once the client proved it holds its key: a replayed first flight reports none.
+    record.clientKey = this.#socket.remotePublicKey;
     this.#context.report({ ...record });
   }
 }

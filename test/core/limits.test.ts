@@ -161,3 +161,90 @@ describe("retry: 'auto'", () => {
     expect(sha256(p.serverSink!.data())).toBe(sha256(data));
   });
 });
+
+describe('new connections the engine refuses', () => {
+  const serverKeyPair = keyPairFromPrivate(seeded(12)(32));
+  const initialFrom = (client: Endpoint): Uint8Array => {
+    const out = new Uint8Array(65_536);
+    client.connect(0, CLIENT, SERVER);
+    return out.slice(0, client.pollTransmit(0, out)!.length);
+  };
+
+  it('an Initial in a datagram under 1200 bytes: no connection, no answer (it could amplify), counted', () => {
+    const server = Endpoint.create({ randomBytes: seeded(13), server: { staticKeyPair: serverKeyPair } })._unsafeUnwrap();
+    const initial = initialFrom(Endpoint.create({ randomBytes: seeded(14) })._unsafeUnwrap());
+    expect(initial.length).toBeGreaterThanOrEqual(MIN_DATAGRAM_SIZE);
+    // The same Initial in a shorter datagram (its padding cut): refused.
+    server.handleDatagram(0, SERVER, CLIENT, initial.subarray(0, MIN_DATAGRAM_SIZE - 1));
+    expect(server.connections.size).toBe(0);
+    expect(server.pollTransmit(0, new Uint8Array(65_536))).toBeUndefined();
+    expect(server.stats.refused).toBe(1);
+    // The whole datagram: accepted and answered.
+    server.handleDatagram(0, SERVER, CLIENT, initial);
+    expect(server.connections.size).toBe(1);
+    expect(server.pollTransmit(0, new Uint8Array(65_536))).toBeDefined();
+  });
+
+  it('beyond maxConnections: dropped unanswered and counted, and accepted again once one has gone', () => {
+    const server = Endpoint.create({ randomBytes: seeded(15), server: { staticKeyPair: serverKeyPair, maxConnections: 3 } })._unsafeUnwrap();
+    const client = Endpoint.create({ randomBytes: seeded(16) })._unsafeUnwrap();
+    const out = new Uint8Array(65_536);
+    for (let i = 0; i < 5; i++) server.handleDatagram(0, SERVER, { host: `10.3.0.${i}`, port: 9 }, initialFrom(client));
+    expect(server.connections.size).toBe(3);
+    expect(server.stats.refused).toBe(2);
+    let answers = 0;
+    while (server.pollTransmit(0, out) !== undefined) answers++;
+    expect(answers).toBeGreaterThanOrEqual(3);
+    // A refused client's Initial again: still refused while the table is full.
+    server.handleDatagram(1, SERVER, { host: '10.3.0.9', port: 9 }, initialFrom(client));
+    expect(server.pollTransmit(1, out)).toBeUndefined();
+    expect(server.stats.refused).toBe(3);
+    // One connection goes: the next Initial is accepted.
+    const first = [...server.connections][0]!;
+    first.close(1);
+    first.handleTimeout(first.nextTimeout()!);
+    server.handleDatagram(2, SERVER, { host: '10.3.0.10', port: 9 }, initialFrom(client));
+    expect(server.connections.size).toBe(3);
+    expect(server.stats.refused).toBe(3);
+  });
+});
+
+describe('a server answering an address that never replies', () => {
+  it('sends it at most three times what it received, even when its application answers early data at length, and its timers do not spin (RFC 9000 §8.1, RFC 9002 §6.2.2.1)', () => {
+    const serverKeys = keyPairFromPrivate(seeded(18)(32))!;
+    const server = Endpoint.create({ randomBytes: seeded(17), server: { staticKeyPair: serverKeys, acceptEarlyData: true } })._unsafeUnwrap();
+    const client = Endpoint.create({ randomBytes: seeded(19) })._unsafeUnwrap();
+    const out = new Uint8Array(65_536);
+    // An IK first flight with a request in its early data, as a recording would hold it.
+    client.connect(0, CLIENT, SERVER, { serverKey: serverKeys.publicKey, earlyData: payload(100) });
+    const initial = out.slice(0, client.pollTransmit(0, out)!.length);
+    // Sent again "from" a victim that never answers (a spoofed source).
+    const victim: SocketAddress = { host: '10.4.0.1', port: 9 };
+    server.handleDatagram(0, SERVER, victim, initial);
+    // The application answers the request with 100 kB at once.
+    const connection = server.pollEvent()!.connection;
+    connection.write(payload(100_000, 5));
+    let sent = 0;
+    let datagrams = 0;
+    const drain = (nowMs: number): void => {
+      for (let t = server.pollTransmit(nowMs, out); t !== undefined; t = server.pollTransmit(nowMs, out)) {
+        expect(t.remote).toEqual(victim);
+        sent += t.length;
+        datagrams++;
+      }
+    };
+    drain(0);
+    // Every timer until the connection gives up (its idle timeout): probes, repeats. A probe timer that
+    // cannot send must not stay due (it would wake the server at the same instant forever).
+    let wakeups = 0;
+    for (let deadline = server.nextTimeout(); deadline !== undefined && server.connections.size > 0 && wakeups < 1_000; deadline = server.nextTimeout()) {
+      wakeups++;
+      server.handleTimeout(deadline);
+      drain(deadline);
+    }
+    expect(server.connections.size).toBe(0);
+    expect(wakeups).toBeLessThan(20);
+    expect(datagrams).toBeGreaterThan(1); // the answer and some of the data went...
+    expect(sent).toBeLessThanOrEqual(3 * initial.length); // ...within the limit
+  });
+});

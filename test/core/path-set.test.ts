@@ -384,7 +384,7 @@ describe("the paths' timers", () => {
     set.add(makePath(1));
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBeUndefined();
     const { calls, actions } = recorder();
-    set.handleTimeout(1e9, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1e9, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
   });
 
@@ -395,9 +395,9 @@ describe("the paths' timers", () => {
     p0.loss.onPacketSent(0, 1_000, 1200, true, true, new PacketContents());
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBe(1_000 + INITIAL_PTO_MS);
     const { calls, actions } = recorder();
-    set.handleTimeout(1_000 + INITIAL_PTO_MS - 1, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1_000 + INITIAL_PTO_MS - 1, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
-    set.handleTimeout(1_000 + INITIAL_PTO_MS, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1_000 + INITIAL_PTO_MS, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([`lossTimeout 0 @${1_000 + INITIAL_PTO_MS}`]);
   });
 
@@ -408,6 +408,19 @@ describe("the paths' timers", () => {
     p0.acks.onPacketReceived(0, true, 500);
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBe(500 + MAX_ACK_DELAY_MS);
     expect(set.nextTimeout(INITIAL_RTT_MS, alwaysBlocked)).toBeUndefined();
+  });
+
+  test('a path that cannot send arms no probe timer (RFC 9002 §6.2.2.1), and it does not fire', () => {
+    const { set } = makeSet();
+    const p0 = makePath(0);
+    set.add(p0);
+    p0.loss.onPacketSent(0, 1_000, 1200, true, true, new PacketContents());
+    expect(set.nextTimeout(INITIAL_RTT_MS, alwaysBlocked)).toBeUndefined();
+    const { calls, actions } = recorder();
+    set.handleTimeout(1_000 + INITIAL_PTO_MS, INITIAL_RTT_MS, alwaysBlocked, actions);
+    expect(calls).toEqual([]);
+    // Unblocked (a datagram arrived): the probe timer is due at once.
+    expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBe(1_000 + INITIAL_PTO_MS);
   });
 
   test('a closed path counts only its forgetting time, then is handed to forget', () => {
@@ -421,9 +434,9 @@ describe("the paths' timers", () => {
     expect(p1.forgetAtMs).toBe(2_000 + 3 * INITIAL_PTO_MS);
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBe(2_000 + 3 * INITIAL_PTO_MS);
     const { calls, actions } = recorder();
-    set.handleTimeout(2_000 + 3 * INITIAL_PTO_MS - 1, INITIAL_RTT_MS, actions);
+    set.handleTimeout(2_000 + 3 * INITIAL_PTO_MS - 1, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
-    set.handleTimeout(2_000 + 3 * INITIAL_PTO_MS, INITIAL_RTT_MS, actions);
+    set.handleTimeout(2_000 + 3 * INITIAL_PTO_MS, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual(['forget 1']);
   });
 
@@ -443,9 +456,9 @@ describe("the paths' timers", () => {
     // The initial RTT given (a config value) sets the fresh path's side.
     expect(set.nextTimeout(1_000, neverBlocked)).toBe(1_000 + 3 * (1_000 + 2_000 + MAX_ACK_DELAY_MS));
     const { calls, actions } = recorder();
-    set.handleTimeout(1_000 + 3 * p0Pto - 1, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1_000 + 3 * p0Pto - 1, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
-    set.handleTimeout(1_000 + 3 * p0Pto, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1_000 + 3 * p0Pto, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual(['validationFailed 1']);
   });
 
@@ -460,7 +473,7 @@ describe("the paths' timers", () => {
     expect(p1.moveTo(moved, 100)).toBe(true);
     p1.startChallenge(0, new Uint8Array(8));
     const { calls, actions } = recorder();
-    set.handleTimeout(3 * INITIAL_PTO_MS, INITIAL_RTT_MS, actions);
+    set.handleTimeout(3 * INITIAL_PTO_MS, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
     expect(p1.remote).toEqual(REMOTE);
     expect(p1.challengeOutstanding).toBe(false);
@@ -488,7 +501,7 @@ describe("the paths' timers", () => {
     p0.startChallenge(0, new Uint8Array(8));
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBeUndefined();
     const { calls, actions } = recorder();
-    set.handleTimeout(1e9, INITIAL_RTT_MS, actions);
+    set.handleTimeout(1e9, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([]);
     expect(p0.challengeOutstanding).toBe(true);
   });
@@ -503,7 +516,7 @@ describe("the paths' timers", () => {
     expect(set.nextTimeout(INITIAL_RTT_MS, neverBlocked)).toBe(100 + INITIAL_PTO_MS);
     const { calls, actions } = recorder();
     const now = 300 + INITIAL_PTO_MS;
-    set.handleTimeout(now, INITIAL_RTT_MS, actions);
+    set.handleTimeout(now, INITIAL_RTT_MS, neverBlocked, actions);
     expect(calls).toEqual([`lossTimeout 2 @${now}`, `lossTimeout 1 @${now}`, `lossTimeout 0 @${now}`]);
   });
 });

@@ -54,6 +54,11 @@ export class HoldRelay {
     return relay;
   }
 
+  /** The port the server sees the client's datagrams come from. */
+  get backPort(): number {
+    return this.#back.address().port;
+  }
+
   /** Stops holding and passes on everything queued, in order. */
   release(): void {
     this.holding = false;

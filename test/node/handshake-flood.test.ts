@@ -1,0 +1,73 @@
+// A flood of Initials that no one will finish (copies of a recorded client's first datagram, each with a
+// fresh destination CID, from addresses that never answer) against a server with the Node API's
+// defaults: stateless retry engages once 256 connections are half-open ('auto', the default), so the
+// flood holds at most that many connections, and a new client still connects (after a Retry). Without
+// it every copy held a connection until its idle timeout, and a full table refused the new client.
+import { randomFillSync } from 'node:crypto';
+import { once } from 'node:events';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { afterEach, expect, test } from 'vitest';
+import { AUTO_RETRY_HALF_OPEN, type Endpoint } from '../../src/core/endpoint.js';
+import { generateKeyPair } from '../../src/index.js';
+import { HoldRelay, closeRelays } from '../support/hold-relay.js';
+import { captureNextDriver, cleanup, dial, listen } from '../e2e/helpers.js';
+
+const attackers: UdpSocket[] = [];
+
+afterEach(async () => {
+  closeRelays();
+  for (const socket of attackers.splice(0)) socket.close();
+  await cleanup();
+});
+
+const serverKeys = generateKeyPair();
+/** Copies of the recorded Initial sent in all. */
+const COPIES = 1_000;
+/** Copies sent at once before the server has taken them all: well within a UDP receive buffer. */
+const BURST = 50;
+/** A table that the flood would fill: more than the 'auto' threshold, fewer than the copies. */
+const MAX_CONNECTIONS = 400;
+
+/** Initials the server has dealt with: accepted (a connection), answered with a Retry, or refused. */
+function handled(endpoint: Endpoint): number {
+  return endpoint.connections.size + endpoint.stats.retries + endpoint.stats.refused;
+}
+
+test('a flood of replayed Initials holds at most 256 connections and never locks out a new client', async () => {
+  const serverDriver = captureNextDriver();
+  const server = await listen({ keyPair: serverKeys, maxConnections: MAX_CONNECTIONS });
+  const endpoint = (await serverDriver).endpoint;
+  // A client whose first datagram an attacker records.
+  const relay = await HoldRelay.start(server.port);
+  const victim = dial({ port: relay.port, keyPair: generateKeyPair(), serverKey: serverKeys.publicKey });
+  await once(victim, 'connect');
+  const recorded = relay.fromClient[0] as Buffer;
+  const before = handled(endpoint);
+
+  const senders = await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const socket = createSocket('udp4');
+      attackers.push(socket);
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+      return socket;
+    }),
+  );
+  for (let sent = 0; sent < COPIES; ) {
+    for (let i = 0; i < BURST; i++, sent++) {
+      const copy = Buffer.from(recorded);
+      randomFillSync(copy, 6, copy[5]!); // a fresh DCID (byte 5 is its length): a new connection each
+      senders[sent % senders.length]!.send(copy, server.port, '127.0.0.1');
+    }
+    while (handled(endpoint) - before < sent) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  // The flood holds at most the threshold (the victim's connection aside); the rest got Retries.
+  const held = endpoint.connections.size - 1;
+  expect(held).toBeLessThanOrEqual(AUTO_RETRY_HALF_OPEN);
+  expect(endpoint.stats.retries).toBeGreaterThanOrEqual(COPIES - AUTO_RETRY_HALF_OPEN);
+  // A new client connects, after a Retry.
+  const retriesBefore = endpoint.stats.retries;
+  const client = dial({ port: server.port, serverKey: serverKeys.publicKey, connectTimeout: 5_000 });
+  await once(client, 'connect');
+  expect(endpoint.stats.retries).toBe(retriesBefore + 1);
+});
