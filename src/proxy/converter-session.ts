@@ -229,6 +229,23 @@ class TunnelSession {
   #report(): void {
     if (this.#reported) return;
     this.#reported = true;
+    const socket = this.#socket;
+    if (socket.halfOpen && !socket.destroyed) {
+      // A tunnel refused on its 0-RTT request: the client's key is known once it proved it holds it,
+      // which a live client does at once; the report waits for that, or for the connection's end.
+      const settle = (): void => {
+        socket.removeListener('proven', settle);
+        socket.removeListener('close', settle);
+        this.#emitReport();
+      };
+      socket.once('proven', settle);
+      socket.once('close', settle);
+      return;
+    }
+    this.#emitReport();
+  }
+
+  #emitReport(): void {
     const record = this.#record;
     record.error ??= this.#firstError;
     // Known once the client proved it holds its key: a replayed first flight reports none.

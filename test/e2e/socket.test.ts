@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
-import { generateKeyPair, MptErrorCode, type MptSocket } from '../../src/index.js';
+import { generateKeyPair, MptErrorCode } from '../../src/index.js';
 import { accepted, cleanup, dial, dialed, hashAll, listen, outcome, readAll, sha256, udp } from './helpers.js';
 
 /** Bytes of the big transfer each way; MPT_E2E_BYTES overrides (default 50 MB). */
@@ -34,14 +34,13 @@ describe('e2e over loopback UDP', () => {
   });
 
   test('pins the server key (IK) and reports paths and stats', async () => {
-    let serverSide: MptSocket | undefined;
     const clientKeys = generateKeyPair();
-    const server = await listen({}, (s) => {
-      serverSide = s;
-      s.pipe(s);
-    });
+    const server = await listen({}, (s) => s.pipe(s));
+    // As net's: the server's 'connection' may come after the client's 'connect' (here once the client
+    // has proven it holds its keys, one flight later).
+    const serverSide = accepted(server);
     const client = await dialed({ port: server.port, serverKey: server.publicKey, keyPair: clientKeys });
-    expect(Buffer.from(serverSide?.remotePublicKey as Uint8Array)).toEqual(Buffer.from(clientKeys.publicKey));
+    expect(Buffer.from((await serverSide).remotePublicKey as Uint8Array)).toEqual(Buffer.from(clientKeys.publicKey));
     const echoed = readAll(client);
     client.end(Buffer.alloc(100_000, 1));
     expect((await echoed).length).toBe(100_000);

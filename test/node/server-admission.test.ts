@@ -4,50 +4,19 @@
 // 'connection' comes on the first flight, half-open and without a key, and 'proven' brings the key.
 // Observed through a relay that holds the client's datagrams after its first, and an attacker's socket
 // that replays that first datagram.
-import { randomFillSync } from 'node:crypto';
 import { once } from 'node:events';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateKeyPair, type MptSocket } from '../../src/index.js';
-import { HoldRelay, closeRelays } from '../support/hold-relay.js';
+import { HoldRelay, closeRelays, replayUntilAnswered } from '../support/hold-relay.js';
 import { cleanup, dial, listen } from '../e2e/helpers.js';
-
-const attackers: UdpSocket[] = [];
 
 afterEach(async () => {
   closeRelays();
-  for (const socket of attackers.splice(0)) socket.close();
   await cleanup();
 });
 
 const clientKeys = generateKeyPair();
 const serverKeys = generateKeyPair();
-
-/**
- * Sends a copy of the Initial `datagram` to the server from a socket of its own, with a fresh destination
- * CID (the long header is not authenticated, docs/protocol.md §3), so the server takes it for a new
- * connection and answers; again every 100 ms until it does. Resolves once the answer came: by then the
- * server has done whatever it does on that flight alone.
- */
-async function replayUntilAnswered(datagram: Buffer, port: number): Promise<void> {
-  const socket = createSocket('udp4');
-  attackers.push(socket);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const answered = once(socket, 'message');
-  const send = (): void => {
-    const copy = Buffer.from(datagram);
-    // Byte 5 is the DCID length, the DCID follows (after the first byte and the version).
-    randomFillSync(copy, 6, copy[5]!);
-    socket.send(copy, port, '127.0.0.1');
-  };
-  const timer = setInterval(send, 100);
-  send();
-  try {
-    await answered;
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 describe("a server's 'connection'", () => {
   test("waits for the IK client's proof, and brings its key with it", async () => {

@@ -1,6 +1,8 @@
 // A UDP relay for tests that need to hold a client's datagrams: the server sees the client's first
 // flight while what the client sends next waits, so what a server does on the first flight alone
 // (0-RTT) can be observed without timing; and every datagram is kept, for replaying.
+import { randomFillSync } from 'node:crypto';
+import { once } from 'node:events';
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 
 const udps = new Set<UdpSocket>();
@@ -79,6 +81,32 @@ export async function replayDatagram(datagram: Buffer, port: number): Promise<Ud
   socket.on('message', () => {}); // whatever the converter answers: the attacker cannot read it
   socket.send(datagram, port, '127.0.0.1');
   return socket;
+}
+
+/**
+ * Sends a copy of the Initial `datagram` to the server from a socket of its own, with a fresh destination
+ * CID (the long header is not authenticated, docs/protocol.md §3), so the server takes it for a new
+ * connection and answers; again every 100 ms until it does. Resolves once the answer came: by then the
+ * server has done whatever it does on that flight alone.
+ */
+export async function replayUntilAnswered(datagram: Buffer, port: number): Promise<void> {
+  const socket = createSocket('udp4');
+  udps.add(socket);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const answered = once(socket, 'message');
+  const send = (): void => {
+    const copy = Buffer.from(datagram);
+    // Byte 5 is the DCID length, the DCID follows (after the first byte and the version).
+    randomFillSync(copy, 6, copy[5]!);
+    socket.send(copy, port, '127.0.0.1');
+  };
+  const timer = setInterval(send, 100);
+  send();
+  try {
+    await answered;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Closes every relay and replaying socket. */
