@@ -7,7 +7,13 @@
  * negotiation, the CONNECT request and its reply, then `GET /`; the clock runs from the TCP connect to
  * the first response byte. Every run is a new tunnel (a new mpt connection) whose request rides in the
  * handshake's first flight (0-RTT: the proxy pins the converter's key). The direct run is a TCP
- * connect and the same GET. Client, proxy, converter and HTTP server share this process.
+ * connect and the same GET.
+ *
+ * Three processes, as three hosts would be: this one is the user's machine (the program's TCP client and
+ * the proxy); bench/proxy-ttfb-remote.ts the far host (the converter and the HTTP server); and
+ * bench/proxy-ttfb-network.ts the network of the emulated scenario (a link emulator for the mpt path, a
+ * TCP relay for the direct one). In one process each side's handshake work held the other's datagrams
+ * at the emulator's door: the emulated path's delay grew by whatever the event loop was busy with.
  *
  * The proxy rows also give the time to the SOCKS5 success reply (the tunnel open: handshake, request,
  * the converter's TCP connect, its reply); the rest of a proxy run is the GET and its answer crossing
@@ -19,7 +25,8 @@
  *   on loopback mpt otherwise sends and probes datagrams of up to 64 KiB, which costs CPU (all of it in
  *   this one process) while the first request crosses;
  * - `emulated-40ms`: the mpt path goes through a link emulator with 20 ms each way (RTT 40 ms), and the
- *   datagrams capped at 1472 bytes as on an Ethernet path, and the direct connection through a TCP relay that delays every chunk 20 ms each way (`tcp-delay-relay.ts`).
+ *   datagrams capped at 1472 bytes as on an Ethernet path, and the direct connection through a TCP
+ *   relay that delays every chunk 20 ms each way (`tcp-delay-relay.ts`).
  *   The relay's TCP handshakes are local, so the direct run pays one RTT (the GET and its answer) where
  *   a real path would cost two: the baseline is generous to TCP.
  * The goal: proxy TTFB - direct TTFB at most one mpt-path RTT + 5 ms. (A SOCKS5 client waits for the
@@ -28,18 +35,17 @@
  *
  * Run: npm run bench:proxy [-- --runs 20]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createConverter, createProxy, generateKeyPair, type MptProxy } from '../src/index.js';
-import { createLinkEmulator, type LinkEmulator } from '../src/node/link-emulator.js';
-import { createTcpDelayRelay, type TcpDelayRelay } from './tcp-delay-relay.js';
+import { createInterface } from 'node:readline';
+import { createProxy, generateKeyPair, type MptProxy } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
@@ -50,6 +56,18 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a posit
 const EMULATED_ONE_WAY_MS = 20;
 /** The goal's allowance beyond one mpt-path RTT, ms. */
 const ALLOWANCE_MS = 5;
+
+/** Starts `script` (a bench/ file) in a node process of its own and resolves with the JSON line it prints first. */
+async function startProcess<T>(script: string, args: readonly string[], children: ChildProcess[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`${script} exited (${String(code)}) before it was ready`);
+  });
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+  return JSON.parse(line) as T;
+}
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -135,20 +153,19 @@ function series(xs: number[]): Series {
 }
 
 async function main(): Promise<void> {
-  const http = createHttpServer((_request, response) => {
-    response.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 3 });
-    response.end('ok\n');
-  });
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const httpPort = (http.address() as { port: number }).port;
   const keyPair = generateKeyPair();
-  const converter = createConverter({ clientKeys: [keyPair.publicKey], allow: ['127.0.0.1/32'] });
-  converter.listen(0, '127.0.0.1');
-  await once(converter, 'listening');
-  const converterPort = (converter.address() as { port: number }).port;
-  const emulator: LinkEmulator = await createLinkEmulator({ backHost: '127.0.0.1', backPort: converterPort, delayMs: EMULATED_ONE_WAY_MS });
-  const relay: TcpDelayRelay = await createTcpDelayRelay({ backHost: '127.0.0.1', backPort: httpPort, delayMs: EMULATED_ONE_WAY_MS });
+  const children: ChildProcess[] = [];
+  process.on('exit', () => {
+    for (const child of children) child.kill();
+  });
+  const remote = await startProcess<{ httpPort: number; converterPort: number; converterKey: string }>('proxy-ttfb-remote.ts', [Buffer.from(keyPair.publicKey).toString('hex')], children);
+  const { httpPort, converterPort } = remote;
+  const converterKey = Buffer.from(remote.converterKey, 'hex');
+  const network = await startProcess<{ emulatorPort: number; relayPort: number }>(
+    'proxy-ttfb-network.ts',
+    [String(converterPort), String(httpPort), String(EMULATED_ONE_WAY_MS)],
+    children,
+  );
   // On loopback mpt uses datagrams of up to 64 KiB and probes up to them (PMTUD) right after the
   // handshake; a real 40 ms path has an Ethernet MTU, so the emulated scenario caps the datagrams at
   // 1472 bytes, and `loopback-1472` shows what the loopback probes cost.
@@ -156,7 +173,7 @@ async function main(): Promise<void> {
   const scenarios = [
     { name: 'loopback', rttMs: 0, converterPort, directPort: httpPort, options: {} },
     { name: 'loopback-1472', rttMs: 0, converterPort, directPort: httpPort, options: ethernet },
-    { name: 'emulated-40ms', rttMs: 2 * EMULATED_ONE_WAY_MS, converterPort: emulator.port, directPort: relay.port, options: ethernet },
+    { name: 'emulated-40ms', rttMs: 2 * EMULATED_ONE_WAY_MS, converterPort: network.emulatorPort, directPort: network.relayPort, options: ethernet },
   ];
   const proxies: MptProxy[] = [];
   const results: Record<string, unknown> = {};
@@ -166,7 +183,7 @@ async function main(): Promise<void> {
   const summary: string[] = [];
   try {
     for (const scenario of scenarios) {
-      const proxy = createProxy({ converter: { host: '127.0.0.1', port: scenario.converterPort }, serverKey: converter.publicKey, keyPair, ...scenario.options });
+      const proxy = createProxy({ converter: { host: '127.0.0.1', port: scenario.converterPort }, serverKey: converterKey, keyPair, ...scenario.options });
       proxies.push(proxy);
       proxy.listen(0, '127.0.0.1');
       await once(proxy, 'listening');
@@ -221,10 +238,7 @@ async function main(): Promise<void> {
     console.log('\nwrote bench/results/proxy-ttfb.json');
   } finally {
     await Promise.all(proxies.map((p) => new Promise<void>((resolve) => p.close(() => resolve()))));
-    await emulator.close();
-    await relay.close();
-    await new Promise<void>((resolve) => converter.close(() => resolve()));
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    for (const child of children) child.kill();
   }
 }
 
