@@ -14,3 +14,5 @@ if (!(converterPort! > 0 && httpPort! > 0 && delayMs! >= 0)) throw new Error('pr
 const emulator = await createLinkEmulator({ backHost: '127.0.0.1', backPort: converterPort!, delayMs: delayMs! });
 const relay = await createTcpDelayRelay({ backHost: '127.0.0.1', backPort: httpPort!, delayMs: delayMs! });
 process.stdout.write(`${JSON.stringify({ emulatorPort: emulator.port, relayPort: relay.port })}\n`);
+// Killed by the bench when it is done: exit normally (a profile given by --cpu-prof is written).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
