@@ -50,8 +50,8 @@ export interface ServerOptions {
   /**
    * Answer new Initials with a stateless Retry first (DoS defence: the client must prove its address
    * before the server keeps state, at one extra round trip). true: always; 'auto': only while at least
-   * {@link AUTO_RETRY_HALF_OPEN} connections are half-open (accepted, the client's address not yet
-   * proven); false: never. Default false.
+   * {@link AUTO_RETRY_HALF_OPEN} connections (or half of a smaller `maxConnections`) are half-open
+   * (accepted, the client's address not yet proven); false: never. Default false.
    */
   readonly retry?: boolean | 'auto' | undefined;
   /** Most connections at once; new ones beyond are dropped. Default 10 000. */
@@ -510,7 +510,7 @@ export class Endpoint implements DatagramEndpoint {
     let originalDcid = dcid;
     let retryScid: Uint8Array | undefined;
     if (this.retryTokens !== undefined) {
-      if (token.length === 0 && (server.retry === true || this.halfOpenCount() >= AUTO_RETRY_HALF_OPEN)) return this.sendRetry(nowMs, local, remote, dcid, scid);
+      if (token.length === 0 && (server.retry === true || this.halfOpenCount() >= this.autoRetryThreshold())) return this.sendRetry(nowMs, local, remote, dcid, scid);
     }
     if (this.retryTokens !== undefined && token.length > 0) {
       const valid = this.retryTokens.validate(token, { address: remote.host, port: remote.port }, nowMs);
@@ -563,8 +563,16 @@ export class Endpoint implements DatagramEndpoint {
    * Pruned only when the count reaches the threshold, so a flood costs at most that many checks per Initial.
    */
   private halfOpenCount(): number {
-    if (this.halfOpen.size >= AUTO_RETRY_HALF_OPEN) for (const c of this.halfOpen) if (!c.halfOpen || c.state === 'closed') this.halfOpen.delete(c);
+    if (this.halfOpen.size >= this.autoRetryThreshold()) for (const c of this.halfOpen) if (!c.halfOpen || c.state === 'closed') this.halfOpen.delete(c);
     return this.halfOpen.size;
+  }
+
+  /**
+   * Half-open connections at which `retry: 'auto'` starts: {@link AUTO_RETRY_HALF_OPEN}, or half of a
+   * smaller `maxConnections`, so that a flood never fills the table before the Retries start.
+   */
+  private autoRetryThreshold(): number {
+    return Math.min(AUTO_RETRY_HALF_OPEN, Math.ceil((this.server?.maxConnections ?? 10_000) / 2));
   }
 
   private sendRetry(nowMs: number, local: SocketAddress, remote: SocketAddress, dcid: Uint8Array, scid: Uint8Array): void {

@@ -28,7 +28,9 @@ export const defaultRandomBytes: RandomBytes = (length) => {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
   }
-  const out = Buffer.allocUnsafe(length);
+  // Its own memory, not a slice of Node's shared allocation pool: a key wiped by its owner is gone, and a
+  // long-lived CID holds 8 bytes, not the pool's 8 KiB.
+  const out = Buffer.allocUnsafeSlow(length);
   pool.copy(out, 0, poolAt, poolAt + length);
   pool.fill(0, poolAt, poolAt + length);
   poolAt += length;

@@ -50,6 +50,11 @@ function privateKeyObject(raw: Uint8Array): KeyObject {
   return key;
 }
 
+/** Drops the wrapped form of `raw` kept for reuse (call before wiping an ephemeral key: forward secrecy). */
+export function forgetPrivateKey(raw: Uint8Array): void {
+  privateKeys.delete(raw);
+}
+
 function wrapPrivate(raw: Uint8Array, d: string): KeyObject {
   if (jwkWorks) {
     try {

@@ -260,8 +260,9 @@ export interface MptServerOptions extends TransportOptions, Omit<MptSocketOption
   /**
    * Answer new clients with a stateless retry first (DoS defence: the client proves its address before
    * the server keeps state, at one extra round trip). `'auto'` (the default): only while at least 256
-   * connections are half-open, so a flood of Initials from addresses that cannot answer (spoofed, or
-   * replayed copies) holds at most that many connections and never fills `maxConnections`; true:
+   * connections (or half of a smaller `maxConnections`) are half-open, so a flood of Initials from
+   * addresses that cannot answer (spoofed, or replayed copies) holds at most that many connections and
+   * never fills `maxConnections`; true:
    * always; false: never (a flood then holds a connection per Initial until its idle timeout).
    */
   readonly retry?: boolean | 'auto' | undefined;

@@ -20,6 +20,16 @@ export interface AdmittedSocket {
   emit(event: 'proven'): boolean;
 }
 
+/** What the server gives each socket it accepts. */
+export interface AcceptingServer<S> {
+  /** Emits 'connection' for `socket` (and applies maxConnections). */
+  readonly onConnection: (socket: S) => void;
+  /** The socket is gone: the server forgets it. */
+  readonly onRelease: () => void;
+  /** Whether 'connection' may come before the client's proof (the server takes 0-RTT data). */
+  readonly acceptEarlyData: boolean;
+}
+
 /** One accepted server socket's admission, from the handshake's completion to the proof. */
 export class ServerAdmission<S extends AdmittedSocket> {
   /**
@@ -29,41 +39,65 @@ export class ServerAdmission<S extends AdmittedSocket> {
   #state: 'handshake' | 'unproven' | 'early' | 'done' = 'handshake';
   /** The peer's static key, held back until the peer proved it holds it. */
   #claimedKey: Uint8Array | undefined = undefined;
+  /** Events for the application that came before 'connection' (path 0 'up'...), replayed after it. */
+  #held: (() => void)[] = [];
 
   /**
-   * @param onConnection emits 'connection' (the server's part).
-   * @param acceptEarlyData whether 'connection' may come before the proof (the server accepts 0-RTT data).
+   * @param server what the accepting server gives: its 'connection' emitter, and whether 'connection'
+   *   may come before the proof (it accepts 0-RTT data).
+   * @param engineHalfOpen whether the connection has not yet received a packet under the session keys.
    */
   constructor(
-    private readonly onConnection: (socket: S) => void,
-    private readonly acceptEarlyData: boolean,
+    private readonly server: AcceptingServer<S>,
+    private readonly engineHalfOpen: () => boolean,
   ) {}
 
-  /** The handshake completed (the engine's 'connected'); `halfOpen`: the client has not proven itself yet. */
-  connected(socket: S, remoteStaticKey: Uint8Array | undefined, halfOpen: boolean): void {
+  /** Whether the client has not proven itself to the application yet: the socket counts as half-open until then. */
+  get awaitingProof(): boolean {
+    return this.#state === 'unproven' || this.#state === 'early';
+  }
+
+  /**
+   * Runs `emit` now if the application has the socket, else once 'connection' has been emitted: an
+   * event such as path 0's 'up' must not go before 'connection', to no listener.
+   */
+  deliver(emit: () => void): void {
+    if (this.#state === 'unproven' || this.#state === 'handshake') this.#held.push(emit);
+    else emit();
+  }
+
+  /** The handshake completed (the engine's 'connected'), `remoteStaticKey` the key the client claims. */
+  connected(socket: S, remoteStaticKey: Uint8Array | undefined): void {
     if (this.#state !== 'handshake') return;
-    if (!halfOpen) {
+    if (!this.engineHalfOpen()) {
       this.#state = 'done';
       socket.remotePublicKey = remoteStaticKey;
-      return this.onConnection(socket);
+      return this.#emitConnection(socket);
     }
     this.#claimedKey = remoteStaticKey;
-    if (!this.acceptEarlyData) {
+    if (!this.server.acceptEarlyData) {
       this.#state = 'unproven';
       return;
     }
     this.#state = 'early';
-    this.onConnection(socket);
+    this.#emitConnection(socket);
   }
 
-  /** After each batch of engine events: `halfOpen` is the connection's state now. */
-  check(socket: S, halfOpen: boolean): void {
+  /** After each batch of engine events, and before data is read: whether the client has proven itself now. */
+  check(socket: S): void {
     const state = this.#state;
-    if (halfOpen || socket.destroyed || (state !== 'unproven' && state !== 'early')) return;
+    if ((state !== 'unproven' && state !== 'early') || socket.destroyed || this.engineHalfOpen()) return;
     this.#state = 'done';
     socket.remotePublicKey = this.#claimedKey;
     this.#claimedKey = undefined;
-    if (state === 'unproven') this.onConnection(socket);
+    if (state === 'unproven') this.#emitConnection(socket);
     else socket.emit('proven');
+  }
+
+  #emitConnection(socket: S): void {
+    this.server.onConnection(socket);
+    const held = this.#held;
+    this.#held = [];
+    for (const emit of held) if (!socket.destroyed) emit();
   }
 }

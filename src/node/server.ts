@@ -241,11 +241,8 @@ export class MptServer extends EventEmitter<MptServerEvents> {
     const swallow = (): void => {};
     socket.on('error', swallow);
     this.#pending.add(socket);
-    socket[ADOPT](
-      driver,
-      connection,
-      local,
-      (s) => {
+    socket[ADOPT](driver, connection, local, {
+      onConnection: (s) => {
         this.#pending.delete(s);
         s.removeListener('error', swallow);
         const max = this.maxConnections;
@@ -267,13 +264,13 @@ export class MptServer extends EventEmitter<MptServerEvents> {
         this.#sockets.add(s);
         this.emit('connection', s);
       },
-      () => {
+      onRelease: () => {
         this.#pending.delete(socket);
         this.#sockets.delete(socket);
         this.#maybeFinishClose();
       },
-      o.acceptEarlyData === true,
-    );
+      acceptEarlyData: o.acceptEarlyData === true,
+    });
   }
 
   /** The (first) bound address, as net.Server#address(), or null before 'listening'. */

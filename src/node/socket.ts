@@ -16,7 +16,7 @@ import { abortError, connectionReset } from './socket-errors.js';
 import { SocketHandle } from './socket-handle.js';
 import { toPathEvent, toPathManagerErrorEvent, toRemoteAddressEvent, type MptSocketEvents } from './socket-events.js';
 import { disposeSocket } from './async-dispose.js';
-import { ServerAdmission } from './server-admission.js';
+import { ServerAdmission, type AcceptingServer } from './server-admission.js';
 import { StreamReader } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { validateConnectOptions, validateSocketOptions } from './validate-options.js';
@@ -188,16 +188,9 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /** @internal The server's side: a connection whose handshake is under way. */
-  [ADOPT](
-    driver: EndpointDriver,
-    connection: Connection,
-    local: SocketAddress,
-    onConnected: (socket: MptSocket) => void,
-    onRelease: () => void,
-    acceptEarlyData: boolean,
-  ): void {
-    this.#admission = new ServerAdmission(onConnected, acceptEarlyData);
-    this.#onServerRelease = onRelease;
+  [ADOPT](driver: EndpointDriver, connection: Connection, local: SocketAddress, server: AcceptingServer<MptSocket>): void {
+    this.#admission = new ServerAdmission(server, () => this.#handle.connection?.halfOpen ?? true);
+    this.#onServerRelease = server.onRelease;
     this.connecting = true;
     // The server socket the client's first datagram came to.
     this.localAddress = local.host;
@@ -213,8 +206,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'connected':
         return this.#onConnected(event.remoteStaticKey);
       case 'readable':
+        this.#admission?.check(this); // 'proven' (or 'connection') before the data that proved the client
         return this.#reader.readable();
       case 'finished':
+        this.#admission?.check(this);
         // As net: the end is noticed without a reader, and 'end' follows once nothing is left unread.
         return this.#reader.pull();
       case 'writable':
@@ -225,11 +220,10 @@ export class MptSocket extends Duplex implements ConnectionOwner {
       case 'closed':
         return this.#onClosed(event);
       case 'path':
-        this.emit('path', toPathEvent(event, this.#handle.connection));
+        this.#toApp('path', toPathEvent(event, this.#handle.connection));
         return this.#updateReachability();
       case 'remoteAddress':
-        this.emit('remoteAddress', toRemoteAddressEvent(event));
-        return;
+        return this.#toApp('remoteAddress', toRemoteAddressEvent(event));
       case 'pathManagerError':
         this.emit('pathManagerError', toPathManagerErrorEvent(event));
         return;
@@ -262,7 +256,13 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (connection === undefined) return;
     this.#writer.afterEvents(connection);
     this.#handle.hold();
-    this.#admission?.check(this, connection.halfOpen);
+    this.#admission?.check(this);
+  }
+
+  /** Emits now, or on a server's socket not yet handed to the application, right after 'connection'. */
+  #toApp(name: 'path' | 'remoteAddress', payload: unknown): void {
+    if (this.#admission === undefined) this.emit(name, payload);
+    else this.#admission.deliver(() => this.emit(name, payload));
   }
 
   #onConnected(remoteStaticKey: Uint8Array | undefined): void {
@@ -285,7 +285,7 @@ export class MptSocket extends Duplex implements ConnectionOwner {
     if (this.#admission !== undefined) {
       if (!this.isPaused()) this.read(0); // pauseOnConnect: nothing is read until resume()
       // An IK or PSK handshake completes on the client's first flight alone: see server-admission.ts.
-      this.#admission.connected(this, remoteStaticKey, connection.halfOpen);
+      this.#admission.connected(this, remoteStaticKey);
     } else {
       this.remotePublicKey = remoteStaticKey;
       this.emit('connect');
@@ -551,17 +551,14 @@ export class MptSocket extends Duplex implements ConnectionOwner {
   }
 
   /**
-   * A server's socket: true while the client has not yet proven that it holds the session keys, that
-   * is, before the first packet under them has come from it. An IK or PSK handshake completes on the
-   * client's first flight alone, which anyone who recorded it can send again: so 'connection' waits for
-   * the proof, except on a server with `acceptEarlyData`, where it comes at once with `halfOpen` true and
-   * no `remotePublicKey` (what the flight carried, its 0-RTT data, may be such a replay by someone who
-   * cannot go on with the connection). 'proven' follows once that first packet has arrived (a live
-   * client sends one at once: it acknowledges the server's first packets), with `remotePublicKey` set.
-   * Always false on a client's socket.
+   * A server's socket: true while the client has not yet proven that it holds the session keys (no
+   * packet under them has come from it). An IK or PSK handshake completes on the client's first flight,
+   * which anyone who recorded it can send again: 'connection' waits for the proof, except with
+   * `acceptEarlyData`, where it comes at once, half-open and without `remotePublicKey`; 'proven' follows
+   * the proof and sets the key (docs/node-compat.md, "When 'connection' comes"). False on a client's.
    */
   get halfOpen(): boolean {
-    return this.#handle.connection?.halfOpen ?? false;
+    return (this.#admission?.awaitingProof ?? false) || (this.#handle.connection?.halfOpen ?? false);
   }
 
   /** True until the connection is established, and again once the socket is destroyed (as net's). */

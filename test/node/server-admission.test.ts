@@ -19,9 +19,13 @@ const clientKeys = generateKeyPair();
 const serverKeys = generateKeyPair();
 
 describe("a server's 'connection'", () => {
-  test("waits for the IK client's proof, and brings its key with it", async () => {
+  test("waits for the IK client's proof, and brings its key with it; path 0's 'up' follows it", async () => {
     const connections: MptSocket[] = [];
-    const server = await listen({ keyPair: serverKeys }, (socket) => connections.push(socket));
+    const pathEvents: string[] = [];
+    const server = await listen({ keyPair: serverKeys }, (socket) => {
+      connections.push(socket);
+      socket.on('path', (event) => pathEvents.push(`${event.id} ${event.change}`));
+    });
     const relay = await HoldRelay.start(server.port, 1);
     const client = dial({ port: relay.port, keyPair: clientKeys, serverKey: serverKeys.publicKey });
     // The client is connected: the server has taken its first flight and answered it.
@@ -35,6 +39,8 @@ describe("a server's 'connection'", () => {
     expect(Buffer.from(socket.remotePublicKey!).equals(Buffer.from(clientKeys.publicKey))).toBe(true);
     const [data] = (await once(socket, 'data')) as [Buffer];
     expect(String(data)).toBe('proof');
+    // The path came up before 'connection', and its event was held for the application.
+    expect(pathEvents).toContain('0 up');
   });
 
   test('is never emitted for a replayed first flight', async () => {
@@ -69,11 +75,14 @@ describe('with acceptEarlyData', () => {
     const [early] = (await once(socket, 'data')) as [Buffer];
     expect(String(early)).toBe('early');
     await once(client, 'connect');
-    const proven = once(socket, 'proven');
+    // The data that proves the client comes after 'proven', the key already set.
+    const seen: string[] = [];
+    socket.on('proven', () => seen.push('proven'));
+    socket.on('data', (chunk: Buffer) => seen.push(`${String(chunk)} halfOpen=${socket.halfOpen} key=${socket.remotePublicKey !== undefined}`));
     relay.release();
     client.write('after');
-    await proven;
-    expect(socket.halfOpen).toBe(false);
+    while (!seen.some((s) => s.startsWith('after'))) await once(socket, 'data');
+    expect(seen).toEqual(['proven', 'after halfOpen=false key=true']);
     expect(Buffer.from(socket.remotePublicKey!).equals(Buffer.from(clientKeys.publicKey))).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import { MptError, MptErrorCode } from '../../errors.js';
 import { defaultProvider } from '../default-provider.js';
 import { AEAD_KEY_LENGTH, AEAD_TAG_LENGTH, AeadId, type CryptoProvider } from '../provider.js';
 import type { RandomBytes } from '../random.js';
-import { X25519_KEY_LENGTH, generateKeyPair, keyPairFromPrivate, x25519, type KeyPair } from '../x25519.js';
+import { X25519_KEY_LENGTH, forgetPrivateKey, generateKeyPair, keyPairFromPrivate, x25519, type KeyPair } from '../x25519.js';
 import { CipherState, aeadFactory, type AeadFactory } from './cipher-state.js';
 import { parseProtocolName, type HandshakePattern, type Token } from './patterns.js';
 import { SymmetricState, type SplitKeys } from './symmetric-state.js';
@@ -134,7 +134,12 @@ export class HandshakeState {
       fixed !== undefined
         ? () => keyPairFromPrivate(fixed)
         : random !== undefined
-          ? () => keyPairFromPrivate(random(X25519_KEY_LENGTH))
+          ? () => {
+              const raw = random(X25519_KEY_LENGTH);
+              const pair = keyPairFromPrivate(raw);
+              raw.fill(0); // the pair holds its own copy
+              return pair;
+            }
           : () => generateKeyPair();
 
     // Initialize() (§5.3): protocol name, prologue, then the pre-message
@@ -400,8 +405,11 @@ export class HandshakeState {
       handshakeHash: this.symmetric.handshakeHash,
     };
     this.state = 'complete';
-    // The ephemeral private key is no longer needed (forward secrecy).
-    this.e?.privateKey.fill(0);
+    // The ephemeral private key is no longer needed (forward secrecy): neither its bytes nor its wrapped form.
+    if (this.e !== undefined) {
+      forgetPrivateKey(this.e.privateKey);
+      this.e.privateKey.fill(0);
+    }
   }
 
   /**
