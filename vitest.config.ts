@@ -20,11 +20,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Test files import the sources through Node's own module loader (tsx compiles the TypeScript)
-    // instead of Vite's module runner, which turns every use of an imported binding into a getter call:
-    // the simulator tests, which call across the engine's modules for every packet, run about a fifth faster.
-    execArgv: ['--import', 'tsx'],
-    experimental: { viteModuleRunner: false, nodeLoader: false },
     projects: [
       {
         // Simulator and unit tests run in virtual time and share nothing: two files at once, one per core
@@ -33,6 +28,13 @@ export default defineConfig({
         test: {
           name: 'sim',
           include: PURE.map((dir) => `${dir}/**/*.test.ts`),
+          // These files import the sources through Node's own module loader (tsx compiles the TypeScript)
+          // instead of Vite's module runner, which turns every use of an imported binding into a getter
+          // call: the simulator tests, which call across the engine's modules for every packet, run about
+          // a fifth faster (docs/development.md). The io files keep the runner: they are few packets and
+          // many short files, and the runner's shared transform cache starts each one sooner.
+          execArgv: ['--import', 'tsx'],
+          experimental: { viteModuleRunner: false, nodeLoader: false },
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
