@@ -6,12 +6,13 @@
 // must hold a bounded number of connections. Sized by MPT_LIVE_FUZZ_DATAGRAMS (default 12 000, a few
 // seconds); `npm run fuzz:live` runs 10 000 000. Prints datagrams per second and counts per outcome.
 import { createHash } from 'node:crypto';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterEach, expect, onTestFinished, test } from 'vitest';
 import { AUTO_RETRY_HALF_OPEN } from '../../src/core/endpoint.js';
 import { generateKeyPair, type MptSocket } from '../../src/index.js';
-import { captureNextDriver, cleanup, dial, listen } from './helpers.js';
+import { Rng } from '../../src/sim/rng.js';
+import { captureNextDriver, cleanup, dial, listen, udp } from './helpers.js';
 
 const DATAGRAMS = Number(process.env.MPT_LIVE_FUZZ_DATAGRAMS ?? 12_000);
 /** Bytes per legitimate transfer. */
@@ -23,32 +24,20 @@ const ETHERNET = 1472;
 /** Real datagrams the relay keeps (the newest) for the attackers to work from. */
 const RECORDED = 512;
 
-const sockets: UdpSocket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.close();
-  await cleanup();
-});
+afterEach(cleanup);
 
+/** A UDP socket on 127.0.0.1 that reads and ignores what it is sent (an attacker cannot use the answers). */
 async function udpSocket(): Promise<UdpSocket> {
-  const socket = createSocket('udp4');
-  sockets.push(socket);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  socket.on('message', () => {}); // whatever is answered: an attacker cannot use it
+  const socket = await udp();
+  socket.on('message', () => {});
   socket.on('error', () => {});
   return socket;
 }
 
-/** A deterministic generator (xorshift32), so a failing run can be repeated. */
+/** A seeded generator of integers below n, so a failing run can be repeated. */
 function prng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
+  const rng = new Rng(seed);
+  return (n) => rng.nextInt(n);
 }
 
 /** A pass-through UDP relay between the client and the server that keeps the newest datagrams of each direction. */
@@ -97,7 +86,7 @@ function keep(ring: Buffer[], datagram: Buffer): void {
 const NOISE = ((): Buffer => {
   const rand = prng(0x5eed);
   const noise = Buffer.alloc(8 * 1024);
-  for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE(rand(2 ** 32), i);
+  for (let i = 0; i < noise.length; i++) noise[i] = rand(256);
   return noise;
 })();
 

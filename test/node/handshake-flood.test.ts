@@ -5,18 +5,14 @@
 // it every copy held a connection until its idle timeout, and a full table refused the new client.
 import { randomFillSync } from 'node:crypto';
 import { once } from 'node:events';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { afterEach, expect, test } from 'vitest';
 import { AUTO_RETRY_HALF_OPEN, type Endpoint } from '../../src/core/endpoint.js';
 import { generateKeyPair } from '../../src/index.js';
 import { HoldRelay, closeRelays } from '../support/hold-relay.js';
-import { captureNextDriver, cleanup, dial, listen } from '../e2e/helpers.js';
-
-const attackers: UdpSocket[] = [];
+import { captureNextDriver, cleanup, dial, listen, udp } from '../e2e/helpers.js';
 
 afterEach(async () => {
   closeRelays();
-  for (const socket of attackers.splice(0)) socket.close();
   await cleanup();
 });
 
@@ -45,14 +41,7 @@ test.each([400, 100])('a flood of replayed Initials holds at most 256 connection
   const recorded = relay.fromClient[0] as Buffer;
   const before = handled(endpoint);
 
-  const senders = await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      const socket = createSocket('udp4');
-      attackers.push(socket);
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-      return socket;
-    }),
-  );
+  const senders = await Promise.all(Array.from({ length: 10 }, () => udp()));
   for (let sent = 0; sent < COPIES; ) {
     for (let i = 0; i < BURST; i++, sent++) {
       const copy = Buffer.from(recorded);
