@@ -46,9 +46,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { createProxy, generateKeyPair, type MptProxy } from '../src/index.js';
+import { createNetnsPath, netnsPathUnavailable } from './netns-path.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, measure: { type: 'string' } } });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
 
@@ -57,9 +58,10 @@ const EMULATED_ONE_WAY_MS = 20;
 /** The goal's allowance beyond one mpt-path RTT, ms. */
 const ALLOWANCE_MS = 5;
 
-/** Starts `script` (a bench/ file) in a node process of its own and resolves with the JSON line it prints first. */
-async function startProcess<T>(script: string, args: readonly string[], children: ChildProcess[]): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts `script` (a bench/ file) in a node process of its own (after `prefix`: `ip netns exec NS`) and resolves with the JSON line it prints first. */
+async function startProcess<T>(script: string, args: readonly string[], children: ChildProcess[], prefix: readonly string[] = []): Promise<T> {
+  const argv = [...prefix, process.execPath, '--import', 'tsx', join(here, script), ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(([code]) => {
@@ -104,12 +106,12 @@ function reader(socket: Socket): (n: number) => Promise<Buffer> {
 const GET = (host: string): string => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
 
 /** ms from a TCP connect to host:port to the first byte of the response to GET /. */
-async function directTtfb(port: number): Promise<number> {
+async function directTtfb(host: string, port: number): Promise<number> {
   const started = performance.now();
-  const socket = tcpConnect({ host: '127.0.0.1', port, noDelay: true });
+  const socket = tcpConnect({ host, port, noDelay: true });
   const read = reader(socket);
   await once(socket, 'connect');
-  socket.write(GET(`127.0.0.1:${port}`));
+  socket.write(GET(`${host}:${port}`));
   await read(1);
   const ttfb = performance.now() - started;
   socket.destroy();
@@ -152,15 +154,88 @@ function series(xs: number[]): Series {
   return { runsMs: xs.map((x) => Math.round(x * 100) / 100), medianMs: median(xs), minMs: Math.min(...xs), maxMs: Math.max(...xs) };
 }
 
+/** Where one scenario's runs go, and how the proxy is set up. */
+interface Target {
+  readonly converter: { readonly host: string; readonly port: number };
+  readonly converterKey: string;
+  /** The direct TCP connection's destination. */
+  readonly direct: { readonly host: string; readonly port: number };
+  /** The HTTP server's port on the converter's host (the SOCKS5 request names 127.0.0.1 and it). */
+  readonly httpPort: number;
+  readonly options: { readonly maxDatagramSizeBytes?: number };
+  /** The proxy's key pair, hex. */
+  readonly keyPair: { readonly publicKey: string; readonly privateKey: string };
+}
+
+interface Measured {
+  readonly direct: number[];
+  readonly proxied: number[];
+  readonly replies: number[];
+}
+
+/** `runs` direct and proxy runs to a target, interleaved, after one of each to warm up. */
+async function measure(target: Target): Promise<Measured> {
+  const keyPair = { publicKey: Buffer.from(target.keyPair.publicKey, 'hex'), privateKey: Buffer.from(target.keyPair.privateKey, 'hex') };
+  const proxy = createProxy({ converter: target.converter, serverKey: Buffer.from(target.converterKey, 'hex'), keyPair, ...target.options });
+  proxy.listen(0, '127.0.0.1');
+  await once(proxy, 'listening');
+  try {
+    const handle = Object.assign(proxy, { port: (proxy.address() as { port: number }).port });
+    // One of each first: JIT, the first connection's costs (and on a new path, its ARP).
+    await directTtfb(target.direct.host, target.direct.port);
+    await proxyTtfb(handle, target.httpPort);
+    const measured: Measured = { direct: [], proxied: [], replies: [] };
+    for (let i = 0; i < runs; i++) {
+      measured.direct.push(await directTtfb(target.direct.host, target.direct.port));
+      const run = await proxyTtfb(handle, target.httpPort);
+      measured.proxied.push(run.ttfb);
+      measured.replies.push(run.reply);
+    }
+    return measured;
+  } finally {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  }
+}
+
+/** The namespaced scenario's client host: measures the target given as JSON and prints the result. */
+async function measureAsClientHost(json: string): Promise<void> {
+  process.stdout.write(`${JSON.stringify(await measure(JSON.parse(json) as Target))}\n`);
+}
+
+/** Builds the namespaces, runs the far side on the server host and the measurement on the client host. */
+async function measureOverNetns(keyPair: Target['keyPair'], options: Target['options'], children: ChildProcess[]): Promise<Measured> {
+  const path = await createNetnsPath({ oneWayMs: EMULATED_ONE_WAY_MS });
+  try {
+    const remote = await startProcess<{ httpPort: number; converterPort: number; converterKey: string }>(
+      'proxy-ttfb-remote.ts',
+      [keyPair.publicKey, path.server.address],
+      children,
+      path.execIn(path.server.namespace),
+    );
+    const target: Target = {
+      converter: { host: path.server.address, port: remote.converterPort },
+      converterKey: remote.converterKey,
+      direct: { host: path.server.address, port: remote.httpPort },
+      httpPort: remote.httpPort,
+      options,
+      keyPair,
+    };
+    return await startProcess<Measured>('proxy-ttfb.ts', ['--runs', String(runs), '--measure', JSON.stringify(target)], children, path.execIn(path.client.namespace));
+  } finally {
+    for (const child of children.splice(0)) child.kill();
+    path.close();
+  }
+}
+
 async function main(): Promise<void> {
-  const keyPair = generateKeyPair();
+  const generated = generateKeyPair();
+  const keyPair = { publicKey: Buffer.from(generated.publicKey).toString('hex'), privateKey: Buffer.from(generated.privateKey).toString('hex') };
   const children: ChildProcess[] = [];
   process.on('exit', () => {
     for (const child of children) child.kill();
   });
-  const remote = await startProcess<{ httpPort: number; converterPort: number; converterKey: string }>('proxy-ttfb-remote.ts', [Buffer.from(keyPair.publicKey).toString('hex')], children);
-  const { httpPort, converterPort } = remote;
-  const converterKey = Buffer.from(remote.converterKey, 'hex');
+  const remote = await startProcess<{ httpPort: number; converterPort: number; converterKey: string }>('proxy-ttfb-remote.ts', [keyPair.publicKey], children);
+  const { httpPort, converterPort, converterKey } = remote;
   const network = await startProcess<{ emulatorPort: number; relayPort: number }>(
     'proxy-ttfb-network.ts',
     [String(converterPort), String(httpPort), String(EMULATED_ONE_WAY_MS)],
@@ -170,36 +245,47 @@ async function main(): Promise<void> {
   // handshake; a real 40 ms path has an Ethernet MTU, so the emulated scenario caps the datagrams at
   // 1472 bytes, and `loopback-1472` shows what the loopback probes cost.
   const ethernet = { maxDatagramSizeBytes: 1472 };
-  const scenarios = [
-    { name: 'loopback', rttMs: 0, converterPort, directPort: httpPort, options: {} },
-    { name: 'loopback-1472', rttMs: 0, converterPort, directPort: httpPort, options: ethernet },
-    { name: 'emulated-40ms', rttMs: 2 * EMULATED_ONE_WAY_MS, converterPort: network.emulatorPort, directPort: network.relayPort, options: ethernet },
+  const local = (converterPortOf: number, directPort: number, options: Target['options']): Target => ({
+    converter: { host: '127.0.0.1', port: converterPortOf },
+    converterKey,
+    direct: { host: '127.0.0.1', port: directPort },
+    httpPort,
+    options,
+    keyPair,
+  });
+  const rtt = 2 * EMULATED_ONE_WAY_MS;
+  const netnsMissing = netnsPathUnavailable();
+  const scenarios: { name: string; rttMs: number; directPath: string; run: () => Promise<Measured> }[] = [
+    { name: 'loopback', rttMs: 0, directPath: 'loopback', run: () => measure(local(converterPort, httpPort, {})) },
+    { name: 'loopback-1472', rttMs: 0, directPath: 'loopback', run: () => measure(local(converterPort, httpPort, ethernet)) },
+    {
+      name: 'emulated-40ms',
+      rttMs: rtt,
+      directPath: `TCP relay, ${EMULATED_ONE_WAY_MS} ms each way, local TCP handshake`,
+      run: () => measure(local(network.emulatorPort, network.relayPort, ethernet)),
+    },
   ];
-  const proxies: MptProxy[] = [];
+  if (netnsMissing === undefined) {
+    scenarios.push({
+      name: 'netns-40ms',
+      rttMs: rtt,
+      directPath: `the same namespaces and delay line as mpt's path, ${EMULATED_ONE_WAY_MS} ms each way: the kernel's TCP, handshake included`,
+      run: () => measureOverNetns(keyPair, ethernet, []),
+    });
+  }
   const results: Record<string, unknown> = {};
   console.log(`TTFB of GET / through the local proxy (SOCKS5, 0-RTT tunnel) vs direct TCP over the same path, ${runs} runs each, interleaved, node ${process.version}`);
   console.log(`(emulated-40ms: direct TCP through a relay delaying each chunk ${EMULATED_ONE_WAY_MS} ms each way, its TCP handshake local: generous to TCP)`);
+  console.log(
+    netnsMissing === undefined
+      ? `(netns-40ms: client and server hosts in network namespaces, every frame ${EMULATED_ONE_WAY_MS} ms late each way: the same real path for both)`
+      : `(netns-40ms skipped: ${netnsMissing})`,
+  );
   console.log(`\n${'scenario'.padEnd(16)}${'path'.padEnd(8)}${'median ms'.padStart(11)}${'min'.padStart(9)}${'max'.padStart(9)}`);
   const summary: string[] = [];
   try {
     for (const scenario of scenarios) {
-      const proxy = createProxy({ converter: { host: '127.0.0.1', port: scenario.converterPort }, serverKey: converterKey, keyPair, ...scenario.options });
-      proxies.push(proxy);
-      proxy.listen(0, '127.0.0.1');
-      await once(proxy, 'listening');
-      const target = Object.assign(proxy, { port: (proxy.address() as { port: number }).port });
-      // One of each first: JIT, the first connection's costs.
-      await directTtfb(scenario.directPort);
-      await proxyTtfb(target, httpPort);
-      const direct: number[] = [];
-      const proxied: number[] = [];
-      const replies: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        direct.push(await directTtfb(scenario.directPort));
-        const run = await proxyTtfb(target, httpPort);
-        proxied.push(run.ttfb);
-        replies.push(run.reply);
-      }
+      const { direct, proxied, replies } = await scenario.run();
       const d = series(direct);
       const p = series(proxied);
       const r = series(replies);
@@ -208,8 +294,8 @@ async function main(): Promise<void> {
       const goalMs = scenario.rttMs + ALLOWANCE_MS;
       results[scenario.name] = {
         mptPathRttMs: scenario.rttMs,
-        proxyOptions: scenario.options,
-        directPath: scenario.rttMs > 0 ? `TCP relay, ${EMULATED_ONE_WAY_MS} ms each way, local TCP handshake` : 'loopback',
+        proxyOptions: scenario.rttMs > 0 || scenario.name.endsWith('1472') ? ethernet : {},
+        directPath: scenario.directPath,
         direct: d,
         proxy: p,
         proxyReply: r,
@@ -218,6 +304,7 @@ async function main(): Promise<void> {
         goalMs,
         withinGoal: addedMs <= goalMs,
         addedInRtts: scenario.rttMs > 0 ? addedMs / scenario.rttMs : undefined,
+        proxyInRtts: scenario.rttMs > 0 ? p.medianMs / scenario.rttMs : undefined,
       };
       for (const [name, s] of [
         ['direct', d],
@@ -227,7 +314,7 @@ async function main(): Promise<void> {
         console.log(`${scenario.name.padEnd(16)}${name.padEnd(8)}${s.medianMs.toFixed(2).padStart(11)}${s.minMs.toFixed(2).padStart(9)}${s.maxMs.toFixed(2).padStart(9)}`);
       }
       summary.push(
-        `${scenario.name}: proxy - direct = ${addedMs.toFixed(2)} ms (medians; paired differences ${median(differences).toFixed(2)} ms, ${Math.min(...differences).toFixed(2)}..${Math.max(...differences).toFixed(2)}); goal <= RTT ${scenario.rttMs} + ${ALLOWANCE_MS} = ${goalMs} ms: ${addedMs <= goalMs ? 'met' : 'NOT met'}${scenario.rttMs > 0 ? ` (${(addedMs / scenario.rttMs).toFixed(2)} RTT)` : ''}`,
+        `${scenario.name}: proxy - direct = ${addedMs.toFixed(2)} ms (medians; paired differences ${median(differences).toFixed(2)} ms, ${Math.min(...differences).toFixed(2)}..${Math.max(...differences).toFixed(2)}); goal <= RTT ${scenario.rttMs} + ${ALLOWANCE_MS} = ${goalMs} ms: ${addedMs <= goalMs ? 'met' : 'NOT met'}${scenario.rttMs > 0 ? ` (${(addedMs / scenario.rttMs).toFixed(2)} RTT; the proxy's TTFB ${(p.medianMs / scenario.rttMs).toFixed(2)} RTT)` : ''}`,
       );
     }
     console.log(`\n${summary.join('\n')}`);
@@ -237,9 +324,9 @@ async function main(): Promise<void> {
     writeFileSync(join(out, 'proxy-ttfb.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log('\nwrote bench/results/proxy-ttfb.json');
   } finally {
-    await Promise.all(proxies.map((p) => new Promise<void>((resolve) => p.close(() => resolve()))));
     for (const child of children) child.kill();
   }
 }
 
-await main();
+if (values.measure !== undefined) await measureAsClientHost(values.measure);
+else await main();
