@@ -192,6 +192,18 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
+let scratch: Uint8Array | undefined;
+
+/**
+ * The packet payload scratch every connection of every endpoint in this thread shares: the engine is
+ * single-threaded and each payload is sealed before the next is built, so neither a half-open server
+ * connection nor a client's endpoint costs a 64 KiB buffer of its own (allocated on first use).
+ */
+function payloadScratch(): Uint8Array {
+  scratch ??= new Uint8Array(MAX_DATAGRAM_SIZE);
+  return scratch;
+}
+
 /** An mpt endpoint: a client, a server, or both. */
 export class Endpoint implements DatagramEndpoint {
   /** Drop counters. */
@@ -230,11 +242,6 @@ export class Endpoint implements DatagramEndpoint {
   private readonly byInitialDcid = new Map<string, Connection>();
   /** The key of each server connection in {@link byInitialDcid}, to remove it without a scan. */
   private readonly initialDcidOf = new Map<Connection, string>();
-  /**
-   * Payload scratch shared by every connection (the engine is single-threaded and each payload is sealed
-   * before the next is built): a half-open connection costs no 64 KiB buffer of its own.
-   */
-  private readonly scratch = new Uint8Array(MAX_DATAGRAM_SIZE);
   /** Server connections accepted without a Retry token whose client has not proven its address yet (for retry: 'auto'). */
   private readonly halfOpen = new Set<Connection>();
   private readonly queued: QueuedDatagram[] = [];
@@ -635,7 +642,7 @@ export class Endpoint implements DatagramEndpoint {
       remote,
       localCid,
       remoteCid,
-      scratch: this.scratch,
+      scratch: payloadScratch(),
       issueCid: this.issueCid,
       retireCid: this.retireCid,
       wake: this.wake,

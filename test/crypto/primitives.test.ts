@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { hkdfSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hkdf, hkdfExpand, hkdfExtract, noiseHkdf } from '../../src/crypto/hkdf.js';
 import { hmacSha256, sha256 } from '../../src/crypto/hash.js';
-import { generateKeyPair, keyPairFromPrivate, x25519 } from '../../src/crypto/x25519.js';
+import { generateKeyPair, keyPairFromPrivate, nodeX25519, sodiumX25519, x25519, x25519Backend, type X25519Backend } from '../../src/crypto/x25519.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -86,5 +87,35 @@ describe('X25519 (RFC 7748)', () => {
     expect(x25519(a.privateKey, new Uint8Array(31))).toBeUndefined();
     expect(x25519(new Uint8Array(33), a.publicKey)).toBeUndefined();
     expect(keyPairFromPrivate(new Uint8Array(5))).toBeUndefined();
+  });
+
+  // sodium-native is installed here (an optional dependency): both backends are checked, and the one in use.
+  const sodium = sodiumX25519();
+  const backends: [string, X25519Backend | undefined][] = [
+    ['node:crypto', nodeX25519],
+    ['sodium-native', sodium],
+  ];
+  it.each(backends)('%s matches RFC 7748 §6.1 and refuses low-order points', (_name, backend) => {
+    expect(backend).toBeDefined();
+    const b = backend as X25519Backend;
+    expect(toHex(b.publicKey(hex(alice)) ?? new Uint8Array())).toBe(alicePub);
+    expect(toHex(b.publicKey(hex(bob)) ?? new Uint8Array())).toBe(bobPub);
+    expect(toHex(b.sharedSecret(hex(alice), hex(bobPub)) ?? new Uint8Array())).toBe(shared);
+    expect(b.sharedSecret(hex(alice), new Uint8Array(32))).toBeUndefined();
+    const one = new Uint8Array(32);
+    one[0] = 1;
+    expect(b.sharedSecret(hex(alice), one)).toBeUndefined();
+  });
+  it('the two backends agree on random keys, unclamped private keys and top-bit public keys included', () => {
+    const s = sodium as X25519Backend;
+    for (let i = 0; i < 64; i++) {
+      const a = randomBytes(32);
+      const p = randomBytes(32);
+      expect(toHex(s.publicKey(a) ?? new Uint8Array())).toBe(toHex(nodeX25519.publicKey(a) ?? new Uint8Array([1])));
+      expect(toHex(s.sharedSecret(a, p) ?? new Uint8Array())).toBe(toHex(nodeX25519.sharedSecret(a, p) ?? new Uint8Array([1])));
+    }
+  });
+  it('libsodium computes when sodium-native loads', () => {
+    expect(x25519Backend().name).toBe('sodium-native');
   });
 });
