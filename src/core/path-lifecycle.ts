@@ -4,6 +4,7 @@ import type { PacketContents } from './packet-contents.js';
 import type { Path } from './path.js';
 import type { PathSet } from './path-set.js';
 import type { PathSignals } from './path-signals.js';
+import { ProbeBudget } from './probe-budget.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import { ReasonCode, type AddAddressFrame, type PathAbandonFrame, type PathStatusFrame, type RemoveAddressFrame } from './wire/index.js';
 
@@ -33,6 +34,11 @@ const EMPTY = new Uint8Array(0);
 
 /** Opens, validates, moves, re-statuses, closes and forgets the paths of one connection. */
 export class PathLifecycle {
+  /** Starts of challenges to peer addresses that never answered on this connection (see ProbeBudget). */
+  readonly probes = new ProbeBudget();
+  /** The peer's addresses that answered a challenge on this connection, by `host|port`. */
+  private readonly answered = new Set<string>();
+
   constructor(
     private readonly host: PathLifecycleHost,
     private readonly pathSet: PathSet,
@@ -44,7 +50,8 @@ export class PathLifecycle {
     const next = this.pathSet.nextOpenable();
     if (next === undefined) return undefined;
     const path = this.host.newPath(next.id, local, remote, next.local, next.remote, nowMs, false);
-    path.startChallenge(nowMs, this.host.randomBytes(8));
+    const startMs = this.hasAnswered(remote) ? nowMs : this.probes.schedule(nowMs);
+    path.startChallenge(nowMs, this.host.randomBytes(8), startMs);
     return next.id;
   }
 
@@ -80,9 +87,16 @@ export class PathLifecycle {
 
   /** The path's current address answered our challenge. */
   onAddressValidated(path: Path, nowMs: number): void {
+    this.answered.add(`${path.remote.host}|${path.remote.port}`);
     const wasUsable = path.validated;
     for (const packet of path.onValidated(() => this.host.newController(nowMs))) this.host.requeue(packet.payload);
     if (!wasUsable) this.host.emit({ type: 'path', pathId: path.id, change: 'up', reasonCode: 0 });
+  }
+
+  /** Whether `remote` answered a challenge on this connection, or carries a validated path (the handshake's). */
+  private hasAnswered(remote: SocketAddress): boolean {
+    if (this.answered.has(`${remote.host}|${remote.port}`)) return true;
+    return this.pathSet.paths.some((p) => !p.closed && p.validated && sameAddress(p.remote, remote));
   }
 
   /** Our word on a path: backup or available (PATH_STATUS to the peer). False for an unknown or closed path. */

@@ -249,7 +249,8 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
       t = earlier(t, lossTimerMs(path, blocked));
       t = earlier(t, path.pmtud.raiseAtMs);
       if (!blocked) t = earlier(t, path.acks.ackDueAtMs);
-      if (path.challengeOutstanding && isMovable(path)) t = earlier(t, path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
+      if (path.challengeDeferred) t = earlier(t, path.challengeStartedMs);
+      else if (path.challengeOutstanding && isMovable(path)) t = earlier(t, path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs));
     }
     return t;
   }
@@ -260,6 +261,10 @@ export class PathSet implements FrameSource, SentFrameOwner<number> {
       const path = this.paths[i] as Path;
       if (path.closed) {
         if (nowMs >= path.forgetAtMs) actions.forget(path);
+        continue;
+      }
+      if (path.challengeDeferred) {
+        if (nowMs >= path.challengeStartedMs) path.releaseChallenge();
         continue;
       }
       if (path.challengeOutstanding && isMovable(path) && nowMs >= path.challengeStartedMs + this.validationTimeoutMs(path, initialRttMs)) {

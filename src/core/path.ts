@@ -144,8 +144,10 @@ export class Path {
   challengePending = false;
   /** Whether we wait for the PATH_RESPONSE to our challenge: the peer's current address is unvalidated. */
   challengeOutstanding = false;
-  /** When the current challenge started, ms (RFC 9000 §8.2.4: validation is abandoned after a while). */
+  /** When the current challenge started (or starts, if deferred), ms (RFC 9000 §8.2.4: validation is abandoned after a while). */
   challengeStartedMs = 0;
+  /** Whether the challenge waits for {@link challengeStartedMs} before it is sent (the connection's probe budget). */
+  challengeDeferred = false;
   /** The peer's last address on this path that answered a challenge (or the handshake's); undefined before. */
   validatedRemote: SocketAddress | undefined = undefined;
   /** Whether the recovery state restarts when the current challenge is answered: the path moved (RFC 9000 §9.4). */
@@ -301,12 +303,22 @@ export class Path {
     return this.amplificationLimited && !this.validation.validated;
   }
 
-  /** Starts validating the peer's current address: a PATH_CHALLENGE with fresh `data` (8 bytes) goes out. */
-  startChallenge(nowMs: number, data: Uint8Array): void {
-    this.challengeStartedMs = nowMs;
+  /**
+   * Starts validating the peer's current address: a PATH_CHALLENGE with fresh `data` (8 bytes) goes out,
+   * at once or, deferred by the connection's probe budget, at `startMs`.
+   */
+  startChallenge(nowMs: number, data: Uint8Array, startMs: number = nowMs): void {
+    this.challengeStartedMs = startMs;
     this.challengeData.set(data, 0);
-    this.challengePending = true;
+    this.challengeDeferred = startMs > nowMs;
+    this.challengePending = !this.challengeDeferred;
     this.challengeOutstanding = true;
+  }
+
+  /** A deferred challenge's time came: it goes out with the next packet. */
+  releaseChallenge(): void {
+    this.challengeDeferred = false;
+    this.challengePending = true;
   }
 
   /** A PATH_CHALLENGE arrived: answer the latest only (RFC 9000 §8.2.2), at once. */
@@ -326,6 +338,7 @@ export class Path {
     this.remote = this.validatedRemote as SocketAddress;
     this.challengeOutstanding = false;
     this.challengePending = false;
+    this.challengeDeferred = false;
     this.restartOnValidation = false;
     this.validation.validated = true;
   }
@@ -357,6 +370,7 @@ export class Path {
   onValidated(newCc: () => CongestionController): SentPacket<PacketContents>[] {
     this.challengeOutstanding = false;
     this.challengePending = false;
+    this.challengeDeferred = false;
     let outstanding: SentPacket<PacketContents>[] = [];
     if (this.restartOnValidation) {
       this.restartOnValidation = false;
@@ -377,6 +391,7 @@ export class Path {
     this.closed = true;
     this.probesDue = 0;
     this.challengePending = false;
+    this.challengeDeferred = false;
     this.pathResponsePending = false;
     const outstanding = this.loss.discardAll();
     this.cc.close();
