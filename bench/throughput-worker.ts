@@ -4,9 +4,14 @@
  * bench/throughput.ts over stdin/stdout, one JSON object per line:
  *
  *   receiver: prints {"port":N}, reads {"peerPort":N} (udx only), then prints
- *             {"bytes":B,"ms":T,"lossPct":L?} when it has counted the payload.
+ *             {"bytes":B,"ms":T,"lossPct":L?,"cpuMs":C} when it has counted the payload.
  *   sender:   argv gives the receiver's port; for udx prints {"port":N} and
- *             waits for {"go":true}; exits when everything is handed over.
+ *             waits for {"go":true}; prints {"cpuMs":C} and exits when
+ *             everything is handed over (mpt: acknowledged and closed).
+ *
+ * cpuMs is the process's user + system CPU time from the start of the
+ * transfer (the sender's first write, the receiver's first byte) to its end:
+ * startup, module loading and the handshake are left out.
  *
  * Usage: node --import tsx bench/throughput-worker.ts <receive|send> <kind> <bytes> [port]
  * kinds: tcp, dgram, udx, mpt-1500, mpt-pmtud
@@ -27,6 +32,19 @@ function say(message: object): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** CPU time (user + system, ms) since `since`. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/** The sender's CPU account: from its first write to {@link senderDone}. */
+let senderCpu: NodeJS.CpuUsage | undefined;
+
+function senderDone(): void {
+  say({ cpuMs: cpuMsSince(senderCpu ?? process.cpuUsage()) });
+}
+
 function nextLine(): Promise<Record<string, unknown>> {
   const rl = createInterface({ input: process.stdin });
   return new Promise((resolve) => {
@@ -41,11 +59,20 @@ function nextLine(): Promise<Record<string, unknown>> {
 class Meter {
   private received = 0;
   private startedAt = 0;
+  /** CPU use from the first byte (see {@link cpuMs}). */
+  private cpuFrom: NodeJS.CpuUsage | undefined;
   constructor(private readonly onDone: (bytes: number, ms: number) => void) {}
   add(n: number): void {
-    if (this.received === 0) this.startedAt = performance.now();
+    if (this.received === 0) {
+      this.startedAt = performance.now();
+      this.cpuFrom = process.cpuUsage();
+    }
     this.received += n;
     if (this.received >= total) this.onDone(this.received, performance.now() - this.startedAt);
+  }
+  /** The receiver's CPU ms since the first byte. */
+  get cpuMs(): number {
+    return cpuMsSince(this.cpuFrom ?? process.cpuUsage());
   }
   get bytes(): number {
     return this.received;
@@ -53,6 +80,7 @@ class Meter {
 }
 
 async function writeAll(write: (b: Buffer) => boolean, drain: () => Promise<void>): Promise<void> {
+  senderCpu = process.cpuUsage();
   for (let sent = 0; sent < total; ) {
     const n = Math.min(CHUNK, total - sent);
     sent += n;
@@ -64,7 +92,7 @@ async function tcp(): Promise<void> {
   if (role === 'receive') {
     const server = createTcpServer((socket) => {
       const meter = new Meter((bytes, ms) => {
-        say({ bytes, ms });
+        say({ bytes, ms, cpuMs: meter.cpuMs });
         socket.destroy();
         server.close();
       });
@@ -76,7 +104,7 @@ async function tcp(): Promise<void> {
   const socket = tcpConnect({ host: '127.0.0.1', port: Number(portArg) });
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   await writeAll((b) => socket.write(b), () => new Promise<void>((resolve) => socket.once('drain', () => resolve())));
-  socket.end();
+  socket.end(() => senderDone());
 }
 
 /** Raw datagrams: no reliability, no congestion control; the receiver reports what arrived and the loss. */
@@ -87,14 +115,17 @@ async function dgram(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const meter = new Meter(() => undefined);
     const finish = (): void => {
-      say({ bytes: meter.bytes, ms: last, lossPct: (100 * (total - meter.bytes)) / total });
+      say({ bytes: meter.bytes, ms: last, lossPct: (100 * (total - meter.bytes)) / total, cpuMs: cpuAtLast });
       socket.close();
     };
     let first = 0;
+    // The CPU account stops at the last datagram, not at the quiet period that tells the end.
+    let cpuAtLast = 0;
     socket.on('message', (m) => {
       if (first === 0) first = performance.now();
       meter.add(m.length);
       last = performance.now() - first;
+      cpuAtLast = meter.cpuMs;
       clearTimeout(timer);
       // The sender gives no end marker we can trust: stop once the stream went quiet.
       timer = setTimeout(finish, meter.bytes >= total ? 0 : 300);
@@ -106,6 +137,7 @@ async function dgram(): Promise<void> {
   const datagram = Buffer.alloc(DATAGRAM, 0xcd);
   let inFlight = 0;
   const port = Number(portArg);
+  senderCpu = process.cpuUsage();
   for (let sent = 0; sent < total; sent += DATAGRAM) {
     // Keep a bounded number of sends queued in libuv, or memory grows without limit.
     while (inFlight >= 256) await new Promise((resolve) => setImmediate(resolve));
@@ -113,6 +145,7 @@ async function dgram(): Promise<void> {
     socket.send(datagram, port, '127.0.0.1', () => inFlight--);
   }
   while (inFlight > 0) await new Promise((resolve) => setImmediate(resolve));
+  senderDone();
   socket.close();
 }
 
@@ -138,7 +171,7 @@ async function udx(): Promise<void> {
   stream.connect(socket, role === 'receive' ? 2 : 1, Number(message.peerPort), '127.0.0.1');
   if (role === 'receive') {
     const meter = new Meter((bytes, ms) => {
-      say({ bytes, ms });
+      say({ bytes, ms, cpuMs: meter.cpuMs });
       stream.destroy();
       void socket.close();
     });
@@ -147,7 +180,10 @@ async function udx(): Promise<void> {
   }
   await writeAll((b) => stream.write(b), () => new Promise<void>((resolve) => stream.once('drain', () => resolve())));
   stream.end();
-  stream.once('finish', () => void socket.close());
+  stream.once('finish', () => {
+    senderDone();
+    void socket.close();
+  });
 }
 
 async function mpt(): Promise<void> {
@@ -174,7 +210,7 @@ async function mpt(): Promise<void> {
   if (role === 'receive') {
     const server = createServer({ ...transport }, (socket) => {
       const meter = new Meter((bytes, ms) => {
-        say({ bytes, ms });
+        say({ bytes, ms, cpuMs: meter.cpuMs });
         socket.destroy();
         server.close();
       });
@@ -188,7 +224,10 @@ async function mpt(): Promise<void> {
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   await writeAll((b) => socket.write(b), () => new Promise<void>((resolve) => socket.once('drain', () => resolve())));
   socket.end();
-  socket.on('close', () => process.exit(0));
+  socket.on('close', () => {
+    senderDone();
+    process.exit(0);
+  });
 }
 
 const run = kind === 'tcp' ? tcp : kind === 'dgram' ? dgram : kind === 'udx' ? udx : mpt;
