@@ -1,6 +1,8 @@
 import { MptError, MptErrorCode } from '../errors.js';
 import { connect } from '../node/connect.js';
 import type { MptConnectOptions } from '../node/options.js';
+import { presentedKey } from '../node/presented-key.js';
+import { ClientKeyRefusedError, ConverterKeyMismatchError } from '../proxy/converter-key-errors.js';
 import type { MptSocket } from '../node/socket.js';
 import { formatPublicKey } from './key-files.js';
 import { findKnownHost, readKnownHosts, rememberHost, type KnownHost } from './known-hosts.js';
@@ -113,6 +115,9 @@ async function connectKnown(options: MptConnectOptions, trust: ServerTrust, file
   try {
     return await open({ ...options, serverKey: known.key });
   } catch (error) {
+    // openTunnel (--via) already asked the converter for its key.
+    if (error instanceof ClientKeyRefusedError) throw error;
+    if (error instanceof ConverterKeyMismatchError) throw keyChanged(trust, file, known, error.presentedKey, error);
     const code = (error as { code?: unknown }).code;
     if (code !== MptErrorCode.ServerKeyMismatch && code !== MptErrorCode.HandshakeFailed) throw error;
     const presented = (await presentedKey(options)).key;
@@ -138,6 +143,7 @@ function keyChanged(trust: ServerTrust, file: string, known: KnownHost, presente
  * handshake: the server refused us, most likely our client key. Other errors pass unchanged.
  */
 function refusedUs(error: unknown, what: string): unknown {
+  if (error instanceof ClientKeyRefusedError) return error;
   const code = (error as { code?: unknown }).code;
   if (code !== MptErrorCode.ServerKeyMismatch && code !== MptErrorCode.HandshakeFailed) return error;
   return new MptError(MptErrorCode.HandshakeFailed, `${what} but refused our handshake: it may not accept our client key (--key)`, { cause: error });
@@ -165,33 +171,5 @@ function connectOnce(options: MptConnectOptions): Promise<MptSocket> {
       socket.destroy();
       reject(error);
     });
-  });
-}
-
-/**
- * The key the server at `options` presents, learnt with a Noise XX handshake that rejects it the
- * moment it arrives (in the server's first answer), so no connection is made; or, when no key came,
- * the connect's error (ECONNREFUSED, ERR_MPT_CONNECT_TIMEOUT...).
- */
-function presentedKey(options: MptConnectOptions): Promise<{ readonly key?: Uint8Array; readonly error?: unknown }> {
-  return new Promise((resolve) => {
-    let key: Uint8Array | undefined;
-    let error: unknown;
-    const socket = connect({
-      ...options,
-      serverKey: undefined,
-      earlyData: undefined,
-      maxPaths: 1,
-      interfaceMonitor: false,
-      verifyServerKey: (presented) => {
-        key ??= presented.slice();
-        setImmediate(() => socket.destroy());
-        return false;
-      },
-    });
-    socket.on('error', (e) => {
-      error ??= e;
-    });
-    socket.once('close', () => resolve(key !== undefined ? { key } : { error }));
   });
 }

@@ -63,7 +63,7 @@ async function proxyCli(argv: readonly string[]): Promise<number> {
   const note = (line: string): void => void process.stderr.write(`mpt proxy: ${line}\n`);
   const { options, trust } = clientSetup(args.values, converter.value, note);
   const serverKey = await settleServerKey(options, trust);
-  if (serverKey === undefined) note('no known-hosts file: each tunnel accepts the key the converter presents, and waits a round trip for it');
+  if (serverKey === undefined) note('no known-hosts file: the first tunnel accepts the key the converter presents (a round trip more), the next ones pin it');
   const keyPair = options.keyPair ?? generateKeyPair();
   if (options.keyPair === undefined) note('a fresh client key for this run: converters that list client keys will refuse it (mpt keygen -o <config dir>/id, or --key FILE, keeps one)');
   const proxy = createProxy({ converter: converter.value, serverKey, keyPair, localAddresses: options.localAddresses, auth });
