@@ -20,7 +20,8 @@ import { findKnownHost, readKnownHosts, rememberHost, type KnownHost } from './k
  *   the key pinned (IK), and once connected the key is appended to the file ("remembered the server
  *   key of HOST:PORT in FILE"). The connection itself is IK so that a server that refuses our client
  *   key says so in a second (with XX the client cannot tell: it would wait for the idle timeout);
- * - no known-hosts file (`--no-known-hosts`): Noise XX, any key accepted, nothing remembered.
+ * - no known-hosts file (`--no-known-hosts`): Noise XX, any key accepted, nothing remembered;
+ * - a pre-shared key (`--psk`): Noise NNpsk0, no static keys: nothing to pin, check or remember.
  * @module
  */
 
@@ -32,6 +33,8 @@ export interface ServerTrust {
   readonly serverKey?: Uint8Array | undefined;
   /** The known-hosts file; undefined to use none (accept any key, remember nothing). */
   readonly knownHostsFile?: string | undefined;
+  /** A pre-shared key handshake (`--psk`): no static keys, so nothing to pin, check or remember. */
+  readonly psk?: boolean | undefined;
   /** Hears what the user should know (a key remembered, a line of the file ignored): one line each. */
   readonly log: (line: string) => void;
 }
@@ -52,6 +55,7 @@ export type Opener = (options: MptConnectOptions) => Promise<MptSocket>;
  */
 export async function connectTrusted(options: MptConnectOptions, trust: ServerTrust, open: Opener = connectOnce): Promise<MptSocket> {
   const base: MptConnectOptions = { ...options, serverKey: undefined, verifyServerKey: undefined };
+  if (trust.psk === true) return open(base);
   if (trust.serverKey !== undefined) return open({ ...base, serverKey: trust.serverKey });
   const file = trust.knownHostsFile;
   if (file === undefined) {
@@ -65,13 +69,14 @@ export async function connectTrusted(options: MptConnectOptions, trust: ServerTr
 
 /**
  * The server key to pin for every later connection (`mpt proxy`, which opens many), settled once
- * before any: `--server-key`'s; none without a known-hosts file (each connection accepts the key
+ * before any: `--server-key`'s; none with a pre-shared key or without a known-hosts file (each connection accepts the key
  * presented); else the key the server presents (asked with one XX handshake that makes no
  * connection), checked against the remembered one (a different one is refused with the same
  * ERR_MPT_SERVER_KEY_MISMATCH as {@link connectTrusted}'s) or, for a server not listed, remembered.
  * Rejects with the connect's error when the server does not answer.
  */
 export async function settleServerKey(options: MptConnectOptions, trust: ServerTrust): Promise<Uint8Array | undefined> {
+  if (trust.psk === true) return undefined;
   if (trust.serverKey !== undefined) return trust.serverKey;
   const file = trust.knownHostsFile;
   if (file === undefined) return undefined;
