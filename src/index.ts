@@ -119,6 +119,7 @@ export {
 export { createConverter, MptConverter, type ConverterOptions, type ConverterTunnelEvent, type MptConverterEvents } from './proxy/converter.js';
 export { openTunnel, type TunnelOptions } from './proxy/tunnel.js';
 export { TunnelError } from './proxy/tunnel-error.js';
+export { ClientKeyRefusedError, ConverterKeyMismatchError } from './proxy/converter-key-errors.js';
 export { TunnelReplyCode, tunnelReplyName, type TunnelDestination } from './proxy/converter-protocol.js';
 
 // The local proxy (docs/proxy.md): a SOCKS5 and HTTP CONNECT listener for unmodified TCP programs, each

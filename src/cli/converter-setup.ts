@@ -1,19 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { ConverterOptions } from '../proxy/converter-options.js';
 import { policyEntryProblem } from '../proxy/destination-policy.js';
-import { CliError, UsageError } from './args.js';
+import { UsageError } from './args.js';
 import type { ServerKeys } from './server-setup.js';
 
 /**
  * The options of `mpt serve --mode converter`: who may open tunnels (`--client-key`, `--psk FILE`,
- * `--allow-any-client`), where to (`--allow`, `--deny`), and `--connect-timeout`; read into the
+ * which are every server's options, or `--allow-any-client`), where to (`--allow`, `--deny`), and `--connect-timeout`; read into the
  * options of createConverter().
  * @module
  */
 
 /** The parseArgs options only a converter takes. */
 export const CONVERTER_CLI_OPTIONS = {
-  psk: { type: 'string' },
   'allow-any-client': { type: 'boolean' },
   allow: { type: 'string', multiple: true },
   deny: { type: 'string', multiple: true },
@@ -22,8 +20,6 @@ export const CONVERTER_CLI_OPTIONS = {
 
 /** Their lines in a usage text. */
 export const CONVERTER_OPTIONS_HELP = `converter options (--mode converter; --client-key, --psk or --allow-any-client is required):
-  --psk FILE            also accept clients that know this pre-shared key: a file of 64 hex digits
-                        (openssl rand -hex 32) or of 32 bytes
   --allow-any-client    accept any client key: an open converter (not with --client-key or --psk)
   --allow CIDR|NAME     destinations allowed (again for more): 203.0.113.0/24, 2001:db8::/32, an
                         address, example.com, *.example.com. Default: any but loopback, private and
@@ -32,7 +28,7 @@ export const CONVERTER_OPTIONS_HELP = `converter options (--mode converter; --cl
   --deny CIDR|NAME      destinations refused (again for more), in the same forms; they win over --allow
   --connect-timeout MS  how long a tunnel's TCP connection may take to open (default 10000)`;
 
-/** What the converter options read. */
+/** What the converter options read (`psk` is every server's option, see server-setup.ts). */
 export interface ConverterCliValues {
   readonly psk?: string | undefined;
   readonly 'allow-any-client'?: boolean | undefined;
@@ -78,19 +74,10 @@ export function converterOptionsFrom(values: ConverterCliValues, keys: ServerKey
   return {
     keyPair: keys.keyPair,
     clientKeys: keys.clientKeys,
-    psk: values.psk === undefined ? undefined : readPskFile(values.psk),
+    psk: keys.psk,
     allowAnyClient: anyClient || undefined,
     allow: values.allow,
     deny: values.deny,
     connectTimeout: timeout === undefined ? undefined : Number(timeout),
   };
-}
-
-/** A pre-shared key file: 64 hex digits (spaces and line breaks around them ignored), or 32 bytes. */
-export function readPskFile(file: string): Uint8Array {
-  const bytes = readFileSync(file);
-  const text = bytes.toString('latin1').trim();
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
-  if (bytes.length === 32) return new Uint8Array(bytes);
-  throw new CliError('ERR_MPT_CLI_BAD_PSK', `${file} is not a pre-shared key: 64 hex digits (openssl rand -hex 32) or 32 bytes`);
 }

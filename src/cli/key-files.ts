@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, existsSync } from 'node:fs';
 import { err, ok, type Result } from 'neverthrow';
 import { keyPairFromPrivate, X25519_KEY_LENGTH, type KeyPair } from '../crypto/x25519.js';
+import { formatPublicKey, PUBLIC_KEY_PREFIX } from '../crypto/public-key-text.js';
 import { CliError, UsageError } from './args.js';
 
 /**
@@ -14,8 +15,7 @@ import { CliError, UsageError } from './args.js';
  * @module
  */
 
-/** What a public key starts with. */
-export const PUBLIC_KEY_PREFIX = 'mpt-pub:';
+export { formatPublicKey, PUBLIC_KEY_PREFIX } from '../crypto/public-key-text.js';
 /** What a private key starts with. */
 export const PRIVATE_KEY_PREFIX = 'mpt-priv:';
 /** Key files are tiny: a longer file is not one. */
@@ -23,11 +23,6 @@ const MAX_KEY_FILE_BYTES = 4096;
 const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
 
 const b64url = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64url');
-
-/** A public key as text: `mpt-pub:` + base64url of its 32 bytes. */
-export function formatPublicKey(key: Uint8Array): string {
-  return PUBLIC_KEY_PREFIX + b64url(key);
-}
 
 /** A private key as text: `mpt-priv:` + base64url of its 32 bytes. */
 export function formatPrivateKey(key: Uint8Array): string {

@@ -1,6 +1,8 @@
 import { MptError, MptErrorCode } from '../errors.js';
 import { connect } from '../node/connect.js';
 import type { MptConnectOptions } from '../node/options.js';
+import { presentedKey } from '../node/presented-key.js';
+import { ClientKeyRefusedError, ConverterKeyMismatchError } from '../proxy/converter-key-errors.js';
 import type { MptSocket } from '../node/socket.js';
 import { formatPublicKey } from './key-files.js';
 import { findKnownHost, readKnownHosts, rememberHost, type KnownHost } from './known-hosts.js';
@@ -18,7 +20,8 @@ import { findKnownHost, readKnownHosts, rememberHost, type KnownHost } from './k
  *   the key pinned (IK), and once connected the key is appended to the file ("remembered the server
  *   key of HOST:PORT in FILE"). The connection itself is IK so that a server that refuses our client
  *   key says so in a second (with XX the client cannot tell: it would wait for the idle timeout);
- * - no known-hosts file (`--no-known-hosts`): Noise XX, any key accepted, nothing remembered.
+ * - no known-hosts file (`--no-known-hosts`): Noise XX, any key accepted, nothing remembered;
+ * - a pre-shared key (`--psk`): Noise NNpsk0, no static keys: nothing to pin, check or remember.
  * @module
  */
 
@@ -30,6 +33,8 @@ export interface ServerTrust {
   readonly serverKey?: Uint8Array | undefined;
   /** The known-hosts file; undefined to use none (accept any key, remember nothing). */
   readonly knownHostsFile?: string | undefined;
+  /** A pre-shared key handshake (`--psk`): no static keys, so nothing to pin, check or remember. */
+  readonly psk?: boolean | undefined;
   /** Hears what the user should know (a key remembered, a line of the file ignored): one line each. */
   readonly log: (line: string) => void;
 }
@@ -50,6 +55,7 @@ export type Opener = (options: MptConnectOptions) => Promise<MptSocket>;
  */
 export async function connectTrusted(options: MptConnectOptions, trust: ServerTrust, open: Opener = connectOnce): Promise<MptSocket> {
   const base: MptConnectOptions = { ...options, serverKey: undefined, verifyServerKey: undefined };
+  if (trust.psk === true) return open(base);
   if (trust.serverKey !== undefined) return open({ ...base, serverKey: trust.serverKey });
   const file = trust.knownHostsFile;
   if (file === undefined) {
@@ -63,13 +69,14 @@ export async function connectTrusted(options: MptConnectOptions, trust: ServerTr
 
 /**
  * The server key to pin for every later connection (`mpt proxy`, which opens many), settled once
- * before any: `--server-key`'s; none without a known-hosts file (each connection accepts the key
+ * before any: `--server-key`'s; none with a pre-shared key or without a known-hosts file (each connection accepts the key
  * presented); else the key the server presents (asked with one XX handshake that makes no
  * connection), checked against the remembered one (a different one is refused with the same
  * ERR_MPT_SERVER_KEY_MISMATCH as {@link connectTrusted}'s) or, for a server not listed, remembered.
  * Rejects with the connect's error when the server does not answer.
  */
 export async function settleServerKey(options: MptConnectOptions, trust: ServerTrust): Promise<Uint8Array | undefined> {
+  if (trust.psk === true) return undefined;
   if (trust.serverKey !== undefined) return trust.serverKey;
   const file = trust.knownHostsFile;
   if (file === undefined) return undefined;
@@ -113,6 +120,9 @@ async function connectKnown(options: MptConnectOptions, trust: ServerTrust, file
   try {
     return await open({ ...options, serverKey: known.key });
   } catch (error) {
+    // openTunnel (--via) already asked the converter for its key.
+    if (error instanceof ClientKeyRefusedError) throw error;
+    if (error instanceof ConverterKeyMismatchError) throw keyChanged(trust, file, known, error.presentedKey, error);
     const code = (error as { code?: unknown }).code;
     if (code !== MptErrorCode.ServerKeyMismatch && code !== MptErrorCode.HandshakeFailed) throw error;
     const presented = (await presentedKey(options)).key;
@@ -138,6 +148,7 @@ function keyChanged(trust: ServerTrust, file: string, known: KnownHost, presente
  * handshake: the server refused us, most likely our client key. Other errors pass unchanged.
  */
 function refusedUs(error: unknown, what: string): unknown {
+  if (error instanceof ClientKeyRefusedError) return error;
   const code = (error as { code?: unknown }).code;
   if (code !== MptErrorCode.ServerKeyMismatch && code !== MptErrorCode.HandshakeFailed) return error;
   return new MptError(MptErrorCode.HandshakeFailed, `${what} but refused our handshake: it may not accept our client key (--key)`, { cause: error });
@@ -165,33 +176,5 @@ function connectOnce(options: MptConnectOptions): Promise<MptSocket> {
       socket.destroy();
       reject(error);
     });
-  });
-}
-
-/**
- * The key the server at `options` presents, learnt with a Noise XX handshake that rejects it the
- * moment it arrives (in the server's first answer), so no connection is made; or, when no key came,
- * the connect's error (ECONNREFUSED, ERR_MPT_CONNECT_TIMEOUT...).
- */
-function presentedKey(options: MptConnectOptions): Promise<{ readonly key?: Uint8Array; readonly error?: unknown }> {
-  return new Promise((resolve) => {
-    let key: Uint8Array | undefined;
-    let error: unknown;
-    const socket = connect({
-      ...options,
-      serverKey: undefined,
-      earlyData: undefined,
-      maxPaths: 1,
-      interfaceMonitor: false,
-      verifyServerKey: (presented) => {
-        key ??= presented.slice();
-        setImmediate(() => socket.destroy());
-        return false;
-      },
-    });
-    socket.on('error', (e) => {
-      error ??= e;
-    });
-    socket.once('close', () => resolve(key !== undefined ? { key } : { error }));
   });
 }

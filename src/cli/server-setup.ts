@@ -5,10 +5,11 @@ import type { MptSocket } from '../node/socket.js';
 import { formatHostPort } from './host-port.js';
 import { formatPublicKey, loadKeyPair, loadPublicKey } from './key-files.js';
 import type { ListenPlan } from './listen-plan.js';
+import { readPskFile } from './psk-file.js';
 
 /**
  * What `mpt serve` and `mpt recv` share: their key options (`--key FILE`, or a fresh key for the run;
- * `--client-key KEY`... to accept only those clients), starting to listen, and the lines that say
+ * `--client-key KEY`... to accept only those clients; `--psk FILE` to accept clients that know it), starting to listen, and the lines that say
  * where they listen.
  * @module
  */
@@ -19,6 +20,7 @@ export const SERVER_OPTIONS = {
   port: { type: 'string' },
   key: { type: 'string' },
   'client-key': { type: 'string', multiple: true },
+  psk: { type: 'string' },
 } as const;
 
 /** Their lines in a usage text. */
@@ -27,7 +29,9 @@ export const SERVER_OPTIONS_HELP = `  --listen ADDR[:PORT]  listen on ADDR (agai
   --port N              the port (default 4433; 0 picks a free one)
   --key FILE            the server's private key file (mpt keygen); default: a fresh key for this run
   --client-key KEY      accept only clients with this public key (mpt-pub:... or a .pub file);
-                        again for more keys. Default: any client`;
+                        again for more keys. Default: any client
+  --psk FILE            also accept clients that know this pre-shared key (their --psk): a file of
+                        64 hex digits (openssl rand -hex 32) or of 32 bytes`;
 
 /** The server's keys as the options say. */
 export interface ServerKeys {
@@ -36,20 +40,30 @@ export interface ServerKeys {
   readonly fresh: boolean;
   /** The accepted client keys; undefined: any. */
   readonly clientKeys: readonly Uint8Array[] | undefined;
+  /** The pre-shared key PSK clients must know (`--psk`); undefined: no PSK clients. */
+  readonly psk?: Uint8Array | undefined;
 }
 
-/** Reads `--key` and `--client-key`; `warn` hears of a key file others may read. */
-export function serverKeys(values: { readonly key?: string | undefined; readonly 'client-key'?: readonly string[] | undefined }, warn: (line: string) => void): ServerKeys {
+/**
+ * Reads `--key`, `--client-key` and `--psk`; `warn` hears of a key file others may read. A malformed
+ * `--psk` file is ERR_MPT_CLI_BAD_PSK (exit 1).
+ */
+export function serverKeys(
+  values: { readonly key?: string | undefined; readonly 'client-key'?: readonly string[] | undefined; readonly psk?: string | undefined },
+  warn: (line: string) => void,
+): ServerKeys {
   const clientKeys = values['client-key']?.map(loadPublicKey);
-  if (values.key !== undefined) return { keyPair: loadKeyPair(values.key, warn), fresh: false, clientKeys };
-  return { keyPair: generateKeyPair(), fresh: true, clientKeys };
+  const psk = values.psk === undefined ? undefined : readPskFile(values.psk);
+  if (values.key !== undefined) return { keyPair: loadKeyPair(values.key, warn), fresh: false, clientKeys, psk };
+  return { keyPair: generateKeyPair(), fresh: true, clientKeys, psk };
 }
 
-/** The server options for `keys`: its key pair, and `verifyClientKey` when client keys are given. */
+/** The server options for `keys`: its key pair, `verifyClientKey` when client keys are given, and the psk. */
 export function serverOptionsFor(keys: ServerKeys): MptServerOptions {
   const allowed = keys.clientKeys;
   return {
     keyPair: keys.keyPair,
+    psk: keys.psk,
     verifyClientKey: allowed === undefined ? undefined : (key) => allowed.some((k) => Buffer.from(k).equals(key)),
   };
 }

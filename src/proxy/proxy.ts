@@ -8,7 +8,9 @@ import { validateProxyOptions, type ProxyOptions } from './proxy-options.js';
 import type { MptProxyTunnelEvent } from './proxy-tunnel-event.js';
 import type { InterfaceMonitor } from '../node/interface-monitor.js';
 import { sharedMonitorOptions, startSharedMonitor } from './shared-interface-monitor.js';
-import { openTunnel } from './tunnel.js';
+import { ConverterKeyMismatchError } from './converter-key-errors.js';
+import { openTunnel, type TunnelOptions } from './tunnel.js';
+import type { MptSocket } from '../node/socket.js';
 
 /**
  * {@link MptProxy}: a local SOCKS5 and HTTP CONNECT proxy that carries each TCP connection it accepts
@@ -63,6 +65,8 @@ export class MptProxy extends EventEmitter<MptProxyEvents> {
   readonly #connections = new Set<ProxyConnection>();
   /** The interface monitor the tunnels share (started with the first tunnel), if they follow interfaces. */
   #monitor: InterfaceMonitor | undefined = undefined;
+  /** The converter's key the last tunnel learnt, pinned by the next ones (without `serverKey`). */
+  #learntKey: Uint8Array | undefined = undefined;
 
   /** A proxy; see {@link createProxy}. Throws ERR_MPT_INVALID_CONFIG, naming the option, for bad options. */
   constructor(options: ProxyOptions) {
@@ -133,6 +137,27 @@ export class MptProxy extends EventEmitter<MptProxyEvents> {
     return this;
   }
 
+  /**
+   * Opens one tunnel. Without `serverKey` (and `psk`) the converter's key is learnt by the first
+   * tunnel (openTunnel asks for it) and pinned by the next ones, so they go in 0-RTT; a converter
+   * whose key changed since is asked again (its new key, if `verifyServerKey` takes it, is pinned).
+   */
+  async #openTunnel(options: TunnelOptions): Promise<MptSocket> {
+    if (options.serverKey !== undefined || options.psk !== undefined) return openTunnel(options);
+    const learnt = this.#learntKey;
+    if (learnt !== undefined) {
+      try {
+        return await openTunnel({ ...options, serverKey: learnt, verifyServerKey: undefined });
+      } catch (error) {
+        if (!(error instanceof ConverterKeyMismatchError)) throw error;
+        if (this.#learntKey === learnt) this.#learntKey = undefined;
+      }
+    }
+    const socket = await openTunnel(options);
+    this.#learntKey = socket.remotePublicKey;
+    return socket;
+  }
+
   #accept(socket: Socket): void {
     const o = this.#options;
     const { converter, auth, ...connectOptions } = o;
@@ -140,7 +165,7 @@ export class MptProxy extends EventEmitter<MptProxyEvents> {
     if (shared !== undefined && this.#monitor === undefined) this.#monitor = startSharedMonitor(shared);
     const interfaceMonitor = shared === undefined ? connectOptions.interfaceMonitor : this.#monitor;
     const open = (destination: ProxyDestination, signal: AbortSignal) =>
-      openTunnel({ ...connectOptions, interfaceMonitor, keyPair: this.#keyPair, allowHalfOpen: true, signal, host: converter.host, port: converter.port, destination });
+      this.#openTunnel({ ...connectOptions, interfaceMonitor, keyPair: this.#keyPair, allowHalfOpen: true, signal, host: converter.host, port: converter.port, destination });
     const connection = new ProxyConnection(socket, auth, open, (event) => {
       this.#connections.delete(connection);
       this.emit('tunnel', event);

@@ -11,7 +11,9 @@ import type { Duplex } from 'node:stream';
  * - **errors and resets**: an error on one side (a TCP RST, an mpt abort, a timeout) aborts the other
  *   with a reset when it can (`resetAndDestroy()`: a TCP RST, an mpt abort, ECONNRESET at its peer),
  *   so an abort crosses the splice as an abort, not as a clean end; a side that closes without having
- *   ended its direction cleanly aborts the other likewise.
+ *   ended its direction cleanly aborts the other likewise;
+ * - **close**: a side that closes after ending cleanly, while the other has not ended its direction,
+ *   closes the other too, at once: nothing the other sends could be delivered any more.
  * @module
  */
 
@@ -55,6 +57,11 @@ export function splice(a: Duplex, b: Duplex, done: (end: SpliceEnd) => void): vo
       // Closed without its direction having ended cleanly (destroyed, aborted): the other side must not
       // take the silence for an end.
       if (!side.readableEnded) abort(other);
+      // Closed after a clean end but before the other side ended (an mpt connection whose client
+      // lingered after destroy() and gave up): what the other still sends can go nowhere, so it closes
+      // too (its end was passed on: a FIN). Without this a destination that never ends would keep
+      // the converter's TCP connection open for good.
+      else if (!other.destroyed && !other.readableEnded) other.destroy();
       if (++closed === 2) done({ error, failed });
     };
     if (side.destroyed) {

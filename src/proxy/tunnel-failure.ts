@@ -1,6 +1,7 @@
 import { MptErrorCode } from '../errors.js';
 import { httpStatusForReply } from './http-connect.js';
 import { TunnelReplyCode } from './converter-protocol.js';
+import { ClientKeyRefusedError } from './converter-key-errors.js';
 
 /**
  * What a local proxy answers its client when a tunnel fails to open: the SOCKS5 REP value and the
@@ -12,9 +13,11 @@ import { TunnelReplyCode } from './converter-protocol.js';
  * - The mpt connection to the converter did not come up in time (ERR_MPT_CONNECT_TIMEOUT, ETIMEDOUT,
  *   or ERR_MPT_CONNECT_FAILED with no attempt answered): REP 4, host unreachable (the converter
  *   cannot be reached); HTTP 504 Gateway Timeout.
- * - Any other failure of the mpt connection (the converter refused our key or the handshake failed,
- *   ICMP port unreachable, the converter's name did not resolve, an abort): REP 1, general failure;
- *   HTTP 502 Bad Gateway.
+ * - The converter does not accept the proxy's client key (ClientKeyRefusedError): REP 2, not allowed
+ *   by ruleset; HTTP 403 Forbidden: the converter's rules keep us out, whatever the destination.
+ * - Any other failure of the mpt connection (the converter presents another key than the pinned
+ *   one, the handshake failed otherwise, ICMP port unreachable, the converter's name did not
+ *   resolve, an abort): REP 1, general failure; HTTP 502 Bad Gateway.
  * @module
  */
 
@@ -53,6 +56,7 @@ export function tunnelFailure(error: unknown): TunnelFailure {
     const replyCode = typeof e.replyCode === 'number' && CONVERTER_REPLIES.has(e.replyCode as never) ? e.replyCode : TunnelReplyCode.GeneralFailure;
     return { replyCode, httpStatus: httpStatusForReply(replyCode), refusedByConverter: true };
   }
+  if (error instanceof ClientKeyRefusedError) return { replyCode: TunnelReplyCode.NotAllowed, httpStatus: 403, refusedByConverter: false };
   if (isTimeout(e)) return { replyCode: TunnelReplyCode.HostUnreachable, httpStatus: 504, refusedByConverter: false };
   return { replyCode: TunnelReplyCode.GeneralFailure, httpStatus: 502, refusedByConverter: false };
 }

@@ -4,6 +4,7 @@ import { connect } from '../node/connect.js';
 import type { MptConnectOptions } from '../node/options.js';
 import type { MptSocket } from '../node/socket.js';
 import { encodeRequest, ReplyDecoder, TunnelReplyCode, type TunnelDestination } from './converter-protocol.js';
+import { explainHandshakeFailure, learnConverterKey } from './converter-handshake.js';
 import { readHeader } from './read-header.js';
 import { TunnelError } from './tunnel-error.js';
 
@@ -22,10 +23,9 @@ export interface TunnelOptions extends MptConnectOptions {
   readonly destination: TunnelDestination;
   /**
    * ms from the call to the converter's reply, the mpt handshake included; past it openTunnel() rejects
-   * with ERR_MPT_CONNECT_TIMEOUT. It bounds the wait on a converter that never answers: one that
-   * refused our key in an XX handshake (no `serverKey`) drops the connection without a word. A positive
+   * with ERR_MPT_CONNECT_TIMEOUT. It bounds the wait on a converter that never answers. A positive
    * number; default 20 000 (the converter's own connect timeout, 10 000 by default, with room for the
-   * handshake's).
+   * handshake's). Asking the converter for its key (no `serverKey`) counts in it.
    */
   readonly replyTimeout?: number | undefined;
 }
@@ -42,12 +42,19 @@ export const DEFAULT_TUNNEL_REPLY_TIMEOUT_MS = 20_000;
  *
  * With `serverKey` (and no `psk`) the request rides in the handshake's first flight as 0-RTT early data,
  * so the converter dials the destination while the handshake completes: the tunnel costs no round
- * trip beyond the mpt handshake. Otherwise the request is the stream's first write.
+ * trip beyond the mpt handshake. Without `serverKey` (and no `psk`) the converter is first asked for
+ * its key (one Noise XX round trip that makes no connection; `verifyServerKey`, if given, judges the
+ * key), which is then pinned the same way: a round trip more, as an XX handshake would cost. With
+ * `psk` the request is the stream's first write.
  *
  * Rejects with a {@link TunnelError} (code ERR_MPT_TUNNEL_REFUSED, its `replyCode` and `reason` the
- * converter's) when the converter refuses; with the connect() error itself when the mpt connection
- * fails (ERR_MPT_CONNECT_TIMEOUT, ECONNREFUSED, ERR_MPT_HANDSHAKE_FAILED for a converter that does not
- * accept our pinned key...); with ERR_MPT_CONNECT_TIMEOUT when no reply came within `replyTimeout`;
+ * converter's) when the converter refuses the destination; with a `ClientKeyRefusedError`
+ * (ERR_MPT_HANDSHAKE_FAILED) when the converter does not accept our client key, and a
+ * `ConverterKeyMismatchError` (ERR_MPT_SERVER_KEY_MISMATCH) when it presents another key than
+ * the pinned one, both known about a second after the first flight (the connect watchdog, then one
+ * question for the converter's key); with the connect() error itself when the mpt connection
+ * otherwise fails (ERR_MPT_CONNECT_TIMEOUT, ECONNREFUSED, a wrong `psk`'s ERR_MPT_HANDSHAKE_FAILED...);
+ * with ERR_MPT_CONNECT_TIMEOUT when no reply came within `replyTimeout`;
  * with ERR_MPT_PROTOCOL_VIOLATION when the converter closes without a reply or replies something
  * malformed; with ERR_MPT_INVALID_CONFIG (naming the option) for bad options. The
  * options' `signal` aborts the wait for the reply too. On a rejection the socket is destroyed.
@@ -60,12 +67,19 @@ export async function openTunnel(options: TunnelOptions): Promise<MptSocket> {
     throw invalidConfig(`openTunnel(): replyTimeout must be a positive number of ms, got ${String(replyTimeout)}`);
   }
   if (connectOptions.earlyData !== undefined) throw invalidConfig('openTunnel(): earlyData cannot be given: openTunnel sends its request as the early data');
+  const startedAt = performance.now();
   const request = encodeRequest(destination);
-  const zeroRtt = connectOptions.serverKey !== undefined && connectOptions.psk === undefined;
-  const socket = connect(zeroRtt ? { ...connectOptions, earlyData: request } : connectOptions);
-  // Without a pinned key: the stream's first bytes, sent once the handshake completes.
+  // Without a pinned key (and no psk) the converter is asked for its key first, then pinned: a
+  // converter that refuses our client key in XX would drop us without a word after the handshake.
+  const learn = connectOptions.serverKey === undefined && connectOptions.psk === undefined;
+  const serverKey = learn ? await learnConverterKey(connectOptions) : connectOptions.serverKey;
+  const pinnedOptions: MptConnectOptions = { ...connectOptions, serverKey, verifyServerKey: learn ? undefined : connectOptions.verifyServerKey };
+  const remainingMs = Math.max(1, replyTimeout - (performance.now() - startedAt));
+  const zeroRtt = serverKey !== undefined && connectOptions.psk === undefined;
+  const socket = connect(zeroRtt ? { ...pinnedOptions, earlyData: request } : pinnedOptions);
+  // With a psk: the stream's first bytes, sent once the handshake completes.
   if (!zeroRtt) socket.write(request);
-  const outcome = await readHeader(socket, new ReplyDecoder(), replyTimeout);
+  const outcome = await readHeader(socket, new ReplyDecoder(), remainingMs);
   if (outcome.state === 'done' && outcome.value.code === TunnelReplyCode.Succeeded) return socket;
   socket.on('error', () => {});
   socket.destroy();
@@ -75,7 +89,7 @@ export async function openTunnel(options: TunnelOptions): Promise<MptSocket> {
     case 'error':
       throw new MptError(MptErrorCode.ProtocolViolation, `the converter's reply is malformed: ${outcome.reason}`);
     case 'closed':
-      if (outcome.error !== undefined) throw outcome.error;
+      if (outcome.error !== undefined) throw await explainHandshakeFailure(outcome.error, pinnedOptions);
       throw new MptError(MptErrorCode.ProtocolViolation, 'the converter ended the stream without a reply');
     case 'timeout':
       throw new MptError(MptErrorCode.ConnectTimeout, `no reply from the converter within ${replyTimeout} ms (replyTimeout)`);

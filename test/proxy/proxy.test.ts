@@ -4,7 +4,10 @@
 import { once } from 'node:events';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatPublicKey } from '../../src/crypto/public-key-text.js';
 import {
+  ClientKeyRefusedError,
+  ConverterKeyMismatchError,
   createConverter,
   createProxy,
   generateKeyPair,
@@ -135,22 +138,94 @@ describe('the proxy with a real converter', () => {
     expect(destination.accepted).toHaveLength(0);
   });
 
-  it("a proxy whose key is not on the converter's clientKeys: SOCKS5 reply 1, HTTP 502, and nothing is dialled", async () => {
+  it("a proxy whose key is not on the converter's clientKeys: SOCKS5 reply 2, HTTP 403, an error naming the key, and nothing is dialled", async () => {
     const destination = await echoServer();
     const converter = await startConverter({ clientKeys: [generateKeyPair().publicKey], allow: ['127.0.0.1/32'] });
     const tunnels: unknown[] = [];
     converter.on('tunnel', (t) => tunnels.push(t));
-    // The converter drops the handshake without a word; the connect watchdog gives up after connectTimeout.
-    const proxy = await startProxy({ converter: { host: '127.0.0.1', port: converter.port }, serverKey: converter.publicKey, keyPair: generateKeyPair(), connectTimeout: 1000 });
+    // The converter drops the handshake without a word; the connect watchdog finds a server there that
+    // dropped it, then the converter is asked for its key: the pinned one, so it refused our client key.
+    const proxy = await startProxy({ converter: { host: '127.0.0.1', port: converter.port }, serverKey: converter.publicKey, keyPair: generateKeyPair() });
+    const socks = await socks5Connect(proxy.port, { host: '127.0.0.1', port: destination.port });
+    expect(socks.reply).toEqual(Buffer.of(5, 2, 0, 1, 0, 0, 0, 0, 0, 0));
+    const report = await proxy.report();
+    expect(report).toMatchObject({ outcome: 'failed', replyCode: 2 });
+    expect(report.error).toBeInstanceOf(ClientKeyRefusedError);
+    expect(report.error).toMatchObject({ code: MptErrorCode.HandshakeFailed, clientKey: proxy.publicKey, serverKey: converter.publicKey });
+    expect(report.reason).toContain(`does not accept our client key ${formatPublicKey(proxy.publicKey)}`);
+    expect(report.reason).toContain('keyPair');
+    const http = await httpConnect(proxy.port, `127.0.0.1:${destination.port}`);
+    expect(http.status).toBe(403);
+    expect((await http.client.readToEnd()).toString()).toContain(formatPublicKey(proxy.publicKey));
+    expect(await proxy.report()).toMatchObject({ protocol: 'http', outcome: 'failed', httpStatus: 403 });
+    expect(destination.accepted).toHaveLength(0);
+    expect(tunnels).toHaveLength(0);
+  });
+
+  it("without serverKey, a proxy whose key is not on the converter's clientKeys gets SOCKS5 reply 2 and HTTP 403 too, not the reply timeout's 4 and 504", async () => {
+    const destination = await echoServer();
+    const converter = await startConverter({ clientKeys: [generateKeyPair().publicKey], allow: ['127.0.0.1/32'] });
+    // Without serverKey a Noise XX handshake would complete on our side and the converter's silence
+    // would end only at the 20 s reply timeout (SOCKS5 reply 4, HTTP 504).
+    const proxy = await startProxy({ converter: { host: '127.0.0.1', port: converter.port }, keyPair: generateKeyPair() });
+    const socks = await socks5Connect(proxy.port, { host: '127.0.0.1', port: destination.port });
+    expect(socks.reply?.[1]).toBe(2);
+    const report = await proxy.report();
+    expect(report.error).toBeInstanceOf(ClientKeyRefusedError);
+    expect(report.error?.message).toContain(formatPublicKey(proxy.publicKey));
+    const http = await httpConnect(proxy.port, `127.0.0.1:${destination.port}`);
+    expect(http.status).toBe(403);
+    expect(destination.accepted).toHaveLength(0);
+  });
+
+  it("a converter key that changed (the proxy pins the old one): SOCKS5 reply 1, HTTP 502, ERR_MPT_SERVER_KEY_MISMATCH naming both keys", async () => {
+    const destination = await echoServer();
+    const keyPair = generateKeyPair();
+    const converter = await startConverter({ clientKeys: [keyPair.publicKey], allow: ['127.0.0.1/32'] });
+    const oldKey = generateKeyPair().publicKey;
+    const proxy = await startProxy({ converter: { host: '127.0.0.1', port: converter.port }, serverKey: oldKey, keyPair });
     const socks = await socks5Connect(proxy.port, { host: '127.0.0.1', port: destination.port });
     expect(socks.reply).toEqual(Buffer.of(5, 1, 0, 1, 0, 0, 0, 0, 0, 0));
     const report = await proxy.report();
     expect(report).toMatchObject({ outcome: 'failed', replyCode: 1 });
-    expect(report.error).toMatchObject({ code: MptErrorCode.ServerKeyMismatch });
+    expect(report.error).toBeInstanceOf(ConverterKeyMismatchError);
+    expect(report.error).toMatchObject({ code: MptErrorCode.ServerKeyMismatch, pinnedKey: oldKey, presentedKey: converter.publicKey });
+    expect(report.reason).toContain(`presents ${formatPublicKey(converter.publicKey)}, not the pinned serverKey ${formatPublicKey(oldKey)}`);
     const http = await httpConnect(proxy.port, `127.0.0.1:${destination.port}`);
     expect(http.status).toBe(502);
     expect(destination.accepted).toHaveLength(0);
-    expect(tunnels).toHaveLength(0);
+  });
+
+  it("without serverKey the proxy pins the key its first tunnel learnt, and learns it again when the converter's key changes", async () => {
+    const destination = await echoServer();
+    const keyPair = generateKeyPair();
+    const first = await startConverter({ clientKeys: [keyPair.publicKey], allow: ['127.0.0.1/32'] });
+    const proxy = await startProxy({ converter: { host: '127.0.0.1', port: first.port }, keyPair });
+    const one = await socks5Connect(proxy.port, { host: '127.0.0.1', port: destination.port });
+    expect(one.reply?.[1]).toBe(0);
+    one.client.socket.end();
+    await one.client.ended();
+    expect(await proxy.report()).toMatchObject({ outcome: 'tunneled' });
+    // The first converter goes away (its connections with it), freeing its port.
+    await closers.splice(closers.length - 2, 1)[0]!();
+    // A converter with another key on the same port: the pinned key fails, the new one is learnt.
+    const second = createConverter({ clientKeys: [keyPair.publicKey], allow: ['127.0.0.1/32'] });
+    // The first one's UDP socket closes just after its 'close': try again until the port is free.
+    for (let attempt = 0; !second.listening; attempt++) {
+      try {
+        second.listen(first.port, '127.0.0.1');
+        await once(second, 'listening');
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    closers.push(() => new Promise<void>((resolve) => second.close(() => resolve())));
+    const two = await socks5Connect(proxy.port, { host: '127.0.0.1', port: destination.port });
+    expect(two.reply?.[1]).toBe(0);
+    two.client.socket.end();
+    await two.client.ended();
+    expect(await proxy.report()).toMatchObject({ outcome: 'tunneled' });
   });
 
   it('a tunnel carries bytes both ways, its end passes through, and its report counts them', async () => {

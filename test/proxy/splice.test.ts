@@ -90,4 +90,14 @@ describe('splice', () => {
     expect((await atB)?.code).toBe('ECONNRESET');
     A.destroy();
   });
+  test('a side that closes after a clean end closes the other, which has not ended, too (a FIN, not a reset)', async () => {
+    const { A, B, a, b, ended } = await spliced();
+    const bClosed = closeError(b);
+    A.end();
+    await once(B, 'end');
+    // a ended cleanly, then closes (an mpt socket whose peer gave up lingering) while B never ends.
+    a.destroy();
+    expect(await bClosed).toBeUndefined();
+    expect(await ended).toEqual({ error: undefined, failed: undefined });
+  });
 });

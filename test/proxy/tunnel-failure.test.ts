@@ -1,8 +1,9 @@
 // How a failed tunnel is answered: the converter's own refusals pass through as SOCKS5 REP values
 // (and their HTTP statuses), timeouts of the mpt connection are "host unreachable" / 504, any other
-// mpt failure "general failure" / 502.
+// mpt failure "general failure" / 502, but a converter that refuses the proxy's client key: "not allowed" / 403.
 import { describe, expect, it } from 'vitest';
 import { MptError, MptErrorCode } from '../../src/errors.js';
+import { ClientKeyRefusedError, ConverterKeyMismatchError } from '../../src/proxy/converter-key-errors.js';
 import { TunnelError } from '../../src/proxy/tunnel-error.js';
 import { tunnelFailure } from '../../src/proxy/tunnel-failure.js';
 
@@ -43,6 +44,7 @@ describe('tunnelFailure', () => {
     const others: unknown[] = [
       new MptError(MptErrorCode.HandshakeFailed, 'rejected key'),
       new MptError(MptErrorCode.ServerKeyMismatch, 'wrong key'),
+      new ConverterKeyMismatchError('127.0.0.1:4433', new Uint8Array(32), new Uint8Array(32).fill(1), undefined),
       new MptError(MptErrorCode.ConnectionRefused, 'ICMP'),
       new MptError(MptErrorCode.DnsLookupFailed, 'no such name'),
       new MptError(MptErrorCode.Aborted, 'aborted'),
@@ -54,5 +56,10 @@ describe('tunnelFailure', () => {
       undefined,
     ];
     for (const error of others) expect(tunnelFailure(error)).toEqual({ replyCode: 1, httpStatus: 502, refusedByConverter: false });
+  });
+
+  it("the converter does not accept the proxy's client key: not allowed by ruleset (2) and 403", () => {
+    const error = new ClientKeyRefusedError('127.0.0.1:4433', new Uint8Array(32), new Uint8Array(32).fill(1), undefined);
+    expect(tunnelFailure(error)).toEqual({ replyCode: 2, httpStatus: 403, refusedByConverter: false });
   });
 });

@@ -3,7 +3,8 @@
 // same chunk; each way of failing rejects with its error.
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createServer, generateKeyPair, MptErrorCode, openTunnel, TunnelError, TunnelReplyCode, type MptServer, type MptSocket } from '../../src/index.js';
+import { ClientKeyRefusedError, ConverterKeyMismatchError, createServer, generateKeyPair, MptErrorCode, openTunnel, TunnelError, TunnelReplyCode, type MptServer, type MptSocket } from '../../src/index.js';
+import { formatPublicKey } from '../../src/crypto/public-key-text.js';
 import { encodeReply, RequestDecoder, type ConverterRequest } from '../../src/proxy/converter-protocol.js';
 import { cleanup, readAll, track } from './helpers.js';
 
@@ -24,10 +25,13 @@ const keyPair = generateKeyPair();
  * An mpt server on 127.0.0.1 that reads each request and calls `answer` with the socket and the
  * request; `requests` collects them.
  */
-async function fakeConverter(answer: (socket: MptSocket, request: ConverterRequest) => void): Promise<{ port: number; requests: ConverterRequest[]; sockets: MptSocket[] }> {
+async function fakeConverter(
+  answer: (socket: MptSocket, request: ConverterRequest) => void,
+  verifyClientKey?: (key: Uint8Array) => boolean,
+): Promise<{ port: number; requests: ConverterRequest[]; sockets: MptSocket[] }> {
   const requests: ConverterRequest[] = [];
   const sockets: MptSocket[] = [];
-  const server = createServer({ keyPair, acceptEarlyData: true, allowHalfOpen: true }, (socket) => {
+  const server = createServer({ keyPair, acceptEarlyData: true, allowHalfOpen: true, verifyClientKey }, (socket) => {
     sockets.push(socket);
     accepted.add(socket);
     socket.on('error', () => {});
@@ -110,14 +114,39 @@ describe('openTunnel', () => {
     expect(error.message).toContain('replyTimeout');
   });
 
-  test('a connect failure rejects with the connect error itself', async () => {
+  test('a converter that presents another key than the pinned one: ConverterKeyMismatchError naming both keys', async () => {
     const converter = await fakeConverter(() => {});
-    // Pinned to another key: the converter does not answer this handshake.
-    const error = await rejection(
-      openTunnel({ host: '127.0.0.1', port: converter.port, serverKey: generateKeyPair().publicKey, connectTimeout: 500, destination: { host: 'example.com', port: 1 } }),
-    );
-    expect(error).not.toBeInstanceOf(TunnelError);
-    expect([MptErrorCode.ServerKeyMismatch, MptErrorCode.ConnectTimeout, MptErrorCode.ConnectFailed, MptErrorCode.HandshakeFailed]).toContain(error.code);
+    const pinned = generateKeyPair().publicKey;
+    const error = await rejection(openTunnel({ host: '127.0.0.1', port: converter.port, serverKey: pinned, replyTimeout: 600_000, destination: { host: 'example.com', port: 1 } }));
+    expect(error).toBeInstanceOf(ConverterKeyMismatchError);
+    expect(error).toMatchObject({ code: MptErrorCode.ServerKeyMismatch, name: 'ConverterKeyMismatchError', pinnedKey: pinned, presentedKey: keyPair.publicKey });
+    expect(error.message).toContain(`presents ${formatPublicKey(keyPair.publicKey)}, not the pinned serverKey ${formatPublicKey(pinned)}`);
+    expect(converter.requests).toEqual([]);
+  });
+
+  test('a converter that refuses our client key: ClientKeyRefusedError naming it, with or without serverKey (not the reply timeout)', async () => {
+    const converter = await fakeConverter(() => {}, () => false);
+    const ours = generateKeyPair();
+    for (const serverKey of [keyPair.publicKey, undefined]) {
+      // replyTimeout so long that only the refusal can end the wait.
+      const error = await rejection(
+        openTunnel({ host: '127.0.0.1', port: converter.port, serverKey, keyPair: ours, replyTimeout: 600_000, destination: { host: 'example.com', port: 1 } }),
+      );
+      expect(error).toBeInstanceOf(ClientKeyRefusedError);
+      expect(error).toMatchObject({ code: MptErrorCode.HandshakeFailed, name: 'ClientKeyRefusedError', clientKey: ours.publicKey, serverKey: keyPair.publicKey });
+      expect(error.message).toContain(`does not accept our client key ${formatPublicKey(ours.publicKey)}`);
+    }
+    expect(converter.requests).toEqual([]);
+  });
+
+  test('without serverKey, verifyServerKey judges the key the converter presents: rejected, ERR_MPT_SERVER_KEY_MISMATCH and no request', async () => {
+    const converter = await fakeConverter(() => {});
+    const seen: Uint8Array[] = [];
+    const verifyServerKey = (key: Uint8Array): boolean => (seen.push(key), false);
+    const error = await rejection(openTunnel({ host: '127.0.0.1', port: converter.port, verifyServerKey, destination: { host: 'example.com', port: 1 } }));
+    expect(error.code).toBe(MptErrorCode.ServerKeyMismatch);
+    expect(error.message).toContain(`presented ${formatPublicKey(keyPair.publicKey)}, which verifyServerKey rejected`);
+    expect(seen.map((k) => Buffer.from(k))).toEqual([Buffer.from(keyPair.publicKey)]);
     expect(converter.requests).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ import { tunnelOpener } from '../tunnel-opener.js';
 
 const SPEC = {
   name: 'connect',
-  usage: `usage: mpt connect [--via CONVERTER_HOST:PORT] HOST:PORT [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
+  usage: `usage: mpt connect [--via CONVERTER_HOST:PORT] HOST:PORT [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts] [--psk FILE]
 
 Connects to an mpt server and joins the stream to stdin and stdout, like nc: what comes on stdin
 is sent, what arrives is written to stdout, byte for byte. At the end of stdin the stream's sending

@@ -18,7 +18,7 @@ import { untilSignal } from '../signals.js';
 
 const SPEC = {
   name: 'proxy',
-  usage: `usage: mpt proxy --converter HOST:PORT [--listen ADDR:PORT] [--auth USER:PASS] [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
+  usage: `usage: mpt proxy --converter HOST:PORT [--listen ADDR:PORT] [--auth USER:PASS] [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts] [--psk FILE]
 
 A local SOCKS5 and HTTP CONNECT proxy: each TCP connection a program opens through it becomes a
 tunnel, an mpt connection to the converter at HOST:PORT (mpt serve --mode converter), which opens
@@ -29,7 +29,7 @@ the TCP connection to the destination. Programs that speak only TCP use mpt unch
   ssh -o ProxyCommand='nc -X 5 -x 127.0.0.1:1080 %h %p' user@host
 
 On stdout: the proxy's client key ("client key mpt-pub:...", for the converter's --client-key
-list), the converter's key, the address it listens on ("listening on ADDR:PORT"), then a line per
+list; with --psk, a converter started with the same --psk lets the proxy in instead), the converter's key, the address it listens on ("listening on ADDR:PORT"), then a line per
 connection once it is over (protocol, client, destination, outcome, bytes each way). The
 converter's key is pinned (so each tunnel's request goes in its first flight): --server-key, else
 the key known_hosts remembers (a converter presenting another is refused), else the key it presents
@@ -63,16 +63,17 @@ async function proxyCli(argv: readonly string[]): Promise<number> {
   const note = (line: string): void => void process.stderr.write(`mpt proxy: ${line}\n`);
   const { options, trust } = clientSetup(args.values, converter.value, note);
   const serverKey = await settleServerKey(options, trust);
-  if (serverKey === undefined) note('no known-hosts file: each tunnel accepts the key the converter presents, and waits a round trip for it');
+  const psk = options.psk;
+  if (serverKey === undefined && psk === undefined) note('no known-hosts file: the first tunnel accepts the key the converter presents (a round trip more), the next ones pin it');
   const keyPair = options.keyPair ?? generateKeyPair();
-  if (options.keyPair === undefined) note('a fresh client key for this run: converters that list client keys will refuse it (mpt keygen -o <config dir>/id, or --key FILE, keeps one)');
-  const proxy = createProxy({ converter: converter.value, serverKey, keyPair, localAddresses: options.localAddresses, auth });
+  if (options.keyPair === undefined && psk === undefined) note('a fresh client key for this run: converters that list client keys will refuse it (mpt keygen -o <config dir>/id, or --key FILE, keeps one)');
+  const proxy = createProxy({ converter: converter.value, serverKey, keyPair, psk, localAddresses: options.localAddresses, auth });
   proxy.on('tunnel', (event) => void process.stdout.write(`${proxyTunnelLine(event)}\n`));
   proxy.listen(listen.value.port, listen.value.host);
   await Promise.race([once(proxy, 'listening'), once(proxy, 'error').then(([error]) => Promise.reject(error as Error))]);
   const bound = proxy.address();
   const lines = [
-    `client key ${formatPublicKey(keyPair.publicKey)}`,
+    psk === undefined ? `client key ${formatPublicKey(keyPair.publicKey)}` : 'client key none: the pre-shared key (--psk) lets us in',
     `converter ${formatHostPort(converter.value)}${serverKey === undefined ? '' : ` key ${formatPublicKey(serverKey)}`}`,
     `listening on ${formatHostPort({ host: bound?.address ?? listen.value.host, port: bound?.port ?? listen.value.port })} (SOCKS5 and HTTP CONNECT)`,
   ];

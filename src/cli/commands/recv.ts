@@ -17,7 +17,7 @@ import { formatBytes, formatDuration, formatRate } from '../units.js';
 
 const SPEC = {
   name: 'recv',
-  usage: `usage: mpt recv [--listen ADDR[:PORT]]... [--port N] [-o DIR] [--keep] [--force] [--key FILE] [--client-key KEY]...
+  usage: `usage: mpt recv [--listen ADDR[:PORT]]... [--port N] [-o DIR] [--keep] [--force] [--key FILE] [--client-key KEY]... [--psk FILE]
 
 Receives a file from mpt send, writes it into DIR under the sender's name (its last path component
 only: never outside DIR) and checks it with SHA-256 against the sender's. On stdout: the server

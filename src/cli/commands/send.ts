@@ -16,7 +16,7 @@ import { formatBytes, formatDuration, formatRate } from '../units.js';
 
 const SPEC = {
   name: 'send',
-  usage: `usage: mpt send FILE HOST:PORT [--as NAME] [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts]
+  usage: `usage: mpt send FILE HOST:PORT [--as NAME] [--server-key KEY] [--key FILE] [--local ADDR]... [--no-known-hosts] [--psk FILE]
 
 Sends FILE to an mpt recv at HOST:PORT: a header (name, size), the bytes, their SHA-256. The
 receiver computes its own SHA-256 as the bytes arrive and sends it back; both sides compare and

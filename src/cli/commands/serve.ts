@@ -21,7 +21,7 @@ type Mode = (typeof MODES)[number];
 
 const SPEC = {
   name: 'serve',
-  usage: `usage: mpt serve [--listen ADDR[:PORT]]... [--port N] [--key FILE] [--mode echo|sink|converter] [--client-key KEY]...
+  usage: `usage: mpt serve [--listen ADDR[:PORT]]... [--port N] [--key FILE] [--mode echo|sink|converter] [--client-key KEY]... [--psk FILE]
 
 An mpt server. On stdout: its public key ("server key mpt-pub:..."), each address it listens on
 ("listening on ADDR:PORT"), and a line per connection when it closes. Runs until SIGINT or SIGTERM,
