@@ -63,10 +63,24 @@ async function send(argv: readonly string[]): Promise<number> {
   } finally {
     progress.stop();
   }
+  // Both directions have ended: let the connection close (its last acknowledgements and CLOSE) before
+  // the process exits, or the receiver waits for a peer that is gone. Bounded: 2 s.
+  await closedWithin(socket, 2_000);
   if (result.sha256 !== result.receiverSha256) {
     throw new CliError('ERR_MPT_CLI_CHECKSUM', `sha256 mismatch: sent ${result.sha256}, the receiver got ${result.receiverSha256}`);
   }
   const ms = progress.elapsedMs;
   process.stdout.write(`sent ${name}, ${formatBytes(stat.size)} in ${formatDuration(ms)} (${formatRate((stat.size * 1000) / Math.max(ms, 1))})\nsha256 ${result.sha256} ok\n`);
   return 0;
+}
+
+/** Resolves once `socket` closed, or after `ms`. */
+async function closedWithin(socket: { readonly destroyed: boolean; once(event: 'close', listener: () => void): unknown }, ms: number): Promise<void> {
+  if (socket.destroyed) return;
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    socket.once('close', resolve);
+    timer = setTimeout(resolve, ms);
+  });
+  clearTimeout(timer);
 }
