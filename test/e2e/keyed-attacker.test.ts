@@ -29,6 +29,8 @@ import { captureNextDriver, cleanup, dial, listen, outcome } from './helpers.js'
 const CONNECTIONS = Number(process.env.MPT_KEYED_FUZZ_CONNECTIONS ?? 16);
 const PACKETS = Number(process.env.MPT_KEYED_FUZZ_PACKETS ?? 40);
 const SEED = Number(process.env.MPT_KEYED_FUZZ_SEED ?? 1);
+/** The first random connection's index (its frames come from the seed and the index): to repeat one. */
+const FROM = Number(process.env.MPT_KEYED_FUZZ_FROM ?? 0);
 /** Random connections at once. */
 const PARALLEL = Number(process.env.MPT_KEYED_FUZZ_PARALLEL ?? 4);
 /** Bytes per legitimate transfer. */
@@ -115,8 +117,11 @@ type Expected =
   | { readonly serverCloses: number }
   /** The connection stays: the peer's stream still goes through, then it closes cleanly. */
   | { readonly kept: true }
-  /** The peer's CLOSE ends the connection: the server's socket closes with this error code (undefined: none). */
-  | { readonly peerCloses: string | undefined };
+  /**
+   * The peer's CLOSE (`close`, the attack's last frame, sent again until the server has it) ends the
+   * connection: the server's socket closes with this error code (undefined: none).
+   */
+  | { readonly peerCloses: string | undefined; readonly close: Frame };
 
 interface Attack {
   readonly name: string;
@@ -228,8 +233,7 @@ const ATTACKS: readonly Attack[] = [
     name: `${CLOSES_WHILE_CLOSING} CLOSE and PING packets while the server is closing`,
     expected: { serverCloses: ReasonCode.FlowControlError },
     run: async (peer) => {
-      peer.sendFrames([data(2 ** 40, bytes(10, 1))]);
-      await peer.whenClosed();
+      await peer.poke(() => peer.closed !== undefined, [data(2 ** 40, bytes(10, 1))]);
       const before = peer.datagramsIn;
       for (let i = 0; i < CLOSES_WHILE_CLOSING; i++) {
         peer.sendFrames(i % 2 === 0 ? [{ type: 'ping' }] : [close(ReasonCode.ProtocolError)]);
@@ -245,7 +249,7 @@ const ATTACKS: readonly Attack[] = [
     name: 'overlapping, contradictory DATA',
     expected: { kept: true },
     forgesStream: true,
-    run: (peer) => peer.sendFrames(CONTRADICTORY),
+    run: (peer) => peer.poke(() => peer.finished || peer.closed !== undefined, CONTRADICTORY),
     check: (peer, server) => {
       // The first bytes at each offset were kept (the stream is never a mix) and the conflicts counted.
       expect(Buffer.concat(peer.received).equals(sha256(FIRST_BYTES))).toBe(true);
@@ -327,12 +331,12 @@ const ATTACKS: readonly Attack[] = [
   },
   {
     name: 'CLOSE with an error code right after the handshake',
-    expected: { peerCloses: MptErrorCode.PeerClosed },
+    expected: { peerCloses: MptErrorCode.PeerClosed, close: close(ReasonCode.ProtocolError) },
     run: (peer) => peer.sendFrames([close(ReasonCode.ProtocolError)]),
   },
   {
     name: 'CLOSE (application, code 7) in the middle of the stream',
-    expected: { peerCloses: MptErrorCode.ConnectionReset },
+    expected: { peerCloses: MptErrorCode.ConnectionReset, close: close(ReasonCode.ApplicationClose, 7) },
     run: (peer) => {
       peer.sendFrames([data(0, bytes(1000, 3))]);
       peer.sendFrames([close(ReasonCode.ApplicationClose, 7)]);
@@ -340,15 +344,14 @@ const ATTACKS: readonly Attack[] = [
   },
   {
     name: 'CLOSE with an unknown reason code and a 1024-byte reason',
-    expected: { peerCloses: MptErrorCode.PeerClosed },
+    expected: { peerCloses: MptErrorCode.PeerClosed, close: close(2 ** 40, 0, bytes(1024, 0x78)) },
     run: (peer) => peer.sendFrames([close(2 ** 40, 0, bytes(1024, 0x78))]),
   },
   {
     name: 'CLOSE (no error) 100 times after the peer finished its direction',
-    expected: { peerCloses: undefined },
+    expected: { peerCloses: undefined, close: close(ReasonCode.NoError) },
     run: async (peer) => {
-      peer.sendFrames([data(0, bytes(100, 5), true)]);
-      await peer.until(() => peer.finished);
+      await peer.poke(() => peer.finished, [data(0, bytes(100, 5), true)]);
       const before = peer.datagramsIn;
       for (let i = 0; i < 100; i++) peer.sendFrames([close(ReasonCode.NoError)]);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -390,11 +393,11 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
   /** A keyed peer connected and accepted: a sealed PING proves its address, and the server's 'connection' follows. */
   async function keyedPeer(): Promise<{ peer: KeyedPeer; side: ServerSide }> {
     const peer = await KeyedPeer.connect(server.port, serverKeys.publicKey);
-    const accepted = new Promise<ServerSide>((resolve) => acceptedWaiters.set(peer.port, resolve));
-    peer.sendFrames([{ type: 'ping' }]);
-    const side = await accepted;
+    let side: ServerSide | undefined;
+    acceptedWaiters.set(peer.port, (accepted) => (side = accepted));
+    await peer.poke(() => side !== undefined);
     acceptedWaiters.delete(peer.port);
-    return { peer, side };
+    return { peer, side: side! };
   }
 
   /** The peer's engine sends `payload` and FIN on its own stream; resolves once the server's digest of it is back. */
@@ -410,6 +413,7 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
   async function closeCleanly(peer: KeyedPeer, side: ServerSide): Promise<void> {
     peer.connection.close(performance.now());
     peer.pump();
+    await peer.poke(() => side.settled, [close(ReasonCode.ApplicationClose)]);
     await side.outcome;
   }
 
@@ -446,7 +450,8 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
     await attack.run(peer, side);
     const expected = attack.expected;
     if ('serverCloses' in expected) {
-      const closed = await peer.whenClosed();
+      await peer.poke(() => peer.closed !== undefined);
+      const closed = peer.closed!;
       expect({ attack: attack.name, initiator: closed.initiator, reason: reasonCodeName(closed.reasonCode) }).toEqual({
         attack: attack.name,
         initiator: 'peer',
@@ -466,6 +471,8 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
       const { error } = await side.outcome;
       expect(error, attack.name).toBeUndefined();
     } else {
+      // The attack's CLOSE again, until the server's socket has closed.
+      await peer.poke(() => side.settled, [expected.close]);
       const { error } = await side.outcome;
       expect(error?.code, attack.name).toBe(expected.peerCloses);
       // The server sent no CLOSE of its own: the peer's connection saw nothing close it.
@@ -497,10 +504,9 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
     // A last PING: once it is acknowledged, the server has acted on everything before it.
     const path = peer.connection.paths[0]!;
     const ping = path.nextPacketNumber;
-    if (open()) peer.sendFrames([{ type: 'ping' }]);
-    await peer.until(() => !open() || path.loss.largestAckedPn >= ping);
+    await peer.poke(() => !open() || path.loss.largestAckedPn >= ping);
     // The server closed (it is closing): its CLOSE is on the way.
-    if (side.connection.state === 'closing') await peer.whenClosed();
+    if (side.connection.state === 'closing') await peer.poke(() => peer.closed !== undefined);
     const seed = `seed ${SEED}, connection ${i}`;
     if (peer.closed !== undefined) {
       expect(peer.closed.initiator, seed).toBe('peer');
@@ -535,10 +541,10 @@ test(`a keyed peer's adversarial frames (${ATTACKS.length} attacks, ${CONNECTION
   }
   const classDatagrams = datagrams;
   const randomStarted = performance.now();
-  let next = 0;
+  let next = FROM;
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
-      while (next < CONNECTIONS) await randomConnection(next++);
+      while (next < FROM + CONNECTIONS) await randomConnection(next++);
     }),
   );
   attacksOver = true;

@@ -118,6 +118,19 @@ export class KeyedPeer implements KeyedPeerState {
     });
   }
 
+  /**
+   * Resolves once `condition` holds, sending `frames` (sealed) now and again every `intervalMs` until
+   * it does: a datagram the loopback socket dropped under load must not leave the test waiting for the
+   * idle timeout (the server answers a packet in its closing state with its CLOSE again, and
+   * acknowledges an ack-eliciting one).
+   */
+  async poke(condition: () => boolean, frames: readonly Frame[] = [{ type: 'ping' }], intervalMs = 100): Promise<void> {
+    while (!condition() && !this.stopped) {
+      this.sendFrames(frames);
+      await Promise.race([this.until(condition), new Promise((resolve) => setTimeout(resolve, intervalMs))]);
+    }
+  }
+
   /** Resolves with the connection's 'closed' event. */
   async whenClosed(): Promise<ClosedEvent> {
     await this.until(() => this.closed !== undefined);
