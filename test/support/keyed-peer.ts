@@ -124,7 +124,7 @@ export class KeyedPeer implements KeyedPeerState {
    * idle timeout (the server answers a packet in its closing state with its CLOSE again, and
    * acknowledges an ack-eliciting one).
    */
-  async poke(condition: () => boolean, frames: readonly Frame[] = [{ type: 'ping' }], intervalMs = 100): Promise<void> {
+  async poke(condition: () => boolean, frames: readonly Frame[] | Uint8Array = [{ type: 'ping' }], intervalMs = 100): Promise<void> {
     while (!condition() && !this.stopped) {
       this.sendFrames(frames);
       await Promise.race([this.until(condition), new Promise((resolve) => setTimeout(resolve, intervalMs))]);
