@@ -883,8 +883,8 @@ export class Connection {
     onPathStatus(frame: PathStatusFrame): void {
       this.c.pathLifecycle.onPeerStatus(frame);
     }
-    onPathAbandon(frame: PathAbandonFrame, nowMs: number): void {
-      this.c.pathLifecycle.onPeerAbandon(frame, nowMs);
+    onPathAbandon(frame: PathAbandonFrame, nowMs: number): TransportError | undefined {
+      return this.c.pathLifecycle.onPeerAbandon(frame, nowMs);
     }
   };
 }

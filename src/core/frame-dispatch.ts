@@ -42,7 +42,8 @@ export interface FrameOwners {
   onAddAddress(frame: AddAddressFrame): void;
   onRemoveAddress(frame: RemoveAddressFrame, nowMs: number): void;
   onPathStatus(frame: PathStatusFrame): void;
-  onPathAbandon(frame: PathAbandonFrame, nowMs: number): void;
+  /** PATH_ABANDON: a transport error when it names the only path still open. */
+  onPathAbandon(frame: PathAbandonFrame, nowMs: number): TransportError | undefined;
 }
 
 type Handler<F> = (owners: FrameOwners, frame: F, path: Path, nowMs: number) => FrameOutcome;
@@ -72,7 +73,7 @@ const HANDLERS: { readonly [T in Frame['type']]: Handler<Extract<Frame, { type: 
   addAddress: (o, f) => void o.onAddAddress(f),
   removeAddress: (o, f, _path, nowMs) => void o.onRemoveAddress(f, nowMs),
   pathStatus: (o, f) => void o.onPathStatus(f),
-  pathAbandon: (o, f, _path, nowMs) => void o.onPathAbandon(f, nowMs),
+  pathAbandon: (o, f, _path, nowMs) => o.onPathAbandon(f, nowMs),
 };
 
 /** Hands one frame received on `path` to its owner. */

@@ -7,6 +7,7 @@ import type { PathSignals } from './path-signals.js';
 import { ProbeBudget } from './probe-budget.js';
 import { sameAddress, type SocketAddress } from './socket-address.js';
 import { ReasonCode, type AddAddressFrame, type PathAbandonFrame, type PathStatusFrame, type RemoveAddressFrame } from './wire/index.js';
+import { protocolError, type TransportError } from './transport-error.js';
 
 /**
  * What happens to a connection's paths after the handshake: opened (by us, or by the peer's first
@@ -170,11 +171,19 @@ export class PathLifecycle {
     this.updateBackup(target);
   }
 
-  /** PATH_ABANDON: the peer closed a path (or gave up one we never saw). */
-  onPeerAbandon(frame: PathAbandonFrame, nowMs: number): void {
+  /**
+   * PATH_ABANDON: the peer closed a path (or gave up one we never saw). Abandoning the only path still
+   * open is a protocol violation (we never do it: {@link abandon}): the connection would be left with
+   * nothing to send or receive on, an application's socket open and deaf until the idle timeout.
+   */
+  onPeerAbandon(frame: PathAbandonFrame, nowMs: number): TransportError | undefined {
     const target = this.pathSet.byId(frame.pathId);
     if (target === undefined) this.pathSet.onUnopenedAbandoned(frame.pathId);
-    else if (!target.closed) this.close(target, frame.reasonCode, nowMs);
+    else if (!target.closed) {
+      if (!this.pathSet.paths.some((p) => p !== target && !p.closed)) return protocolError(`PATH_ABANDON of the only open path (${frame.pathId})`);
+      this.close(target, frame.reasonCode, nowMs);
+    }
+    return undefined;
   }
 
   /** Ends a path (either end abandoned it): requeue its outstanding data, replace its CID, report it. */

@@ -161,6 +161,19 @@ describe('RESET and final size from an authenticated peer', () => {
   });
 });
 
+describe('PATH_ABANDON from an authenticated peer', () => {
+  it('of the only open path closes with ProtocolError, instead of leaving a connection that can neither send nor receive', () => {
+    const p = established();
+    const server = p.serverSink!.connection;
+    p.server.handleDatagram(p.sim.nowMs, SERVER, CLIENT, sealAs(p.connection, [{ type: 'pathAbandon', pathId: 0, reasonCode: ReasonCode.NoError }], p.sim.nowMs));
+    expect(server.state).toBe('closing');
+    expect(server.paths.map((path) => path.closed)).toEqual([false]); // still there, to carry the CLOSE
+    p.runUntil(() => p.clientSink.closed !== undefined, 5_000);
+    expect(p.clientSink.closed!.reasonCode).toBe(ReasonCode.ProtocolError);
+    expect(p.clientSink.closed!.reason).toContain('PATH_ABANDON of the only open path');
+  });
+});
+
 describe('closing state', () => {
   it('answers a flood of packets with CLOSE at exponentially spaced packets, not one each (RFC 9000 §10.2.1)', () => {
     const p = established();

@@ -18,6 +18,7 @@ export async function listen(options: MptServerOptions = {}, onConnection?: (soc
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket)); // closed: nothing to clean up, and not kept alive here
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -28,6 +29,7 @@ export async function listen(options: MptServerOptions = {}, onConnection?: (soc
 export function dial(options: MptConnectOptions): MptSocket {
   const socket = connect({ host: '127.0.0.1', ...options });
   sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket));
   return socket;
 }
 
