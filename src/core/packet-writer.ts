@@ -8,6 +8,7 @@ import type { PathSet } from './path-set.js';
 import { SEARCH_RESOLUTION_BYTES } from './pmtud.js';
 import type { DuplicatingScheduler } from './scheduler/duplication.js';
 import type { Transmit } from './datagram-endpoint.js';
+import type { SocketAddress } from './socket-address.js';
 import { encodeFrame, encodeShortHeader, frameLength, packetNumberLength, type CloseFrame } from './wire/index.js';
 
 /**
@@ -88,6 +89,12 @@ export class PacketWriter {
     this.controlDue = undefined;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i] as Path;
+      if (path.oldAddressProbe) {
+        path.oldAddressProbe = false;
+        const old = path.validatedRemote;
+        const length = old === undefined ? 0 : this.buildOldAddressPing(path, nowMs, out);
+        if (length > 0) return { local: path.local, remote: old as SocketAddress, length };
+      }
       const length = this.build(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
@@ -242,6 +249,30 @@ export class PacketWriter {
     path.stats.bytesSent += length;
     path.validation.noteSent(length);
     lifecycle.onPacketSent(nowMs);
+    return length;
+  }
+
+  /**
+   * A lone PING to the path's last validated address, after the path followed a packet from a new one
+   * (RFC 9000 §9.3.3). Ack-eliciting but outside the window, as an MTU probe; not charged to the new
+   * address's amplification account, as it does not go there. No challenge and no data: an answer from
+   * the old address must not be taken for the new address's.
+   */
+  private buildOldAddressPing(path: Path, nowMs: number, out: Uint8Array): number {
+    const sealer = this.host.sealer;
+    if (sealer === undefined || !path.hasRemoteCid || path.closed || this.lifecycle.state === 'closing') return 0;
+    const pn = path.nextPacketNumber;
+    const pnLength = packetNumberLength(pn, path.loss.largestAckedPn);
+    const headerLength = encodeShortHeader(out, 0, { keyPhase: 0, dcid: path.remoteCid, packetNumber: pn, packetNumberLength: pnLength });
+    const w = this.frames;
+    w.restart(Math.min(path.mtuBytes, out.length) - headerLength - AEAD_TAG_LENGTH);
+    w.put({ type: 'ping' });
+    const length = headerLength + w.at + AEAD_TAG_LENGTH;
+    sealer.seal(path.id, pn, out.subarray(0, headerLength), this.payload.subarray(0, w.at), out.subarray(headerLength, length));
+    path.nextPacketNumber++;
+    path.loss.onPacketSent(pn, nowMs, length, true, false, w.contents);
+    path.stats.packetsSent++;
+    path.stats.bytesSent += length;
     return length;
   }
 

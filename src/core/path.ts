@@ -148,6 +148,12 @@ export class Path {
   challengeStartedMs = 0;
   /** Whether the challenge waits for {@link challengeStartedMs} before it is sent (the connection's probe budget). */
   challengeDeferred = false;
+  /**
+   * Whether a PING should go to {@link validatedRemote} while the path waits for a new address to answer
+   * its challenge (RFC 9000 §9.3.3): if the peer is still there (the new address was a copy re-sent by
+   * someone on the path), its answer comes from there and takes the path back at once.
+   */
+  oldAddressProbe = false;
   /** The peer's last address on this path that answered a challenge (or the handshake's); undefined before. */
   validatedRemote: SocketAddress | undefined = undefined;
   /** Whether the recovery state restarts when the current challenge is answered: the path moved (RFC 9000 §9.4). */
@@ -336,6 +342,7 @@ export class Path {
   /** Puts the path back on its last validated address, as it was: no challenge outstanding, no limit. */
   restoreValidatedAddress(): void {
     this.remote = this.validatedRemote as SocketAddress;
+    this.oldAddressProbe = false;
     this.challengeOutstanding = false;
     this.challengePending = false;
     this.challengeDeferred = false;
@@ -359,6 +366,7 @@ export class Path {
     this.validation.restart(bytes);
     this.amplificationLimited = true;
     this.restartOnValidation = known !== undefined;
+    this.oldAddressProbe = known !== undefined;
     return true;
   }
 
@@ -368,6 +376,7 @@ export class Path {
    * then, for the caller to requeue (empty otherwise).
    */
   onValidated(newCc: () => CongestionController): SentPacket<PacketContents>[] {
+    this.oldAddressProbe = false;
     this.challengeOutstanding = false;
     this.challengePending = false;
     this.challengeDeferred = false;
@@ -392,6 +401,7 @@ export class Path {
     this.probesDue = 0;
     this.challengePending = false;
     this.challengeDeferred = false;
+    this.oldAddressProbe = false;
     this.pathResponsePending = false;
     const outstanding = this.loss.discardAll();
     this.cc.close();

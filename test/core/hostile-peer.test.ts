@@ -283,4 +283,45 @@ describe("the peer's address", () => {
     expect(counter!.bytes).toBeGreaterThan(0);
     expect(counter!.bytes).toBeLessThanOrEqual(3 * captured!.length);
   });
+
+  it('on a quiet path, pings the last validated address, so the peer still there takes the path back at once (RFC 9000 §9.3.3)', () => {
+    let counter: SentTo | undefined;
+    let capture = false;
+    let captured: Uint8Array | undefined;
+    const p = established({
+      wrapServer: (e) =>
+        (counter = new SentTo(
+          new TapEndpoint(e, () => false, (b) => {
+            if (!capture || !isShort(b)) return false;
+            capture = false;
+            captured = b.slice();
+            return true;
+          }),
+          ATTACKER.host,
+        )),
+    });
+    const server = p.serverSink!.connection;
+    // Quiet: nothing to send either way. The server writes 10 bytes; the client's answer, an ACK alone
+    // (nothing it would send again), is taken off the link and re-sourced by an attacker, so the server
+    // hears it from the attacker's address only, and the client, with nothing outstanding, stays quiet.
+    p.sim.runFor(2_000);
+    p.pump();
+    capture = true;
+    server.write(payload(10, 9));
+    p.serverNode.wake();
+    p.runUntil(() => captured !== undefined, 1_000);
+    p.server.handleDatagram(p.sim.nowMs, SERVER, ATTACKER, captured!);
+    p.serverNode.wake();
+    const movedAt = p.sim.nowMs;
+    expect(server.paths[0]!.remote).toEqual(ATTACKER);
+    // The PING to the client's address is answered (an ACK from there, the newest packet): the path is
+    // back within a round trip and an ACK delay, long before the challenge to the attacker would time out
+    // (three PTOs), and the peer's own packet sent nothing more its way.
+    p.runUntil(() => server.paths[0]!.remote.host === CLIENT.host, 1_000);
+    expect(p.sim.nowMs - movedAt).toBeLessThan(100);
+    expect(server.paths[0]!.state).toBe('active');
+    expect(server.paths[0]!.stats.recoveryRestarts).toBe(0);
+    expect(counter!.bytes).toBeLessThanOrEqual(3 * captured!.length);
+    expect(p.clientSink.bytes).toBe(10);
+  });
 });
