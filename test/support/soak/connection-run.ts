@@ -23,6 +23,8 @@ export interface ConnectionRecord {
   /** Error codes (or messages) of each end's 'error' events. */
   readonly clientErrors: string[];
   readonly serverErrors: string[];
+  /** The same errors' messages, for the report of an unexpected one. */
+  readonly errorMessages: string[];
   /** Whether the server read this connection's header. */
   serverSeen: boolean;
   clientClosed: boolean;
@@ -42,6 +44,8 @@ export interface SoakHost {
   readonly monitor: InterfaceMonitor;
   /** Records of the connections not yet done, by id (the server looks the header up here). */
   readonly records: Map<number, ConnectionRecord>;
+  /** Clients still in their handshake, by the port of the server they dial (a server is closed only once none dial it). */
+  readonly connecting: Map<number, number>;
   /** Sockets of either end not yet closed. */
   readonly openClients: Set<MptSocket>;
   readonly openServerSockets: Set<MptSocket>;
@@ -97,7 +101,7 @@ async function writePattern(socket: MptSocket, source: PatternSource, total: num
 }
 
 function newRecord(plan: ConnectionPlan): ConnectionRecord {
-  return { plan, upSent: 0, upReceived: 0, upMismatched: 0, downSent: 0, downReceived: 0, downMismatched: 0, clientErrors: [], serverErrors: [], serverSeen: false, clientClosed: false, serverClosed: false, pathsUp: 0, pathsDown: 0, pathsClosed: 0 };
+  return { plan, upSent: 0, upReceived: 0, upMismatched: 0, downSent: 0, downReceived: 0, downMismatched: 0, clientErrors: [], serverErrors: [], errorMessages: [], serverSeen: false, clientClosed: false, serverClosed: false, pathsUp: 0, pathsDown: 0, pathsClosed: 0 };
 }
 
 /** The share of the plan's bytes exchanged so far, as the end that cuts sees it (1 when there are none). */
@@ -118,7 +122,10 @@ export function serveSoak(socket: MptSocket, host: SoakHost): void {
   let gotEnd = false;
   let cut = false;
 
-  socket.on('error', (error: Error) => (record === undefined ? early : record.serverErrors).push(codeOf(error)));
+  socket.on('error', (error: Error) => {
+    (record === undefined ? early : record.serverErrors).push(codeOf(error));
+    record?.errorMessages.push(`server ${codeOf(error)}: ${error.message}`);
+  });
   socket.once('close', () => {
     host.openServerSockets.delete(socket);
     if (record === undefined) {
@@ -191,8 +198,7 @@ export function serveSoak(socket: MptSocket, host: SoakHost): void {
 }
 
 /** The client's options for `plan`, and the link emulators an `emulated` plan goes through. */
-async function clientOptions(plan: ConnectionPlan, host: SoakHost, signal: AbortSignal): Promise<{ options: MptConnectOptions; emulators: LinkEmulator[] }> {
-  const port = host.port();
+async function clientOptions(plan: ConnectionPlan, port: number, host: SoakHost, signal: AbortSignal): Promise<{ options: MptConnectOptions; emulators: LinkEmulator[] }> {
   const idle =
     plan.close === 'idleTimeout'
       ? { idleTimeoutMs: SHORT_IDLE_MS, keepAliveIntervalMs: 0 }
@@ -241,11 +247,16 @@ export async function runSoakConnection(plan: ConnectionPlan, host: SoakHost): P
   const record = newRecord(plan);
   host.records.set(plan.id, record);
   const abort = new AbortController();
-  const { options, emulators } = await clientOptions(plan, host, abort.signal);
+  const port = host.port();
+  host.connecting.set(port, (host.connecting.get(port) ?? 0) + 1);
+  const { options, emulators } = await clientOptions(plan, port, host, abort.signal);
   const socket = connect(options);
   host.track('client socket', socket);
   host.openClients.add(socket);
-  socket.on('error', (error: Error) => record.clientErrors.push(codeOf(error)));
+  socket.on('error', (error: Error) => {
+    record.clientErrors.push(codeOf(error));
+    record.errorMessages.push(`client ${codeOf(error)}: ${error.message}`);
+  });
   socket.on('path', (e: MptPathEvent) => {
     if (e.id === 0) return;
     if (e.change === 'up') record.pathsUp++;
@@ -263,6 +274,8 @@ export async function runSoakConnection(plan: ConnectionPlan, host: SoakHost): P
   } else {
     await Promise.race([new Promise((resolve) => socket.once('connect', resolve)), done]);
   }
+  host.connecting.set(port, (host.connecting.get(port) ?? 1) - 1);
+  if (host.connecting.get(port) === 0) host.connecting.delete(port);
 
   if (!socket.destroyed && socket.readyState === 'open') {
     const check = new PatternCheck(host.seed, plan.id, 'down');

@@ -6,6 +6,7 @@
  */
 import type { EndpointDriver } from '../../../src/node/driver.js';
 import { createServer, type MptServer, type MptSocket } from '../../../src/index.js';
+import { waitFor } from './connection-run.js';
 
 /** The server's per-connection tables, engine and driver (EndpointDriver.tableSizes). */
 export type TableSizes = ReturnType<EndpointDriver['tableSizes']>;
@@ -16,6 +17,7 @@ export class SoakServers {
   readonly #fail: (message: string) => void;
   readonly #takeDriver: () => EndpointDriver | undefined;
   readonly #idleTimeoutMs: number;
+  readonly #dialling: (port: number) => number;
   #current: { readonly server: MptServer; readonly driver: EndpointDriver } | undefined = undefined;
   readonly #closing = new Set<MptServer>();
   /** Servers closed so far. */
@@ -25,7 +27,15 @@ export class SoakServers {
    * `takeDriver` returns the driver the last server.listen() bound (the soak watches EndpointDriver.bindSync):
    * the server's, whose tables are sampled.
    */
-  constructor(options: { readonly onConnection: (socket: MptSocket) => void; readonly fail: (message: string) => void; readonly takeDriver: () => EndpointDriver | undefined; readonly idleTimeoutMs: number }) {
+  constructor(options: {
+    readonly onConnection: (socket: MptSocket) => void;
+    readonly fail: (message: string) => void;
+    readonly takeDriver: () => EndpointDriver | undefined;
+    readonly idleTimeoutMs: number;
+    /** Clients in their handshake with the server on `port`. */
+    readonly dialling: (port: number) => number;
+  }) {
+    this.#dialling = options.dialling;
     this.#onConnection = options.onConnection;
     this.#fail = options.fail;
     this.#takeDriver = options.takeDriver;
@@ -43,7 +53,11 @@ export class SoakServers {
     return this.#closing.size;
   }
 
-  /** Starts a server on 127.0.0.1 and 127.0.0.4 (allowHalfOpen), and closes the one serving before. */
+  /**
+   * Starts a server on 127.0.0.1 and 127.0.0.4 (allowHalfOpen), and closes the one serving before once
+   * no client is in its handshake with it (a closing server drops new handshakes: those clients would
+   * fail to connect, as node:net's get ECONNREFUSED).
+   */
   async replace(): Promise<void> {
     const next = createServer({ allowHalfOpen: true, idleTimeoutMs: this.#idleTimeoutMs }, this.#onConnection);
     next.on('error', (error: Error) => this.#fail(`server error: ${error.message}`));
@@ -52,15 +66,22 @@ export class SoakServers {
     const driver = this.#takeDriver();
     if (driver === undefined) throw new Error('the server bound no driver synchronously');
     await new Promise<void>((resolve) => next.once('listening', () => resolve()));
-    this.closeCurrent();
+    const oldPort = this.port;
+    const old = this.#current;
     this.#current = { server: next, driver };
+    if (old === undefined) return;
+    if (!(await waitFor(() => this.#dialling(oldPort) === 0, 30_000))) this.#fail(`clients still connecting to the old server 30 s after it was replaced`);
+    this.#close(old.server);
   }
 
   /** Closes the serving server (its connections carry on); nothing serves until the next replace(). */
   closeCurrent(): void {
     const old = this.#current?.server;
     this.#current = undefined;
-    if (old === undefined) return;
+    if (old !== undefined) this.#close(old);
+  }
+
+  #close(old: MptServer): void {
     this.#closing.add(old);
     old.close(() => {
       this.#closing.delete(old);

@@ -54,8 +54,9 @@ export function judgeConnection(record: ConnectionRecord): string[] {
   const odd = (errors: readonly string[], allowed: readonly string[]): string[] => errors.filter((e) => !allowed.includes(e));
   const clientOdd = odd(record.clientErrors, expected.client);
   const serverOdd = odd(record.serverErrors, expected.server);
-  if (clientOdd.length > 0) problems.push(`${name}: unexpected client errors ${clientOdd.join(', ')}`);
-  if (serverOdd.length > 0) problems.push(`${name}: unexpected server errors ${serverOdd.join(', ')}`);
+  const detail = ` (${record.errorMessages.join('; ')}; paths beyond the first: ${record.pathsUp} up, ${record.pathsDown} down, ${record.pathsClosed} closed)`;
+  if (clientOdd.length > 0) problems.push(`${name}: unexpected client errors ${clientOdd.join(', ')}${detail}`);
+  if (serverOdd.length > 0) problems.push(`${name}: unexpected server errors ${serverOdd.join(', ')}${detail}`);
   if (expected.clientRequired !== undefined && !record.clientErrors.includes(expected.clientRequired)) problems.push(`${name}: the client had no ${expected.clientRequired} error`);
   if (expected.serverRequired !== undefined && record.serverSeen && !record.serverErrors.includes(expected.serverRequired)) problems.push(`${name}: the server had no ${expected.serverRequired} error`);
   return problems;

@@ -181,6 +181,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     port: () => servers?.port ?? 0,
     monitor,
     records,
+    connecting: new Map(),
     openClients: new Set<MptSocket>(),
     openServerSockets: new Set<MptSocket>(),
     headless: { closed: 0, errors: [] },
@@ -196,6 +197,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       return driver;
     },
     idleTimeoutMs: IDLE_MS,
+    dialling: (port) => host.connecting.get(port) ?? 0,
   });
   const soakServers = servers;
   await soakServers.replace();
@@ -387,7 +389,7 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
-/** At a pause: nothing per connection is left, and descriptors, handles and timers are as at the first pause. */
+/** At a pause: nothing per connection is left, and no more descriptors, handles or timers than at the first pause. */
 function checkPause(sample: SoakSample, baseline: SoakSample, fail: (message: string) => void): void {
   const at = `at ${sample.atS.toFixed(0)} s`;
   if (!tablesEmpty(sample.tables)) fail(`${at}: the server's tables hold ${JSON.stringify(sample.tables)}`);
@@ -397,17 +399,18 @@ function checkPause(sample: SoakSample, baseline: SoakSample, fail: (message: st
     if ((sample.alive[what] ?? 0) !== 0) fail(`${at}: ${sample.alive[what]} ${what}s not collected`);
   }
   if ((sample.alive['server driver'] ?? 0) > 1) fail(`${at}: ${sample.alive['server driver']} server drivers not collected (the server serving has one)`);
-  if (sample.fds !== baseline.fds) fail(`${at}: ${sample.fds} file descriptors open, ${baseline.fds} at the first pause`);
+  // More than at the first pause is a leak; fewer is something of the host's that ended (a test runner's timer).
+  if (sample.fds > baseline.fds) fail(`${at}: ${sample.fds} file descriptors open, ${baseline.fds} at the first pause`);
   for (const type of new Set([...Object.keys(sample.resources), ...Object.keys(baseline.resources)])) {
-    if ((sample.resources[type] ?? 0) !== (baseline.resources[type] ?? 0)) fail(`${at}: ${sample.resources[type] ?? 0} active ${type}, ${baseline.resources[type] ?? 0} at the first pause`);
+    if ((sample.resources[type] ?? 0) > (baseline.resources[type] ?? 0)) fail(`${at}: ${sample.resources[type] ?? 0} active ${type}, ${baseline.resources[type] ?? 0} at the first pause`);
   }
 }
 
-/** At the end: descriptors, handles and timers as before anything was opened, and every watched object collected. */
+/** At the end: no more descriptors, handles or timers than before anything was opened, and every watched object collected. */
 function checkFinal(final: ResourceSample, initial: ResourceSample, fail: (message: string) => void): void {
-  if (final.fds !== initial.fds) fail(`at the end: ${final.fds} file descriptors open, ${initial.fds} before the soak`);
+  if (final.fds > initial.fds) fail(`at the end: ${final.fds} file descriptors open, ${initial.fds} before the soak`);
   for (const type of new Set([...Object.keys(final.resources), ...Object.keys(initial.resources)])) {
-    if ((final.resources[type] ?? 0) !== (initial.resources[type] ?? 0)) fail(`at the end: ${final.resources[type] ?? 0} active ${type}, ${initial.resources[type] ?? 0} before the soak`);
+    if ((final.resources[type] ?? 0) > (initial.resources[type] ?? 0)) fail(`at the end: ${final.resources[type] ?? 0} active ${type}, ${initial.resources[type] ?? 0} before the soak`);
   }
   for (const [what, n] of Object.entries(final.alive)) if (n > 0) fail(`at the end: ${n} ${what}s not collected`);
 }
