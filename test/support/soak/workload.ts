@@ -100,12 +100,16 @@ export interface SoakReport {
 }
 
 /**
- * How much the heap may rise over the fitted window: a fixed allowance for noise (a full GC leaves
- * caches, code and the allocator's state a few hundred KB apart from one pause to the next) plus a
- * slope, per hour. A leak of 1 KB per connection, at the default rate of about 4 connections a second,
- * is 14 MB an hour.
+ * How much the heap (or the memory outside it) may rise over the fitted window: this fixed allowance
+ * for noise (a full GC leaves caches, code and the allocator's state a few hundred KB apart from one
+ * pause to the next, and the process-wide happy-eyeballs cache fills up to its 1,024 entries, one per
+ * server or link-emulator port the soak dials) plus {@link HEAP_SLOPE_LIMIT_PER_HOUR} per hour of window.
  */
 export const HEAP_NOISE_BYTES = 2 * 1024 * 1024;
+/**
+ * The slope part of the heap allowance, bytes per hour. A leak of 1 KB per connection, at the default
+ * rate of about 5 connections a second, is 18 MB an hour.
+ */
 export const HEAP_SLOPE_LIMIT_PER_HOUR = 4 * 1024 * 1024;
 
 const v4 = (address: string, internal: boolean): NetworkInterfaceInfo =>
