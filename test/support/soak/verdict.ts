@@ -32,8 +32,14 @@ export const EXPECTED_ERRORS: Readonly<Record<CloseKind, { readonly client: read
   vanish: { client: [], server: ['ETIMEDOUT'] },
 };
 
-/** The errors a server socket that closed before it read a header may see: its client was destroyed in or just after the handshake. */
-export const HEADLESS_ERRORS: readonly string[] = ['ECONNRESET'];
+/**
+ * The errors a server socket that closed before it read a header may see: ECONNRESET when its client
+ * was destroyed just after the handshake (its CLOSE came before the header), ETIMEDOUT when the client
+ * was destroyed before its handshake completed (it has no keys to send a CLOSE with: the server's end
+ * learns by its idle timeout, as a TCP server of a client that vanished after its SYN) or vanished
+ * before its header got through.
+ */
+export const HEADLESS_ERRORS: readonly string[] = ['ECONNRESET', 'ETIMEDOUT'];
 
 /** What is wrong with a finished connection (empty if nothing). */
 export function judgeConnection(record: ConnectionRecord): string[] {
