@@ -124,6 +124,36 @@ export interface EndpointStats {
   retries: number;
 }
 
+/**
+ * How many entries each of the endpoint's per-connection tables holds ({@link Endpoint.tableSizes}): all
+ * of them go back to 0 once every connection is closed and swept. For tests and diagnostics (the soak
+ * samples them to show that nothing per connection is left behind).
+ */
+export interface EndpointTableSizes {
+  /** Live connections. */
+  readonly connections: number;
+  /** Round-robin and timer slots, one per live connection. */
+  readonly slots: number;
+  /** The slots in registration order. */
+  readonly polled: number;
+  /** Connection timers queued. */
+  readonly timers: number;
+  /** Connections that may have output. */
+  readonly ready: number;
+  /** Connections whose deadline is to be refreshed. */
+  readonly dirty: number;
+  /** Local connection IDs routed to a connection. */
+  readonly byCid: number;
+  /** Client-chosen Initial DCIDs of server connections (both directions of that map). */
+  readonly byInitialDcid: number;
+  /** Server connections whose client has not proven its address. */
+  readonly halfOpen: number;
+  /** Datagrams queued to send. */
+  readonly queued: number;
+  /** Events not yet taken. */
+  readonly events: number;
+}
+
 interface QueuedDatagram {
   readonly local: SocketAddress;
   readonly remote: SocketAddress;
@@ -380,6 +410,23 @@ export class Endpoint implements DatagramEndpoint {
     }
     if (closedSeen) this.sweepReady();
     return undefined;
+  }
+
+  /** The sizes of the per-connection tables (see {@link EndpointTableSizes}). */
+  tableSizes(): EndpointTableSizes {
+    return {
+      connections: this.connections.size,
+      slots: this.slots.size,
+      polled: this.polled.length,
+      timers: this.timers.size,
+      ready: this.ready.length,
+      dirty: this.dirty.length,
+      byCid: this.byCid.size,
+      byInitialDcid: this.byInitialDcid.size + this.initialDcidOf.size,
+      halfOpen: this.halfOpen.size,
+      queued: this.queued.length,
+      events: this.events.length,
+    };
   }
 
   /** The earliest connection timer: the top of the timer queue. */

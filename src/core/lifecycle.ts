@@ -24,6 +24,8 @@ type Phase =
       readonly deadlineMs: number;
       /** Whether a CLOSE packet is owed. */
       pending: boolean;
+      /** The paths (ids) the owed CLOSE went out on so far: it goes on each path that can send it. */
+      readonly sentOn: Set<number>;
       /** Packets received while closing. */
       received: number;
       /** The count of received packets at which CLOSE is repeated next (1, 2, 4, 8...). */
@@ -106,6 +108,7 @@ export class Lifecycle {
       frame: makeCloseFrame(reasonCode, applicationErrorCode, reason),
       deadlineMs: nowMs + this.closeDelayMs(),
       pending: true,
+      sentOn: new Set(),
       received: 0,
       nextReply: 1,
     };
@@ -149,12 +152,27 @@ export class Lifecycle {
     }
   }
 
-  /** The CLOSE frame owed to the peer now, marking it sent; undefined if none is owed. */
-  takeCloseFrame(): CloseFrame | undefined {
+  /**
+   * The CLOSE frame owed to the peer on path `pathId` now, marking it sent there; undefined if none is
+   * owed, or it went on that path already. A CLOSE goes on every path that can carry it (the first one
+   * it is offered to, and every validated one), not on one only: a path that just died, its death not
+   * yet noticed, would take the only copy, and the peer, that gets nothing more, would wait out its
+   * idle timeout (ETIMEDOUT instead of the close). {@link closeSent} ends the round.
+   */
+  takeCloseFrame(pathId: number, validated: boolean): CloseFrame | undefined {
     const p = this.phase;
-    if (p.name !== 'closing' || !p.pending) return undefined;
-    p.pending = false;
+    if (p.name !== 'closing' || !p.pending || p.sentOn.has(pathId)) return undefined;
+    if (!validated && p.sentOn.size > 0) return undefined;
+    p.sentOn.add(pathId);
     return p.frame;
+  }
+
+  /** Every path that can carry the owed CLOSE has it (no path took it this time round): nothing is owed until the next reply is due. */
+  closeSent(): void {
+    const p = this.phase;
+    if (p.name !== 'closing' || !p.pending || p.sentOn.size === 0) return;
+    p.pending = false;
+    p.sentOn.clear();
   }
 
   /** Whether a CLOSE packet is owed. */

@@ -98,6 +98,8 @@ export class PacketWriter {
       const length = this.build(path, nowMs, out);
       if (length > 0) return { local: path.local, remote: path.remote, length };
     }
+    // A CLOSE owed went on every path that could carry it.
+    this.lifecycle.closeSent();
     return undefined;
   }
 
@@ -115,7 +117,7 @@ export class PacketWriter {
     if (!path.hasRemoteCid || path.closed) return 0; // a path the peer opened before its NEW_CONNECTION_ID for it arrived
     const lifecycle = this.lifecycle;
     if (lifecycle.state === 'closing') {
-      const frame = lifecycle.takeCloseFrame();
+      const frame = lifecycle.takeCloseFrame(path.id, path.validated);
       return frame === undefined ? 0 : this.buildClose(path, frame, out);
     }
     const host = this.host;

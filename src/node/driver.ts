@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionEvent } from '../core/connection-events.js';
-import type { Endpoint } from '../core/endpoint.js';
+import type { Endpoint, EndpointTableSizes } from '../core/endpoint.js';
 import { formatAddress, type SocketAddress } from '../core/socket-address.js';
 import { MptError, MptErrorCode } from '../errors.js';
 import { pathLocalAddresses } from './path-info.js';
@@ -382,6 +382,16 @@ export class EndpointDriver {
     let sockets = 0;
     for (const bound of this.sockets) if (!bound.closed) sockets += bound.twin === undefined ? 1 : 2;
     return { sockets, timerArmed: this.timer !== undefined, closed: this.closed };
+  }
+
+  /**
+   * How many entries the driver's per-connection tables hold (connections attached to an owner, touched
+   * since the last dispatch, accepted and not yet handed over, owners holding the process alive), with
+   * the engine's ({@link Endpoint.tableSizes}): all 0 once every connection is gone. For tests and
+   * diagnostics.
+   */
+  tableSizes(): EndpointTableSizes & { readonly owners: number; readonly touched: number; readonly accepted: number; readonly holders: number } {
+    return { ...this.endpoint.tableSizes(), owners: this.owners.size, touched: this.touched.size, accepted: this.accepted.length, holders: this.holders.size };
   }
 
   /** Closes every socket now. */

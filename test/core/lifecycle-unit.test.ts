@@ -7,6 +7,13 @@ import { Lifecycle } from '../../src/core/lifecycle.js';
 import { ReasonCode } from '../../src/core/wire/index.js';
 import { MptError, MptErrorCode } from '../../src/errors.js';
 
+/** What the packet writer does with one path: takes the owed CLOSE for path 0, then finds no other path to send it on. */
+function sendClose(lc: Lifecycle) {
+  const frame = lc.takeCloseFrame(0, true);
+  lc.closeSent();
+  return frame;
+}
+
 const PTO_MS = 100;
 const IDLE_MS = 30_000;
 const KEEPALIVE_MS = 5_000;
@@ -62,11 +69,11 @@ describe('close with keys: the closing period', () => {
     expect(lc.isEstablished).toBe(false);
     expect(closed()).toEqual([{ type: 'closed', reasonCode: ReasonCode.ApplicationClose, applicationErrorCode: 42, reason: 'bye', initiator: 'local', error: undefined }]);
     expect(lc.closeDue).toBe(true);
-    const frame = lc.takeCloseFrame();
+    const frame = sendClose(lc);
     expect(frame).toEqual({ type: 'close', reasonCode: ReasonCode.ApplicationClose, applicationErrorCode: 42, reason: new TextEncoder().encode('bye') });
     // Taken: nothing more is owed until a packet arrives.
     expect(lc.closeDue).toBe(false);
-    expect(lc.takeCloseFrame()).toBeUndefined();
+    expect(sendClose(lc)).toBeUndefined();
   });
 
   test('a local close for a protocol reason carries a ProtocolViolation error; application close and NO_ERROR carry none', () => {
@@ -103,7 +110,7 @@ describe('close with keys: the closing period', () => {
     lc.close(10, ReasonCode.ProtocolError, 2, 'second', 'local', undefined, true);
     expect(lc.state).toBe('closing');
     // The frame is still the first close's.
-    expect(lc.takeCloseFrame()?.applicationErrorCode).toBe(1);
+    expect(sendClose(lc)?.applicationErrorCode).toBe(1);
     lc.drain(20, ReasonCode.ProtocolError, 0, 'peer');
     expect(lc.state).toBe('draining');
     lc.end(ReasonCode.IdleTimeout, 'idle', 'idle-timeout', undefined);
@@ -131,7 +138,7 @@ describe('close with keys: the closing period', () => {
     lc.drain(50, ReasonCode.NoError, 0, '');
     expect(lc.state).toBe('draining');
     expect(lc.closeDue).toBe(false);
-    expect(lc.takeCloseFrame()).toBeUndefined();
+    expect(sendClose(lc)).toBeUndefined();
     // The draining period starts at the drain, three PTOs long.
     expect(lc.nextTimeout()).toBe(50 + 3 * PTO_MS);
     expect(closed()).toHaveLength(1);
@@ -146,7 +153,7 @@ describe('close without keys', () => {
     lc.close(0, ReasonCode.HandshakeFailed, 9, 'bad message', 'handshake', given, false);
     expect(lc.state).toBe('closed');
     expect(lc.closeDue).toBe(false);
-    expect(lc.takeCloseFrame()).toBeUndefined();
+    expect(sendClose(lc)).toBeUndefined();
     expect(closed()).toEqual([{ type: 'closed', reasonCode: ReasonCode.HandshakeFailed, applicationErrorCode: 0, reason: 'bad message', initiator: 'handshake', error: given }]);
     lc.close(1, ReasonCode.ApplicationClose, 0, '', 'local', undefined, false);
     lc.end(ReasonCode.IdleTimeout, '', 'idle-timeout', undefined);
@@ -225,12 +232,12 @@ describe('CLOSE replies while closing (RFC 9000 §10.2.1)', () => {
   test('repeated on the 1st, 2nd, 4th, 8th and 16th packet received, not in between', () => {
     const { lc } = established();
     lc.close(0, ReasonCode.ApplicationClose, 0, '', 'local', undefined, true);
-    expect(lc.takeCloseFrame()).toBeDefined(); // the first CLOSE
+    expect(sendClose(lc)).toBeDefined(); // the first CLOSE
     const repliedAt: number[] = [];
     for (let n = 1; n <= 20; n++) {
       lc.onPacketWhileClosing();
       const due = lc.closeDue;
-      const frame = lc.takeCloseFrame();
+      const frame = sendClose(lc);
       expect(frame !== undefined).toBe(due);
       if (frame !== undefined) repliedAt.push(n);
     }
@@ -244,19 +251,45 @@ describe('CLOSE replies while closing (RFC 9000 §10.2.1)', () => {
     lc.onPacketWhileClosing();
     lc.onPacketWhileClosing();
     expect(lc.closeDue).toBe(true);
-    const first = lc.takeCloseFrame();
+    const first = sendClose(lc);
     expect(first?.applicationErrorCode).toBe(3);
-    expect(lc.takeCloseFrame()).toBeUndefined();
+    expect(sendClose(lc)).toBeUndefined();
     // Three counted, the next reply is at the 4th.
     lc.onPacketWhileClosing();
-    expect(lc.takeCloseFrame()).toBe(first);
+    expect(sendClose(lc)).toBe(first);
+  });
+
+  test('an owed CLOSE goes once on each path: the first it is offered to, then every validated one; the round ends when no path takes it', () => {
+    const { lc } = established();
+    lc.close(0, ReasonCode.ApplicationClose, 5, '', 'local', undefined, true);
+    const first = lc.takeCloseFrame(1, true);
+    expect(first?.applicationErrorCode).toBe(5);
+    expect(lc.takeCloseFrame(1, true)).toBeUndefined(); // that path has it
+    expect(lc.takeCloseFrame(0, true)).toBe(first); // another validated path gets it too
+    expect(lc.takeCloseFrame(2, false)).toBeUndefined(); // an unvalidated one only when it is the first
+    expect(lc.closeDue).toBe(true);
+    lc.closeSent();
+    expect(lc.closeDue).toBe(false);
+    expect(lc.takeCloseFrame(3, true)).toBeUndefined();
+    // The next reply goes on every path again.
+    lc.onPacketWhileClosing();
+    expect(lc.takeCloseFrame(1, true)).toBe(first);
+    expect(lc.takeCloseFrame(0, true)).toBe(first);
+    lc.closeSent();
+    expect(lc.closeDue).toBe(false);
+  });
+
+  test('an unvalidated path may carry the CLOSE when it is the first offered it', () => {
+    const { lc } = established();
+    lc.close(0, ReasonCode.ApplicationClose, 0, '', 'local', undefined, true);
+    expect(lc.takeCloseFrame(0, false)).toBeDefined();
   });
 
   test('does nothing outside the closing phase', () => {
     const { lc } = established();
     lc.onPacketWhileClosing();
     expect(lc.closeDue).toBe(false);
-    expect(lc.takeCloseFrame()).toBeUndefined();
+    expect(sendClose(lc)).toBeUndefined();
     expect(lc.state).toBe('established');
   });
 });
