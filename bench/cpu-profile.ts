@@ -113,9 +113,11 @@ function summarise(nodes: readonly ProfileNode[], topN: number): ProfileSummary 
     if (under(n, KEY_EXCHANGE)) keyExchange += hits;
     if (under(n, NOISE)) noise += hits;
     const callerNode = byId.get(parent.get(n.id) ?? -1);
-    // A native function's frame has no file; under libsodium's binding V8 may show it by another export's
-    // name (`extension_pbkdf2_sha512_async` under `crypto_scalarmult`): named by its caller then.
-    const name = n.callFrame.url === '' && KEY_EXCHANGE.has(bare(callerNode)) ? `${bare(callerNode)} (native)` : label(n);
+    // A native function's frame has no file; under sodium-native's bindings (`exports.crypto_*`) V8 may
+    // show it by another export's name (`extension_pbkdf2_sha512_async` under `crypto_scalarmult`): it is
+    // named after its caller then.
+    const viaSodium = callerNode?.callFrame.functionName.startsWith('exports.crypto_') === true;
+    const name = n.callFrame.url === '' && viaSodium ? `${bare(callerNode)} (native)` : label(n);
     self.set(name, (self.get(name) ?? 0) + hits);
     const caller = label(callerNode);
     const byCaller = callers.get(name) ?? new Map<string, number>();

@@ -52,12 +52,18 @@ const held = new Set<AnySocket>();
 /** When each connection was accepted (server) or opened (client), ms, since the last mark. */
 let acceptTimes: number[] = [];
 let errors = 0;
+/** Connections that closed before this process was told to close them (e.g. timed out while the server was busy). */
+let lost = 0;
+let closing = false;
 
 function hold(socket: AnySocket): void {
   held.add(socket);
   acceptTimes.push(performance.now());
   socket.on('error', () => void errors++);
-  socket.on('close', () => void held.delete(socket));
+  socket.on('close', () => {
+    held.delete(socket);
+    if (!closing) lost++;
+  });
 }
 
 /** Server side: counts a connection's bytes; the first byte starts a bulk transfer's clock. */
@@ -145,7 +151,7 @@ async function openAll(mode: string, port: number, key: string, count: number, l
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   const cpu = process.cpuUsage(cpu0);
-  say({ type: 'established', count: held.size, failed, errors: connectErrors, ms: performance.now() - startedAt, cpuMs: (cpu.user + cpu.system) / 1000 });
+  say({ type: 'established', count: held.size, lost, failed, errors: connectErrors, ms: performance.now() - startedAt, cpuMs: (cpu.user + cpu.system) / 1000 });
 }
 
 async function bulk(port: number, key: string, bytes: number): Promise<void> {
@@ -211,6 +217,7 @@ async function collect(): Promise<void> {
     acceptsPerSecond: perSecond(times),
     open: held.size,
     errors,
+    lost,
     ...(profile === undefined ? {} : { profile }),
   });
   marked = undefined;
@@ -223,6 +230,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   else if (command.cmd === 'mark') void mark(command.profile === true);
   else if (command.cmd === 'collect') void collect();
   else if (command.cmd === 'close') {
+    closing = true;
     for (const s of held) s.destroy();
     say({ type: 'closed' });
   } else if (command.cmd === 'exit') process.exit(0);

@@ -16,14 +16,16 @@
  * 3. Bulk under idle load: one more connection sends `--mib` MiB to the same server process (mpt at
  *    1452-byte datagrams, as bench/throughput.ts's mpt-1500), `--runs` times before the N open, with the N
  *    idle, and after they closed; goodput (at the server, first byte to end) with N idle over the median
- *    of before and after.
+ *    of before and after. With the N idle, each transfer alternates with one to a second, empty server
+ *    process (the interleaved ratio: the same moment's load on the machine, the idle clients' included);
+ *    one more transfer with the N idle is profiled (not counted).
  *
  * The server is made with `maxConnections` N + 64 (the default 10,000 would refuse the bulk connection
  * beside 10,000 idle ones). Every process is started with its open-file limit raised (bench/worker-process.ts).
  * The must-show targets of issue #17 are checked at N >= 10,000 and printed met / not met.
  *
  * Run: npm run bench:scale [-- --counts 1000,10000 --clients 4 --concurrency 64 --window 20 --mib 200
- *   --runs 3 --kinds mpt,tcp --variants src,build --profile on --json]
+ *   --runs 3 --kinds mpt,tcp --modes xx,ik --variants src,build --profile on --json]
  * `--build` is `--variants build`: the built package (run `npm run build` first) instead of the sources
  * under tsx. Writes bench/results/scale.json.
  */
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     mib: { type: 'string', default: '200' },
     runs: { type: 'string', default: '3' },
     kinds: { type: 'string', default: 'mpt,tcp' },
+    modes: { type: 'string', default: 'xx,ik' },
     variants: { type: 'string', default: 'src' },
     build: { type: 'boolean', default: false },
     profile: { type: 'string', default: 'on' },
@@ -65,6 +68,8 @@ const runs = Number(values.runs);
 const kinds = String(values.kinds).split(',').filter((k) => k === 'mpt' || k === 'tcp');
 const variants = values.build ? ['build'] : String(values.variants).split(',').filter((v) => v === 'src' || v === 'build');
 const profile = values.profile !== 'off';
+/** mpt's handshake phases; the last one's connections are held for the idle and bulk phases. */
+const mptModes = String(values.modes).split(',').filter((m) => m === 'xx' || m === 'ik');
 /** The profiled idle window (after the measured one), ms at most. */
 const PROFILE_WINDOW_MS = 10_000;
 /** How long a bulk transfer may take. */
@@ -159,8 +164,10 @@ async function handshakes(variant: string, kind: string, mode: string, n: number
     const share = Math.floor(n / clientProcesses) + (i < n % clientProcesses ? 1 : 0);
     clients.push(start(variant, ['client', kind, mode, String(port), key, String(share), `127.0.0.${2 + i}`, String(concurrency), String(values.setup)]));
   }
-  const established = await Promise.all(clients.map((c) => c.next<{ count: number; failed: number; errors: string[]; cpuMs: number }>('established')));
+  const established = await Promise.all(clients.map((c) => c.next<{ count: number; lost: number; failed: number; errors: string[]; cpuMs: number }>('established')));
   const opened = established.reduce((s, e) => s + e.count, 0);
+  const lost = established.reduce((s, e) => s + e.lost, 0);
+  if (lost > 0) log(`  ${mode}: ${lost} connections opened and closed again before the phase ended`);
   const failed = established.reduce((s, e) => s + e.failed, 0);
   if (failed > 0) log(`  ${mode}: ${failed} connect attempts failed and were retried (${[...new Set(established.flatMap((e) => e.errors))].join('; ')})`);
   // The server's 'connection' can follow the client's 'connect' (IK: it waits for the client's proof).
@@ -172,6 +179,7 @@ async function handshakes(variant: string, kind: string, mode: string, n: number
     mode,
     requested: n,
     opened,
+    lost,
     serverAccepted: c.accepted,
     failedAttempts: failed,
     medianPerS: rates.length > 0 ? median(rates) : Number.NaN,
@@ -236,16 +244,31 @@ async function idle(server: WorkerProcess, clients: readonly WorkerProcess[], op
   return result;
 }
 
+/** One bulk transfer to `server` while it profiles itself (not counted): where its time goes. */
+async function profiledBulk(variant: string, kind: string, server: WorkerProcess, port: number, key: string): Promise<ProfileSummary | undefined> {
+  if (!profile) return undefined;
+  server.send({ cmd: 'mark', profile: true });
+  await server.next('marked');
+  await bulkOnce(variant, kind, server, port, key);
+  server.send({ cmd: 'collect' });
+  return (await server.next<Collected>('collected')).profile;
+}
+
 async function run(variant: string, kind: string, n: number): Promise<ScaleRow> {
   const server = start(variant, ['server', kind, String(n + 64)]);
+  // A second server process that never holds idle connections: bulk transfers to it alternate with those
+  // to the loaded server while the idle connections (and their client processes) exist, so drift in the
+  // machine's load hits both alike.
+  const twin = start(variant, ['server', kind, '64']);
   let clients: WorkerProcess[] = [];
   try {
     const ready = await server.next<{ port: number; key: string }>('ready');
+    const twinReady = await twin.next<{ port: number; key: string }>('ready');
     const before = await bulkRuns(variant, kind, server, ready.port, ready.key, 'before, no idle connections');
     server.send({ cmd: 'snapshot' });
     const base = (await server.next<{ memory: Memory }>('snapshot')).memory;
     const results: HandshakeResult[] = [];
-    const modes = kind === 'mpt' ? ['xx', 'ik'] : ['tcp'];
+    const modes = kind === 'mpt' ? mptModes : ['tcp'];
     for (const mode of modes) {
       const phase = await handshakes(variant, kind, mode, n, server, ready.port, ready.key);
       results.push(phase.result);
@@ -257,18 +280,38 @@ async function run(variant: string, kind: string, n: number): Promise<ScaleRow> 
     }
     const held = results[results.length - 1]?.opened ?? 0;
     const idleResult = await idle(server, clients, held, base);
-    const during = await bulkRuns(variant, kind, server, ready.port, ready.key, `with ${idleResult.connections} idle`);
+    const during: number[] = [];
+    const twinDuring: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      twinDuring.push(await bulkOnce(variant, kind, twin, twinReady.port, twinReady.key));
+      during.push(await bulkOnce(variant, kind, server, ready.port, ready.key));
+    }
+    log(`  bulk with ${idleResult.connections} idle: ${during.map((x) => x.toFixed(0)).join(', ')} Mbit/s; interleaved to an empty server: ${twinDuring.map((x) => x.toFixed(0)).join(', ')}`);
+    const bulkProfile = await profiledBulk(variant, kind, server, ready.port, ready.key);
     await closeAll(clients, server);
     clients = [];
     const after = await bulkRuns(variant, kind, server, ready.port, ready.key, 'after, no idle connections');
     const noIdle = median([...before, ...after].filter(Number.isFinite));
     const withIdle = median(during.filter(Number.isFinite));
-    const bulk: BulkResult = { beforeMbitPerS: before, idleMbitPerS: during, afterMbitPerS: after, noIdleMedianMbitPerS: noIdle, idleMedianMbitPerS: withIdle, ratio: withIdle / noIdle };
+    const twinMedian = median(twinDuring.filter(Number.isFinite));
+    const bulk: BulkResult = {
+      beforeMbitPerS: before,
+      idleMbitPerS: during,
+      afterMbitPerS: after,
+      emptyServerMbitPerS: twinDuring,
+      noIdleMedianMbitPerS: noIdle,
+      idleMedianMbitPerS: withIdle,
+      emptyServerMedianMbitPerS: twinMedian,
+      ratio: withIdle / noIdle,
+      interleavedRatio: withIdle / twinMedian,
+      ...(bulkProfile === undefined ? {} : { profile: bulkProfile }),
+    };
     return { variant, kind, requested: n, handshakes: results, idle: idleResult, bulk };
   } finally {
     for (const c of clients) c.stop();
     server.stop();
-    await Promise.all([...clients, server].map((p) => p.exited()));
+    twin.stop();
+    await Promise.all([...clients, server, twin].map((p) => p.exited()));
   }
 }
 
