@@ -16,13 +16,12 @@
  *
  * Run: npm run bench:idle [-- --counts 2000,10000 --window 20 --clients 4 --kinds mpt,tcp --setup 600 --build --json]
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { WorkerProcess } from './worker-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -79,36 +78,10 @@ interface Row {
   readonly stillOpen: number;
 }
 
-/** A child process speaking JSON lines. */
-class Worker {
-  readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterator<string>;
-  private readonly stderr: string[] = [];
-
+/** One process of this bench (bench/idle-cost-worker.ts), its open-file limit raised. */
+class Worker extends WorkerProcess {
   constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'idle-cost-worker.ts'), ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, MPT_BENCH_BUILD: values.build ? '1' : '0' },
-    });
-    this.child.stderr.on('data', (b: Buffer) => this.stderr.push(b.toString()));
-    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
-
-  async next<T>(type: string): Promise<T> {
-    for (;;) {
-      const { value, done } = await this.lines.next();
-      if (done === true) throw new Error(`worker exited early: ${this.stderr.join('').slice(0, 800)}`);
-      const message = JSON.parse(value as string) as { type: string };
-      if (message.type === type) return message as T;
-    }
-  }
-
-  send(command: Record<string, unknown>): void {
-    this.child.stdin.write(`${JSON.stringify(command)}\n`);
-  }
-
-  stop(): void {
-    this.child.kill();
+    super(join(here, 'idle-cost-worker.ts'), args, { MPT_BENCH_BUILD: values.build ? '1' : '0' });
   }
 }
 
