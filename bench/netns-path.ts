@@ -8,11 +8,12 @@
  * each frame the delay line copies is a finished Ethernet frame) and python3. `netnsPathUnavailable()`
  * says why it cannot run here, or returns undefined.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { has, run as runArgv } from '../scripts/netns-shell.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,16 +30,7 @@ export interface NetnsPath {
 }
 
 function run(...argv: string[]): void {
-  execFileSync(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  runArgv(argv);
 }
 
 /** Why a delayed namespace path cannot be built on this machine, or undefined when it can. */

@@ -36,6 +36,7 @@ import type { ClientRun } from './netns-flood/client-host.js';
 import { LineChild } from './netns-flood/line-child.js';
 import type { ServerSample } from './netns-flood/server-host.js';
 import { ADDRESSES, SPOOFED_RANGE, createTestbed, testbedUnavailable, type Testbed, type WireCount } from './netns-flood/testbed.js';
+import { teardownOnSignals } from './netns-shell.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = Number(process.env.MPT_FLOOD_RATE ?? 5_000);
@@ -116,14 +117,7 @@ async function main(): Promise<number> {
     testbed?.close();
     rmSync(work, { recursive: true, force: true });
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`flood:netns: ${signal}, tearing down`);
-    teardown();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  teardownOnSignals('flood:netns', teardown);
 
   try {
     testbed = createTestbed(`mptfl${process.pid % 100_000}`);

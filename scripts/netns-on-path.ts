@@ -36,6 +36,7 @@ import { generateKeyPair } from '../src/index.js';
 import { LineChild } from './netns-flood/line-child.js';
 import type { HostDone, HostState } from './netns-on-path/stream-host.js';
 import { ADDRESSES, ON_PATH_IFACES, createOnPathNetwork, onPathUnavailable, type AttackerCounts, type OnPathNetwork } from './netns-on-path/topology.js';
+import { teardownOnSignals } from './netns-shell.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const here = join(root, 'scripts', 'netns-on-path');
@@ -78,14 +79,7 @@ async function main(): Promise<number> {
     for (const child of children) child.kill('SIGKILL');
     net?.close();
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`attack:netns: ${signal}, tearing down`);
-    teardown();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  teardownOnSignals('attack:netns', teardown);
 
   try {
     net = createOnPathNetwork(`mptop${process.pid % 100_000}`);

@@ -11,7 +11,7 @@
  * says why it cannot run here, or returns undefined.
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { has, run } from '../netns-shell.js';
 
 /** The bridge's subnet and the hosts' addresses on it. */
 export const ADDRESSES = { gateway: '10.81.1.1', server: '10.81.1.2', client: '10.81.1.3', attacker: '10.81.1.4' } as const;
@@ -39,19 +39,6 @@ export interface Testbed {
   spoofedCounters(): { readonly toSpoofed: WireCount; readonly fromSpoofed: WireCount };
   /** Deletes the namespaces (and with them the veths and the bridge); safe to call more than once. */
   close(): void;
-}
-
-function run(argv: readonly string[], input?: string): string {
-  return execFileSync(argv[0] as string, argv.slice(1), { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Why the testbed cannot be built on this machine, or undefined when it can. */

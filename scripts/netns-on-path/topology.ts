@@ -26,7 +26,7 @@
  * here, or returns undefined.
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { has, run } from '../netns-shell.js';
 import { testbedUnavailable, type WireCount } from '../netns-flood/testbed.js';
 
 /** The hosts' addresses. */
@@ -59,19 +59,6 @@ export interface OnPathNetwork {
   counts(namespace: string): AttackerCounts;
   /** Deletes the namespaces (and the veths in them); safe to call more than once. */
   close(): void;
-}
-
-function run(argv: readonly string[], input?: string): string {
-  return execFileSync(argv[0] as string, argv.slice(1), { input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Why the network cannot be built on this machine, or undefined when it can. */
