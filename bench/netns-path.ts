@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { has, run as runArgv } from '../scripts/netns-shell.js';
+import { deleteNamespaces, has, run as runArgv } from '../scripts/netns-shell.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -48,13 +48,7 @@ export async function createNetnsPath(options: { readonly oneWayMs: number; read
   let line: ChildProcess | undefined;
   const close = (): void => {
     line?.kill();
-    for (const namespace of namespaces) {
-      try {
-        run('ip', 'netns', 'del', namespace);
-      } catch {
-        // already gone
-      }
-    }
+    deleteNamespaces(namespaces);
   };
   try {
     for (const namespace of namespaces) run('ip', 'netns', 'add', namespace);

@@ -32,3 +32,14 @@ export function teardownOnSignals(name: string, teardown: () => void): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
 }
+
+/** Deletes the network namespaces (and with them their veths and bridges); ignores those already gone. */
+export function deleteNamespaces(namespaces: readonly string[]): void {
+  for (const namespace of namespaces) {
+    try {
+      run(['ip', 'netns', 'del', namespace]);
+    } catch {
+      // already gone
+    }
+  }
+}

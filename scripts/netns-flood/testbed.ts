@@ -11,7 +11,7 @@
  * says why it cannot run here, or returns undefined.
  * @module
  */
-import { has, run } from '../netns-shell.js';
+import { deleteNamespaces, has, run } from '../netns-shell.js';
 
 /** The bridge's subnet and the hosts' addresses on it. */
 export const ADDRESSES = { gateway: '10.81.1.1', server: '10.81.1.2', client: '10.81.1.3', attacker: '10.81.1.4' } as const;
@@ -73,13 +73,7 @@ export function createTestbed(prefix: string): Testbed {
   const close = (): void => {
     if (closed) return;
     closed = true;
-    for (const namespace of created) {
-      try {
-        run(['ip', 'netns', 'del', namespace]);
-      } catch {
-        // already gone
-      }
-    }
+    deleteNamespaces(created);
   };
   const inNs = (namespace: string, ...argv: string[]): string => run(['ip', 'netns', 'exec', namespace, ...argv]);
   try {

@@ -26,7 +26,7 @@
  * here, or returns undefined.
  * @module
  */
-import { has, run } from '../netns-shell.js';
+import { deleteNamespaces, has, run } from '../netns-shell.js';
 import { testbedUnavailable, type WireCount } from '../netns-flood/testbed.js';
 
 /** The hosts' addresses. */
@@ -91,13 +91,7 @@ export function createOnPathNetwork(prefix: string): OnPathNetwork {
   const close = (): void => {
     if (closed) return;
     closed = true;
-    for (const namespace of created) {
-      try {
-        run(['ip', 'netns', 'del', namespace]);
-      } catch {
-        // already gone
-      }
-    }
+    deleteNamespaces(created);
   };
   const inNs = (namespace: string, argv: readonly string[], input?: string): string => run(['ip', 'netns', 'exec', namespace, ...argv], input);
   const veth = (a: string, aName: string, b: string, bName: string): void => {

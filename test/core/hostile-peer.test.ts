@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/core/connection.js';
-import type { DatagramEndpoint, Transmit } from '../../src/core/datagram-endpoint.js';
 import type { Reassembly } from '../../src/core/reassembly.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
 import { encodeVersionNegotiation, ReasonCode, versionNegotiationLength, type Frame } from '../../src/core/wire/index.js';
 import { CLIENT, SERVER, enginePair, payload, sha256, type PairOptions } from '../support/engine-pair.js';
 import { sealAs } from '../support/hostile.js';
+import { SendLog } from '../support/send-log.js';
 import { nullProvider } from '../support/null-provider.js';
 import { TapEndpoint } from '../support/scenarios.js';
 
@@ -195,26 +195,6 @@ describe('closing state', () => {
   });
 });
 
-/** Counts what an endpoint sends to one host. */
-class SentTo implements DatagramEndpoint {
-  bytes = 0;
-  constructor(readonly inner: DatagramEndpoint, private readonly host: string) {}
-  handleDatagram(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
-    this.inner.handleDatagram(nowMs, local, remote, bytes);
-  }
-  handleTimeout(nowMs: number): void {
-    this.inner.handleTimeout(nowMs);
-  }
-  pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
-    const t = this.inner.pollTransmit(nowMs, out);
-    if (t !== undefined && t.remote.host === this.host) this.bytes += t.length;
-    return t;
-  }
-  nextTimeout(): number | undefined {
-    return this.inner.nextTimeout();
-  }
-}
-
 describe("the peer's address", () => {
   const isShort = (b: Uint8Array): boolean => ((b[0] ?? 0) & 0x80) === 0;
 
@@ -240,12 +220,12 @@ describe("the peer's address", () => {
   });
 
   it('follows the newest packet, but sends a new address at most 3x what came from it until it answers a challenge', () => {
-    let counter: SentTo | undefined;
+    let counter: SendLog | undefined;
     let capture = false;
     let captured: Uint8Array | undefined;
     const p = established({
       wrapServer: (e) =>
-        (counter = new SentTo(
+        (counter = new SendLog(
           new TapEndpoint(e, () => false, (b) => {
             if (!capture || !isShort(b)) return false;
             capture = false;
@@ -285,12 +265,12 @@ describe("the peer's address", () => {
   });
 
   it('on a quiet path, pings the last validated address, so the peer still there takes the path back at once (RFC 9000 §9.3.3)', () => {
-    let counter: SentTo | undefined;
+    let counter: SendLog | undefined;
     let capture = false;
     let captured: Uint8Array | undefined;
     const p = established({
       wrapServer: (e) =>
-        (counter = new SentTo(
+        (counter = new SendLog(
           new TapEndpoint(e, () => false, (b) => {
             if (!capture || !isShort(b)) return false;
             capture = false;

@@ -2,8 +2,8 @@
 // belongs to a third party: the victim gets path-validation probes only, a bounded and backed-off few,
 // never the stream (docs/security.md §3).
 import { describe, expect, it } from 'vitest';
-import type { DatagramEndpoint, Transmit } from '../../src/core/datagram-endpoint.js';
 import type { SocketAddress } from '../../src/core/socket-address.js';
+import { SendLog } from '../support/send-log.js';
 import { PROBE_BURST, PROBE_INTERVAL_MS } from '../../src/core/probe-budget.js';
 import { fullmesh } from '../../src/path-managers/index.js';
 import { enginePair, payload, sha256 } from '../support/engine-pair.js';
@@ -11,29 +11,6 @@ import { bdpLink } from '../support/two-paths.js';
 
 /** The third party: no link reaches it, so nothing it could answer comes back. */
 const VICTIM: SocketAddress = { host: '10.66.0.9', port: 443 };
-
-/** Records every datagram an endpoint sends to one host: virtual time and size. */
-class SendLog implements DatagramEndpoint {
-  readonly sends: { atMs: number; bytes: number }[] = [];
-  constructor(
-    private readonly inner: DatagramEndpoint,
-    private readonly host: string,
-  ) {}
-  handleDatagram(nowMs: number, local: SocketAddress, remote: SocketAddress, bytes: Uint8Array): void {
-    this.inner.handleDatagram(nowMs, local, remote, bytes);
-  }
-  handleTimeout(nowMs: number): void {
-    this.inner.handleTimeout(nowMs);
-  }
-  pollTransmit(nowMs: number, out: Uint8Array): Transmit | undefined {
-    const t = this.inner.pollTransmit(nowMs, out);
-    if (t !== undefined && t.remote.host === this.host) this.sends.push({ atMs: nowMs, bytes: t.length });
-    return t;
-  }
-  nextTimeout(): number | undefined {
-    return this.inner.nextTimeout();
-  }
-}
 
 const BYTES = 1_000_000;
 
